@@ -1,6 +1,122 @@
-/* src/main.c - the niemtin command-line tool (being written). */
+/*
+ * src/main.c - the `niemtin` command: global options, then a subcommand from
+ * the table below.  `niemtin help` lists them.  Exit status: 0 success, 1 the
+ * input was rejected or an operation failed, 2 usage error.
+ */
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(cli *c, int argc, char **argv);
+    const char *args;
+    const char *help_vi;
+    const char *help_en;
+} command;
+
+static int cmd_help(cli *c, int argc, char **argv);
+static int cmd_version(cli *c, int argc, char **argv);
+
+static const command commands[] = {
+    {"normalize", cmd_normalize, "[--json] [--strict] TEXT | -f FILE | -",
+     "chuẩn hoá văn bản tiếng Việt: in các dạng NFC, chuẩn (norm), bỏ dấu (fold) và các token",
+     "normalise Vietnamese text: print the NFC, norm and folded forms and the tokens"},
+    {"extract", cmd_extract, "[--json] TEXT | -f FILE | -",
+     "tìm chỉ báo lừa đảo: đường link, tên miền, số điện thoại, số tài khoản, email, "
+     "tài khoản mạng xã hội, ví tiền số, số CCCD",
+     "find scam indicators: URLs, domains, phone numbers, bank accounts, e-mails, social "
+     "accounts, crypto wallets, citizen ID numbers"},
+    {"canon", cmd_canon, "[--json] TYPE VALUE...",
+     "chuẩn hoá một giá trị (url, domain, phone, bank, email, social, wallet, national_id)",
+     "canonicalise one value (url, domain, phone, bank, email, social, wallet, national_id)"},
+    {"version", cmd_version, "", "in phiên bản", "print the version"},
+    {"help", cmd_help, "", "hướng dẫn này", "this help"},
+};
+
+static int cmd_version(cli *c, int argc, char **argv)
 {
+    (void)c;
+    (void)argc;
+    (void)argv;
+    printf("niemtin %s\n", nt_version());
     return 0;
+}
+
+static int cmd_help(cli *c, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("%s\n\n", L(c, "NiemTin — nền tảng Niềm Tin Số: phát hiện lừa đảo, chỉ báo, cảnh báo sớm.",
+                       "NiemTin — the Digital Trust engine: scam detection, indicators, early warning."));
+    printf("%s: %s [--lang vi|en] [--data-dir DIR] [--max-bytes N] %s\n\n",
+           L(c, "Cách dùng", "Usage"), c->prog, L(c, "LỆNH [THAM SỐ]", "COMMAND [ARGS]"));
+    printf("%s:\n", L(c, "Các lệnh", "Commands"));
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        printf("  %-10s %s\n", commands[i].name, commands[i].args);
+        printf("             %s\n", L(c, commands[i].help_vi, commands[i].help_en));
+    }
+    printf("\n%s\n", L(c, "Tiếng Anh: thêm --lang en hoặc đặt NIEMTIN_LANG=en.",
+                      "Vietnamese: --lang vi or NIEMTIN_LANG=vi (the default)."));
+    printf("%s\n", L(c, "Trẻ em gặp nguy hiểm trên mạng: gọi 111 (Tổng đài quốc gia bảo vệ trẻ em). "
+                        "Bị lừa đảo: báo công an, gọi 113.",
+                     "A child in danger online: call 111 (national child protection hotline). "
+                     "Scammed: report to the police, call 113."));
+    return 0;
+}
+
+static int usage(cli *c)
+{
+    fprintf(stderr, "%s\n", L(c, "Dùng `niemtin help` để xem các lệnh.",
+                              "Run `niemtin help` for the list of commands."));
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {0};
+    c.prog = "niemtin";
+    const char *lang = getenv("NIEMTIN_LANG");
+    if (lang && strncmp(lang, "en", 2) == 0)
+        c.lang = CLI_EN;
+    c.data_dir = getenv("NT_DATA_DIR");
+    if (!c.data_dir || !*c.data_dir)
+        c.data_dir = NT_SOURCE_DATA_DIR;
+
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--lang") == 0 && i + 1 < argc) {
+            c.lang = strcmp(argv[++i], "en") == 0 ? CLI_EN : CLI_VI;
+        } else if (strcmp(a, "--data-dir") == 0 && i + 1 < argc) {
+            c.data_dir = argv[++i];
+        } else if (strcmp(a, "--max-bytes") == 0 && i + 1 < argc) {
+            char *end;
+            unsigned long long v = strtoull(argv[++i], &end, 10);
+            if (*end || v == 0 || v > NT_MAX_MESSAGE_BYTES_CEILING) {
+                fprintf(stderr, "niemtin: --max-bytes: %s 1..%u\n",
+                        L(&c, "cần một số từ", "expected a number in"),
+                        NT_MAX_MESSAGE_BYTES_CEILING);
+                return 2;
+            }
+            c.max_bytes = (size_t)v;
+        } else if (strcmp(a, "--help") == 0) {
+            return cmd_help(&c, 0, NULL);
+        } else if (strcmp(a, "--version") == 0) {
+            return cmd_version(&c, 0, NULL);
+        } else {
+            fprintf(stderr, "niemtin: %s '%s'\n", L(&c, "tuỳ chọn không rõ", "unknown option"), a);
+            return usage(&c);
+        }
+    }
+    if (i >= argc)
+        return cmd_help(&c, 0, NULL) == 0 ? 2 : 2;
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+        if (strcmp(argv[i], commands[k].name) == 0)
+            return commands[k].run(&c, argc - i - 1, argv + i + 1);
+    fprintf(stderr, "niemtin: %s '%s'\n", L(&c, "không có lệnh", "no such command"), argv[i]);
+    return usage(&c);
 }

@@ -207,6 +207,9 @@ void nt_indicator_list_free(nt_indicator_list *list);
 
 typedef struct nt_extractor_options {
     const nt_banks *banks;        /* bank table for account context (may be NULL) */
+    const char *context_path;     /* context phrases (data/indicator-context.tsv);
+                                     NULL: accounts only next to a bank name,
+                                     short codes and IDs only where unambiguous */
     const unsigned char *id_key;  /* 32-byte key for national ID hashing (may be NULL) */
     size_t max_bytes;             /* 0 means NT_DEFAULT_MAX_MESSAGE_BYTES */
 } nt_extractor_options;
@@ -215,7 +218,8 @@ void nt_extractor_options_init(nt_extractor_options *opts);
 
 typedef struct nt_extractor nt_extractor;
 
-/* Build an extractor; opts is copied (the banks table must outlive it). */
+/* Build an extractor; opts is copied (the banks table must outlive it).  A
+ * malformed context file gives NT_ERR_PARSE with file:line:col in diag. */
 nt_err nt_extractor_new(const nt_extractor_options *opts, nt_extractor **out, nt_diag *diag);
 void nt_extractor_free(nt_extractor *ex);
 

@@ -1,0 +1,1108 @@
+/*
+ * lib/indicator/extract.c - find every scam indicator in a message.
+ *
+ * The message is first turned into a re-fanged view (view.c).  Independent
+ * passes then scan the view, each for one family of indicators, and propose
+ * candidates; each candidate is accepted only if the matching canonicaliser
+ * (nt_canon_*) accepts it, so "what counts as a phone number" is decided in
+ * one place.  Finally candidates inside a URL or e-mail address are dropped
+ * (a phone number inside "zalo.me/0912345678" is the link's, not a second
+ * indicator) and the rest are returned in text order with spans mapped back
+ * to the original bytes.
+ *
+ * Bare numbers are the hard part: the same ten digits are a phone number, a
+ * bank account, a citizen ID or an amount depending on the words around them.
+ * The context phrases (context.c, data/indicator-context.tsv) decide, nearest
+ * phrase first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <utf8proc.h>
+
+#include "core/buf.h"
+#include "core/diag.h"
+#include "indicator/extract_int.h"
+#include "niemtin/limits.h"
+#include "niemtin/text.h"
+
+struct nt_extractor {
+    const nt_banks *banks;
+    nt__phrases phrases;
+    unsigned char id_key[32];
+    int has_key;
+    size_t max_bytes;
+};
+
+struct nt_indicator_list {
+    nt_indicator *v;
+    size_t n, cap;
+};
+
+/* A candidate in view coordinates, owning its strings until accepted. */
+typedef struct cand {
+    nt_ind_type type;
+    unsigned flags;
+    size_t vs, ve; /* view span */
+    char *value;
+    char *detail;
+} cand;
+
+typedef struct cands {
+    cand *v;
+    size_t n, cap;
+} cands;
+
+/* The per-call state of one extraction. */
+typedef struct scan {
+    const nt_extractor *ex;
+    nt__view view;
+    cands c;
+} scan;
+
+/* ---- small character classes on the view ------------------------------------ */
+
+static int is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_alpha(unsigned char c)
+{
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static int is_alnum(unsigned char c)
+{
+    return is_digit(c) || is_alpha(c);
+}
+
+/* Non-zero if the UTF-8 character at b[i] is a letter or digit (any script). */
+static int u_alnum_at(const char *b, size_t n, size_t i, size_t *clen)
+{
+    const unsigned char *u = (const unsigned char *)b;
+    if (u[i] < 0x80) {
+        *clen = 1;
+        return is_alnum(u[i]);
+    }
+    int32_t cp;
+    size_t k = nt__utf8_decode(u + i, n - i, &cp);
+    if (k == 0) {
+        *clen = 1;
+        return 0;
+    }
+    *clen = k;
+    utf8proc_category_t cat = utf8proc_category(cp);
+    return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_MN) ||
+           cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ND;
+}
+
+/* Non-zero if the character ending just before b[i] is a letter or digit. */
+static int u_alnum_before(const char *b, size_t n, size_t i)
+{
+    if (i == 0)
+        return 0;
+    size_t s = i - 1;
+    while (s > 0 && ((unsigned char)b[s] & 0xC0) == 0x80 && i - s < 4)
+        s--;
+    size_t clen;
+    return u_alnum_at(b, n, s, &clen);
+}
+
+/* ---- candidates ------------------------------------------------------------- */
+
+static void cands_free(cands *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->v[i].value);
+        free(c->v[i].detail);
+    }
+    free(c->v);
+    memset(c, 0, sizeof *c);
+}
+
+/* Take ownership of value and detail (detail may be NULL) and add a candidate. */
+static nt_err add(scan *s, nt_ind_type type, unsigned flags, size_t vs, size_t ve, char *value,
+                  char *detail)
+{
+    cands *c = &s->c;
+    if (c->n >= NT_MAX_INDICATORS_PER_MESSAGE) {
+        free(value);
+        free(detail);
+        return NT_ERR_TOO_BIG;
+    }
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 16;
+        cand *nv = realloc(c->v, ncap * sizeof *nv);
+        if (!nv) {
+            free(value);
+            free(detail);
+            return NT_ERR_NOMEM;
+        }
+        c->v = nv;
+        c->cap = ncap;
+    }
+    for (size_t k = vs; k < ve; k++) {
+        if (s->view.vf[k] & NT__VF_DEFANGED)
+            flags |= NT_INDF_DEFANGED;
+        if (s->view.vf[k] & NT__VF_OBFUSCATED)
+            flags |= NT_INDF_OBFUSCATED;
+    }
+    c->v[c->n++] = (cand){type, flags, vs, ve, value, detail};
+    return NT_OK;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d)
+        memcpy(d, s, n + 1);
+    return d;
+}
+
+/* A canonicaliser refusing a candidate is normal; only NOMEM is an error. */
+static nt_err soft(nt_err rc)
+{
+    return rc == NT_ERR_NOMEM ? NT_ERR_NOMEM : NT_OK;
+}
+
+/* ---- URLs ------------------------------------------------------------------- */
+
+/* May byte/char at b[i] continue a URL? */
+static int url_char(const char *b, size_t n, size_t i, size_t *clen)
+{
+    unsigned char c = (unsigned char)b[i];
+    *clen = 1;
+    if (c >= 0x80)
+        return u_alnum_at(b, n, i, clen);
+    if (c <= 0x20 || c == 0x7f)
+        return 0;
+    return strchr("<>\"'`{}|\\^", c) == NULL;
+}
+
+/* End of a URL starting at i: extend over URL characters, then give back
+ * trailing punctuation and unbalanced closing brackets. */
+static size_t url_end(const char *b, size_t n, size_t i)
+{
+    size_t e = i, clen;
+    while (e < n && url_char(b, n, e, &clen))
+        e += clen;
+    for (;;) {
+        if (e <= i)
+            break;
+        unsigned char c = (unsigned char)b[e - 1];
+        if (strchr(".,;:!?*", c)) {
+            e--;
+            continue;
+        }
+        if (c == ')' || c == ']') {
+            char open = c == ')' ? '(' : '[';
+            int depth = 0;
+            for (size_t k = i; k < e; k++) {
+                if (b[k] == open)
+                    depth++;
+                else if (b[k] == (char)c)
+                    depth--;
+            }
+            if (depth < 0) {
+                e--;
+                continue;
+            }
+        }
+        break;
+    }
+    return e;
+}
+
+/* Registrable domain of a canonical URL's host, or the host itself (IPs). */
+static char *url_detail(const char *canon)
+{
+    char *host = NULL, *ascii = NULL, *reg = NULL, *out = NULL;
+    if (nt_url_host(canon, &host) != NT_OK)
+        return dup_str("");
+    if (nt_canon_domain(host, strlen(host), &ascii, &reg, NULL) == NT_OK && reg) {
+        out = reg;
+        reg = NULL;
+    } else {
+        out = host;
+        host = NULL;
+    }
+    free(host);
+    free(ascii);
+    free(reg);
+    return out;
+}
+
+static int has_non_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* Canonicalise b[vs..ve) as a URL and add it, plus a social account when the
+ * link is one. */
+static nt_err add_url(scan *s, size_t vs, size_t ve, unsigned flags)
+{
+    const char *b = s->view.b;
+    char *canon = NULL;
+    nt_err rc = nt_canon_url(b + vs, ve - vs, &canon, NULL);
+    if (rc)
+        return soft(rc);
+    char *detail = url_detail(canon);
+    if (!detail) {
+        free(canon);
+        return NT_ERR_NOMEM;
+    }
+    if (has_non_ascii(b + vs, ve - vs))
+        flags |= NT_INDF_IDN;
+    char *social = NULL;
+    nt_err src = nt_canon_social(b + vs, ve - vs, &social, NULL);
+    rc = add(s, NT_IND_URL, flags, vs, ve, canon, detail);
+    if (rc) {
+        free(social);
+        return rc;
+    }
+    if (src == NT_OK) {
+        const char *colon = strchr(social, ':');
+        size_t plen = colon ? (size_t)(colon - social) : strlen(social);
+        char *platform = malloc(plen + 1);
+        if (!platform) {
+            free(social);
+            return NT_ERR_NOMEM;
+        }
+        memcpy(platform, social, plen);
+        platform[plen] = '\0';
+        return add(s, NT_IND_SOCIAL, flags, vs, ve, social, platform);
+    }
+    return soft(src);
+}
+
+static int starts_ci(const char *b, size_t n, size_t i, const char *pat)
+{
+    size_t k = 0;
+    for (; pat[k]; k++) {
+        if (i + k >= n)
+            return 0;
+        unsigned char c = (unsigned char)b[i + k];
+        if (c >= 'A' && c <= 'Z')
+            c |= 0x20;
+        if (c != (unsigned char)pat[k])
+            return 0;
+    }
+    return 1;
+}
+
+/* URLs with a scheme ("https://...", also "hxxps://" once re-fanged) or "www.". */
+static nt_err pass_urls(scan *s)
+{
+    const char *b = s->view.b;
+    size_t n = s->view.n;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)b[i];
+        if ((c | 0x20) != 'h' && (c | 0x20) != 'w' && (c | 0x20) != 'f')
+            continue;
+        if (i > 0 && (is_alnum((unsigned char)b[i - 1]) || b[i - 1] == '.' || b[i - 1] == '/'))
+            continue;
+        size_t start = i, body;
+        unsigned flags = 0;
+        if (starts_ci(b, n, i, "https://"))
+            body = i + 8;
+        else if (starts_ci(b, n, i, "http://"))
+            body = i + 7;
+        else if (starts_ci(b, n, i, "ftp://"))
+            body = i + 6;
+        else if (starts_ci(b, n, i, "www.")) {
+            body = i + 4;
+            flags |= NT_INDF_NO_SCHEME;
+        } else
+            continue;
+        size_t e = url_end(b, n, body);
+        if (e <= body)
+            continue;
+        nt_err rc = add_url(s, start, e, flags);
+        if (rc)
+            return rc;
+        i = e - 1;
+    }
+    return NT_OK;
+}
+
+/* Host characters for bare domains: ASCII letters, digits, '-' and letters of
+ * any script (IDN). */
+static int host_char(const char *b, size_t n, size_t i, size_t *clen)
+{
+    unsigned char c = (unsigned char)b[i];
+    *clen = 1;
+    if (c < 0x80)
+        return is_alnum(c) || c == '-';
+    return u_alnum_at(b, n, i, clen);
+}
+
+/* Bare domains ("vietcombank-xacminh.com", "evil[.]com", "ngânhàng.vn"), and
+ * scheme-less URLs when a path follows ("bit.ly/abc").  Accepted only when the
+ * last labels form a real public suffix, so "file.txt", "v.v." and "TP.HCM"
+ * are not domains. */
+static nt_err pass_domains(scan *s)
+{
+    const char *b = s->view.b;
+    size_t n = s->view.n;
+    size_t i = 0;
+    while (i < n) {
+        size_t clen;
+        if (!host_char(b, n, i, &clen) || b[i] == '-') {
+            i += clen;
+            continue;
+        }
+        /* Start of a run; skip runs glued to something that owns them. */
+        size_t start = i;
+        unsigned char prev = i ? (unsigned char)b[i - 1] : ' ';
+        int owned = prev == '@' || prev == '.' || prev == '/' || prev == ':' || prev == '_' ||
+                    u_alnum_before(b, n, i);
+        size_t e = i, dots = 0, last_dot = 0;
+        for (;;) {
+            while (e < n && host_char(b, n, e, &clen))
+                e += clen;
+            if (e + 1 < n && b[e] == '.' && host_char(b, n, e + 1, &clen) && b[e + 1] != '-') {
+                last_dot = e;
+                dots++;
+                e++;
+                continue;
+            }
+            break;
+        }
+        i = e > start ? e : start + 1;
+        if (owned || dots == 0)
+            continue;
+        /* The top-level label must be letters (or an xn-- A-label). */
+        size_t tl = last_dot + 1;
+        int alpha_tld = 1;
+        for (size_t k = tl; k < e; k++)
+            if (!is_alpha((unsigned char)b[k]))
+                alpha_tld = 0;
+        if (!alpha_tld && !starts_ci(b, n, tl, "xn--"))
+            continue;
+        if (e - tl < 2)
+            continue;
+        if (e < n && b[e] == '@')
+            continue; /* the local part of an e-mail address */
+        size_t ue = e;
+        int is_url = 0;
+        if (e < n && (b[e] == '/' || b[e] == ':' || b[e] == '?')) {
+            size_t clen2;
+            if (b[e] == ':' && !(e + 1 < n && is_digit((unsigned char)b[e + 1])))
+                ue = e;
+            else if (e + 1 >= n || url_char(b, n, e + 1, &clen2) || b[e] == '/') {
+                ue = url_end(b, n, e);
+                is_url = ue > e + 1;
+            }
+        }
+        nt_err rc;
+        if (is_url) {
+            rc = add_url(s, start, ue, NT_INDF_NO_SCHEME);
+            i = ue;
+        } else {
+            char *ascii = NULL, *reg = NULL;
+            rc = nt_canon_domain(b + start, e - start, &ascii, &reg, NULL);
+            if (rc == NT_OK) {
+                unsigned f = NT_INDF_NO_SCHEME;
+                if (has_non_ascii(b + start, e - start))
+                    f |= NT_INDF_IDN;
+                rc = add(s, NT_IND_DOMAIN, f, start, e, ascii, reg ? reg : dup_str(""));
+            } else {
+                free(ascii);
+                free(reg);
+                rc = soft(rc);
+            }
+        }
+        if (rc)
+            return rc;
+    }
+    return NT_OK;
+}
+
+/* ---- e-mail addresses and @handles ------------------------------------------ */
+
+static int local_char(unsigned char c)
+{
+    return is_alnum(c) || (c && strchr("._%+-", c));
+}
+
+static nt_err pass_at(scan *s)
+{
+    const char *b = s->view.b;
+    size_t n = s->view.n;
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] != '@')
+            continue;
+        size_t ls = i;
+        while (ls > 0 && local_char((unsigned char)b[ls - 1]))
+            ls--;
+        while (ls < i && b[ls] == '.')
+            ls++;
+        nt_err rc = NT_OK;
+        if (ls < i) {
+            /* local@domain */
+            size_t e = i + 1, clen;
+            while (e < n && (host_char(b, n, e, &clen) || b[e] == '.'))
+                e += (b[e] == '.') ? 1 : clen;
+            while (e > i + 1 && b[e - 1] == '.')
+                e--;
+            if (e <= i + 1)
+                continue;
+            char *canon = NULL;
+            rc = nt_canon_email(b + ls, e - ls, &canon, NULL);
+            if (rc == NT_OK) {
+                const char *at = strrchr(canon, '@');
+                char *dom = dup_str(at ? at + 1 : "");
+                if (!dom) {
+                    free(canon);
+                    return NT_ERR_NOMEM;
+                }
+                rc = add(s, NT_IND_EMAIL, 0, ls, e, canon, dom);
+                i = e - 1;
+            } else {
+                rc = soft(rc);
+            }
+        } else if (!u_alnum_before(b, n, i)) {
+            /* @handle */
+            size_t e = i + 1;
+            while (e < n && (is_alnum((unsigned char)b[e]) || b[e] == '_' || b[e] == '.'))
+                e++;
+            while (e > i + 1 && b[e - 1] == '.')
+                e--;
+            if (e - i - 1 < 2 || (e < n && (unsigned char)b[e] >= 0x80))
+                continue;
+            char *canon = NULL;
+            rc = nt_canon_social(b + i, e - i, &canon, NULL);
+            if (rc == NT_OK) {
+                char *platform = dup_str("handle");
+                if (!platform) {
+                    free(canon);
+                    return NT_ERR_NOMEM;
+                }
+                rc = add(s, NT_IND_SOCIAL, 0, i, e, canon, platform);
+                i = e - 1;
+            } else {
+                rc = soft(rc);
+            }
+        }
+        if (rc)
+            return rc;
+    }
+    return NT_OK;
+}
+
+/* ---- crypto wallets ----------------------------------------------------------- */
+
+static nt_err pass_wallets(scan *s)
+{
+    const char *b = s->view.b;
+    size_t n = s->view.n;
+    size_t i = 0;
+    while (i < n) {
+        if (!is_alnum((unsigned char)b[i]) || (i > 0 && u_alnum_before(b, n, i))) {
+            i++;
+            continue;
+        }
+        size_t e = i;
+        while (e < n && is_alnum((unsigned char)b[e]))
+            e++;
+        size_t len = e - i;
+        unsigned char c0 = (unsigned char)b[i];
+        int plausible = len >= 25 && len <= 90 &&
+                        (c0 == '1' || c0 == '3' || c0 == 'T' || starts_ci(b, n, i, "bc1") ||
+                         starts_ci(b, n, i, "0x"));
+        if (plausible && !(e < n && ((unsigned char)b[e] >= 0x80))) {
+            char *canon = NULL;
+            nt_err rc = nt_canon_wallet(b + i, len, &canon, NULL);
+            if (rc == NT_OK) {
+                const char *colon = strchr(canon, ':');
+                size_t pl = colon ? (size_t)(colon - canon) : 0;
+                char *chain = malloc(pl + 1);
+                if (!chain) {
+                    free(canon);
+                    return NT_ERR_NOMEM;
+                }
+                memcpy(chain, canon, pl);
+                chain[pl] = '\0';
+                rc = add(s, NT_IND_WALLET, 0, i, e, canon, chain);
+            } else {
+                rc = soft(rc);
+            }
+            if (rc)
+                return rc;
+        }
+        i = e;
+    }
+    return NT_OK;
+}
+
+/* ---- numbers: phones, bank accounts, citizen IDs, IPv4 ---------------------- */
+
+#define MAX_GROUPS 12
+#define CTX_BEFORE 64 /* view bytes of context before a number */
+#define CTX_AFTER 40  /* and after it */
+
+typedef struct group {
+    size_t vs, ve; /* view span of the digits of this group */
+} group;
+
+/* Word bytes of folded text (ASCII letters and digits after folding). */
+static int word_like(unsigned char c)
+{
+    return is_alnum(c) || c >= 0x80;
+}
+
+/* Fold the view window [ws, we) for phrase matching (NULL on failure). */
+static char *fold_window(const char *b, size_t n, size_t ws, size_t we, size_t *flen)
+{
+    while (ws > 0 && ((unsigned char)b[ws] & 0xC0) == 0x80)
+        ws--;
+    while (we < n && ((unsigned char)b[we] & 0xC0) == 0x80)
+        we++;
+    char *f = NULL;
+    if (nt_text_fold(b + ws, we - ws, &f, flen) != NT_OK)
+        return NULL;
+    return f;
+}
+
+/* Name of the bank nearest to the number in the folded windows: words just
+ * before it (up to 8) and just after it (up to 4), as 1-3 word n-grams. */
+static int find_bank(const nt_banks *banks, const char *before, size_t blen, const char *after,
+                     size_t alen, nt_bank_info *info)
+{
+    if (!banks)
+        return 0;
+    size_t ws[16], we[16], nw = 0;
+    /* words of `before`, nearest first */
+    for (size_t e = blen; e > 0 && nw < 8;) {
+        while (e > 0 && !word_like((unsigned char)before[e - 1]))
+            e--;
+        size_t st = e;
+        while (st > 0 && word_like((unsigned char)before[st - 1]))
+            st--;
+        if (st == e)
+            break;
+        ws[nw] = st;
+        we[nw] = e;
+        nw++;
+        e = st;
+    }
+    for (size_t k = 0; k < nw; k++) {
+        for (size_t len = 3; len >= 1; len--) {
+            if (k + len - 1 >= nw)
+                continue;
+            size_t st = ws[k + len - 1], en = we[k];
+            if (nt_banks_find(banks, before + st, en - st, info) == NT_OK)
+                return 1;
+        }
+    }
+    nw = 0;
+    for (size_t st = 0; st < alen && nw < 4;) {
+        while (st < alen && !word_like((unsigned char)after[st]))
+            st++;
+        size_t e = st;
+        while (e < alen && word_like((unsigned char)after[e]))
+            e++;
+        if (e == st)
+            break;
+        ws[nw] = st;
+        we[nw] = e;
+        nw++;
+        st = e;
+    }
+    for (size_t k = 0; k < nw; k++) {
+        for (size_t len = 3; len >= 1; len--) {
+            if (k + len > nw)
+                continue;
+            if (nt_banks_find(banks, after + ws[k], we[k + len - 1] - ws[k], info) == NT_OK)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* What the words around one number say about it. */
+typedef struct numctx {
+    unsigned kinds;   /* NT__CTX_* found before the number */
+    size_t dist[8];   /* distance of the nearest phrase of each kind */
+    int unit_after;   /* an amount/quantity unit follows */
+    int bank_named;   /* a bank's name is near */
+    nt_bank_info bank;
+} numctx;
+
+static size_t dist_of(const numctx *c, unsigned kind)
+{
+    unsigned bit = 0;
+    while (!((1u << bit) & kind))
+        bit++;
+    return (c->kinds & kind) ? c->dist[bit] : (size_t)-1;
+}
+
+static nt_err number_context(scan *s, size_t vs, size_t ve, numctx *c)
+{
+    const char *b = s->view.b;
+    size_t n = s->view.n;
+    memset(c, 0, sizeof *c);
+    size_t ws = vs > CTX_BEFORE ? vs - CTX_BEFORE : 0;
+    size_t we = ve + CTX_AFTER < n ? ve + CTX_AFTER : n;
+    size_t blen = 0, alen = 0;
+    char *before = fold_window(b, n, ws, vs, &blen);
+    char *after = fold_window(b, n, ve, we, &alen);
+    if (!before || !after) {
+        free(before);
+        free(after);
+        return NT_ERR_NOMEM;
+    }
+    c->kinds = nt__phrases_before(&s->ex->phrases, NT__CTX_BANK | NT__CTX_PHONE | NT__CTX_ID |
+                                                       NT__CTX_ZALO,
+                                  before, blen, c->dist);
+    size_t clen;
+    c->unit_after = (ve < n && u_alnum_at(b, n, ve, &clen)) ||
+                    nt__phrases_starts(&s->ex->phrases, NT__CTX_UNIT, after, alen);
+    c->bank_named = find_bank(s->ex->banks, before, blen, after, alen, &c->bank);
+    free(before);
+    free(after);
+    return NT_OK;
+}
+
+static char *phone_detail(const nt_phone_info *pi)
+{
+    nt__buf d;
+    nt__buf_init(&d, 256);
+    nt_err rc = nt__buf_adds(&d, nt_phone_kind_name(pi->kind));
+    if (!rc && pi->carrier[0])
+        rc = nt__buf_printf(&d, "/%s", pi->carrier);
+    if (!rc && pi->region[0])
+        rc = nt__buf_printf(&d, "/%s", pi->region);
+    if (rc) {
+        nt__buf_free(&d);
+        return NULL;
+    }
+    return nt__buf_take(&d);
+}
+
+/* Decide what the number at view [vs, ve) is and add it; *taken is set when
+ * it became an indicator.  digits is the run without separators. */
+static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t nd, int plus,
+                       int *taken)
+{
+    const nt_extractor *ex = s->ex;
+    const char *b = s->view.b;
+    numctx c;
+    nt_err rc = number_context(s, vs, ve, &c);
+    if (rc)
+        return rc;
+    *taken = 0;
+    size_t d_bank = dist_of(&c, NT__CTX_BANK), d_phone = dist_of(&c, NT__CTX_PHONE),
+           d_id = dist_of(&c, NT__CTX_ID);
+    int bank_ctx = (c.kinds & NT__CTX_BANK) || c.bank_named;
+
+    /* A bank account: bank context nearer than phone or ID context. */
+    if (!plus && bank_ctx && nd >= 6 && nd <= 19 && d_bank <= d_phone && d_bank <= d_id &&
+        !(c.unit_after && !(c.kinds & NT__CTX_BANK))) {
+        char *canon = NULL;
+        rc = nt_canon_bank_account(ex->banks, c.bank_named ? c.bank.code : NULL, digits, nd,
+                                   &canon, NULL);
+        if (rc == NT_OK) {
+            char *detail = dup_str(c.bank_named ? c.bank.code : "");
+            if (!detail) {
+                free(canon);
+                return NT_ERR_NOMEM;
+            }
+            *taken = 1;
+            return add(s, NT_IND_BANK_ACCOUNT, 0, vs, ve, canon, detail);
+        }
+        if (rc != NT_ERR_INVALID)
+            return soft(rc);
+    }
+    /* A citizen ID announced as one. */
+    if (!plus && nd == 12 && (c.kinds & NT__CTX_ID) && d_id <= d_phone) {
+        char *canon = NULL;
+        rc = nt_canon_national_id(digits, nd, ex->has_key ? ex->id_key : NULL, &canon, NULL);
+        if (rc == NT_OK) {
+            char *detail = dup_str("cccd");
+            if (!detail) {
+                free(canon);
+                return NT_ERR_NOMEM;
+            }
+            *taken = 1;
+            return add(s, NT_IND_NATIONAL_ID, NT_INDF_PERSONAL, vs, ve, canon, detail);
+        }
+        if (rc != NT_ERR_INVALID)
+            return soft(rc);
+    }
+    if (c.unit_after && !(c.kinds & NT__CTX_PHONE))
+        return NT_OK; /* "500.000 đ", "10tr", "2025 người" */
+
+    /* A phone number: canonicalise what was written, separators and all. */
+    char *canon = NULL;
+    nt_phone_info pi;
+    rc = nt_canon_phone(b + vs, ve - vs, &canon, &pi, NULL);
+    if (rc == NT_OK) {
+        int needs_ctx = pi.kind == NT_PHONE_SHORT_CODE || pi.kind == NT_PHONE_UAN;
+        if (needs_ctx && !(c.kinds & NT__CTX_PHONE)) {
+            free(canon);
+        } else {
+            char *detail = phone_detail(&pi);
+            char *zalo = NULL;
+            if (!detail) {
+                free(canon);
+                return NT_ERR_NOMEM;
+            }
+            if ((c.kinds & NT__CTX_ZALO) && dist_of(&c, NT__CTX_ZALO) <= 16) {
+                size_t zl = strlen(canon) + 6;
+                zalo = malloc(zl);
+                if (!zalo) {
+                    free(canon);
+                    free(detail);
+                    return NT_ERR_NOMEM;
+                }
+                snprintf(zalo, zl, "zalo:%s", canon);
+            }
+            *taken = 1;
+            rc = add(s, NT_IND_PHONE, 0, vs, ve, canon, detail);
+            if (!rc && zalo) {
+                char *platform = dup_str("zalo");
+                if (!platform) {
+                    free(zalo);
+                    return NT_ERR_NOMEM;
+                }
+                return add(s, NT_IND_SOCIAL, 0, vs, ve, zalo, platform);
+            }
+            free(zalo);
+            return rc;
+        }
+    } else if (rc != NT_ERR_INVALID) {
+        return soft(rc);
+    }
+    /* Twelve digits shaped like a citizen ID and claimed by nothing else:
+     * treat as personal data so it is never stored in clear. */
+    if (!plus && nd == 12 && !bank_ctx) {
+        rc = nt_canon_national_id(digits, nd, ex->has_key ? ex->id_key : NULL, &canon, NULL);
+        if (rc == NT_OK) {
+            char *detail = dup_str("cccd");
+            if (!detail) {
+                free(canon);
+                return NT_ERR_NOMEM;
+            }
+            *taken = 1;
+            return add(s, NT_IND_NATIONAL_ID, NT_INDF_PERSONAL, vs, ve, canon, detail);
+        }
+        return soft(rc);
+    }
+    return NT_OK;
+}
+
+static int num_sep(unsigned char c)
+{
+    return c == ' ' || c == '.' || c == '-' || c == '(' || c == ')';
+}
+
+/* Dotted-quad IPv4 address exactly covering groups g[0..4). */
+static int is_ipv4(const char *b, const group *g, size_t ng)
+{
+    if (ng != 4)
+        return 0;
+    for (size_t k = 0; k < 4; k++) {
+        size_t len = g[k].ve - g[k].vs;
+        if (len < 1 || len > 3)
+            return 0;
+        unsigned v = 0;
+        for (size_t j = g[k].vs; j < g[k].ve; j++)
+            v = v * 10 + (unsigned)(b[j] - '0');
+        if (v > 255)
+            return 0;
+        if (k < 3 && !(g[k + 1].vs == g[k].ve + 1 && b[g[k].ve] == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+static nt_err pass_numbers(scan *s)
+{
+    const char *b = s->view.b;
+    size_t n = s->view.n;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)b[i];
+        int plus = c == '+' && i + 1 < n && is_digit((unsigned char)b[i + 1]);
+        int paren = c == '(' && i + 1 < n && is_digit((unsigned char)b[i + 1]);
+        if (!(is_digit(c) || plus || paren) || u_alnum_before(b, n, i) ||
+            (i > 0 && (b[i - 1] == '.' || b[i - 1] == ',') && i > 1 &&
+             is_digit((unsigned char)b[i - 2]))) {
+            i++;
+            continue;
+        }
+        size_t run_start = i;
+        size_t j = i + (plus || paren ? 1 : 0);
+        group g[MAX_GROUPS];
+        size_t ng = 0, total = 0;
+        for (;;) {
+            size_t gs = j;
+            while (j < n && is_digit((unsigned char)b[j]))
+                j++;
+            if (ng < MAX_GROUPS)
+                g[ng++] = (group){gs, j};
+            total += j - gs;
+            /* separators: up to 3 of " .-()" with at most one space */
+            size_t k = j, spaces = 0;
+            while (k < n && k - j < 3 && num_sep((unsigned char)b[k]))
+                spaces += b[k++] == ' ';
+            if (k > j && k < n && is_digit((unsigned char)b[k]) && spaces <= 1 &&
+                ng < MAX_GROUPS && total < 40) {
+                j = k;
+                continue;
+            }
+            break;
+        }
+        size_t run_end = j;
+        if (run_end < n && b[run_end] == ')' && paren)
+            run_end++;
+        i = run_end > i ? run_end : i + 1;
+        /* IPv4 addresses (not inside a longer dotted number). */
+        if (!plus && !paren && is_ipv4(b, g, ng) &&
+            !(run_end + 1 < n && b[run_end] == '.' && is_digit((unsigned char)b[run_end + 1]))) {
+            nt__buf ip;
+            nt__buf_init(&ip, 64);
+            if (nt__buf_add(&ip, b + g[0].vs, g[3].ve - g[0].vs) != NT_OK) {
+                nt__buf_free(&ip);
+                return NT_ERR_NOMEM;
+            }
+            char *detail = dup_str("ipv4");
+            char *val = nt__buf_take(&ip);
+            if (!detail || !val) {
+                free(detail);
+                free(val);
+                return NT_ERR_NOMEM;
+            }
+            nt_err rc = add(s, NT_IND_IP, 0, g[0].vs, g[3].ve, val, detail);
+            if (rc)
+                return rc;
+            continue;
+        }
+        /* Greedy: the longest run of groups (from the left) that is something. */
+        size_t gi = 0;
+        while (gi < ng) {
+            int taken = 0;
+            size_t last = gi + 5 < ng ? gi + 5 : ng - 1;
+            for (size_t ge = last + 1; ge-- > gi;) {
+                char digits[48];
+                size_t nd = 0;
+                int fits = 1;
+                for (size_t k = gi; k <= ge && fits; k++) {
+                    size_t len = g[k].ve - g[k].vs;
+                    if (nd + len > 19)
+                        fits = 0;
+                    else {
+                        memcpy(digits + nd, b + g[k].vs, len);
+                        nd += len;
+                    }
+                }
+                if (!fits || nd < 3)
+                    continue;
+                digits[nd] = '\0';
+                size_t vs = gi == 0 ? run_start : g[gi].vs;
+                size_t ve = g[ge].ve;
+                if (gi == 0 && ge == ng - 1)
+                    ve = run_end;
+                if (paren && gi == 0 && ge == 0)
+                    ve = g[0].ve < n && b[g[0].ve] == ')' ? g[0].ve + 1 : g[0].ve;
+                nt_err rc = classify(s, vs, ve, digits, nd, plus && gi == 0, &taken);
+                if (rc)
+                    return rc;
+                if (taken) {
+                    gi = ge + 1;
+                    break;
+                }
+            }
+            if (!taken)
+                gi++;
+        }
+    }
+    return NT_OK;
+}
+
+/* ---- resolution and the public API ---------------------------------------- */
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->vs != y->vs)
+        return x->vs < y->vs ? -1 : 1;
+    if (x->ve != y->ve)
+        return x->ve > y->ve ? -1 : 1; /* longer first */
+    return (int)x->type - (int)y->type;
+}
+
+/* Drop candidates inside a URL or e-mail span (except the social account
+ * derived from that same URL) and exact duplicates. */
+static void resolve(cands *c)
+{
+    qsort(c->v, c->n, sizeof c->v[0], cand_cmp);
+    size_t out = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        cand *x = &c->v[i];
+        int drop = 0;
+        for (size_t k = 0; k < out && !drop; k++) {
+            const cand *y = &c->v[k];
+            int container = y->type == NT_IND_URL || y->type == NT_IND_EMAIL;
+            int inside = x->vs >= y->vs && x->ve <= y->ve;
+            int same_span = x->vs == y->vs && x->ve == y->ve;
+            if (container && inside && !(same_span && x->type == NT_IND_SOCIAL))
+                drop = 1;
+            if (same_span && x->type == y->type && strcmp(x->value, y->value) == 0)
+                drop = 1;
+            if (x->type == NT_IND_DOMAIN && y->type == NT_IND_DOMAIN && inside)
+                drop = 1;
+        }
+        if (drop) {
+            free(x->value);
+            free(x->detail);
+        } else {
+            c->v[out++] = *x;
+        }
+    }
+    c->n = out;
+}
+
+void nt_extractor_options_init(nt_extractor_options *opts)
+{
+    if (opts)
+        memset(opts, 0, sizeof *opts);
+}
+
+nt_err nt_extractor_new(const nt_extractor_options *opts, nt_extractor **out, nt_diag *diag)
+{
+    if (!out)
+        return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "no output pointer");
+    *out = NULL;
+    nt_extractor *ex = calloc(1, sizeof *ex);
+    if (!ex)
+        return nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+    nt_err rc = NT_OK;
+    if (opts) {
+        ex->banks = opts->banks;
+        ex->max_bytes = opts->max_bytes;
+        if (opts->id_key) {
+            memcpy(ex->id_key, opts->id_key, sizeof ex->id_key);
+            ex->has_key = 1;
+        }
+        if (opts->context_path) {
+            rc = nt__phrases_load(opts->context_path, &ex->phrases, diag);
+            if (rc)
+                goto cleanup;
+        }
+    }
+    if (!ex->max_bytes)
+        ex->max_bytes = NT_DEFAULT_MAX_MESSAGE_BYTES;
+    if (ex->max_bytes > NT_MAX_MESSAGE_BYTES_CEILING) {
+        rc = nt__fail(diag, NT_ERR_INVALID_ARG, 0, "max_bytes above the %u-byte ceiling",
+                      NT_MAX_MESSAGE_BYTES_CEILING);
+        goto cleanup;
+    }
+    *out = ex;
+    ex = NULL;
+cleanup:
+    nt_extractor_free(ex);
+    return rc;
+}
+
+void nt_extractor_free(nt_extractor *ex)
+{
+    if (!ex)
+        return;
+    nt__phrases_free(&ex->phrases);
+    sodium_memzero(ex->id_key, sizeof ex->id_key);
+    free(ex);
+}
+
+nt_err nt_extract(const nt_extractor *ex, const char *text, size_t len, nt_indicator_list **out,
+                  nt_diag *diag)
+{
+    if (!ex || !out || (!text && len))
+        return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "NULL argument");
+    *out = NULL;
+    if (len > ex->max_bytes)
+        return nt__fail(diag, NT_ERR_TOO_BIG, ex->max_bytes,
+                        "message of %zu bytes is over the %zu-byte limit", len, ex->max_bytes);
+    scan s;
+    memset(&s, 0, sizeof s);
+    s.ex = ex;
+    nt_indicator_list *list = NULL;
+    nt_err rc = nt__view_build(&s.view, text ? text : "", len);
+    if (rc)
+        goto cleanup;
+    if ((rc = pass_urls(&s)) || (rc = pass_at(&s)) || (rc = pass_domains(&s)) ||
+        (rc = pass_wallets(&s)) || (rc = pass_numbers(&s)))
+        goto cleanup;
+    resolve(&s.c);
+    list = calloc(1, sizeof *list);
+    if (!list) {
+        rc = NT_ERR_NOMEM;
+        goto cleanup;
+    }
+    list->v = calloc(s.c.n ? s.c.n : 1, sizeof *list->v);
+    if (!list->v) {
+        rc = NT_ERR_NOMEM;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < s.c.n; i++) {
+        cand *x = &s.c.v[i];
+        nt_indicator *ind = &list->v[list->n++];
+        ind->type = x->type;
+        ind->flags = x->flags;
+        ind->start = s.view.os[x->vs];
+        ind->end = s.view.oe[x->ve - 1];
+        ind->value = x->value;
+        ind->detail = x->detail ? x->detail : NULL;
+        x->value = x->detail = NULL;
+        if (!ind->detail) {
+            ind->detail = dup_str("");
+            if (!ind->detail) {
+                rc = NT_ERR_NOMEM;
+                goto cleanup;
+            }
+        }
+    }
+    *out = list;
+    list = NULL;
+cleanup:
+    if (rc && rc != NT_ERR_TOO_BIG)
+        nt__fail(diag, rc, 0, "%s", nt_strerror(rc));
+    else if (rc)
+        nt__fail(diag, rc, len, "more than %u indicators in one message",
+                 NT_MAX_INDICATORS_PER_MESSAGE);
+    nt_indicator_list_free(list);
+    cands_free(&s.c);
+    nt__view_free(&s.view);
+    return rc;
+}
+
+size_t nt_indicator_list_count(const nt_indicator_list *list)
+{
+    return list ? list->n : 0;
+}
+
+const nt_indicator *nt_indicator_list_get(const nt_indicator_list *list, size_t i)
+{
+    if (!list || i >= list->n)
+        return NULL;
+    return &list->v[i];
+}
+
+void nt_indicator_list_free(nt_indicator_list *list)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < list->n; i++) {
+        free((char *)list->v[i].value);
+        free((char *)list->v[i].detail);
+    }
+    free(list->v);
+    free(list);
+}

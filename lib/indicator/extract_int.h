@@ -1,0 +1,73 @@
+/*
+ * lib/indicator/extract_int.h - internal pieces of the extractor shared by
+ * view.c (the re-fanged view of a message), context.c (context phrases) and
+ * extract.c (the scanning passes).  Not part of the public API.
+ */
+#ifndef NT_INDICATOR_EXTRACT_INT_H
+#define NT_INDICATOR_EXTRACT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "niemtin/indicator.h"
+
+/* ---- The view ------------------------------------------------------------
+ * A copy of the message in which defanged notation is undone ("hxxp" ->
+ * "http", "[.]" / "(.)" / " dot " -> ".", "[at]" -> "@"), full-width ASCII is
+ * mapped to ASCII, invisible characters are dropped and malformed UTF-8 bytes
+ * become spaces.  Case is kept (URL paths are case-sensitive).  Every view
+ * byte remembers the original bytes it came from. */
+
+#define NT__VF_DEFANGED 0x1u   /* this byte replaced defanged notation */
+#define NT__VF_OBFUSCATED 0x2u /* this byte came from a look-alike (full-width) */
+
+typedef struct nt__view {
+    char *b;       /* NUL-terminated view text */
+    uint32_t *os;  /* os[i]: original start of the piece view byte i came from */
+    uint32_t *oe;  /* oe[i]: original end of that piece */
+    uint8_t *vf;   /* NT__VF_* per view byte */
+    size_t n;      /* view length */
+    size_t cap;
+} nt__view;
+
+nt_err nt__view_build(nt__view *v, const char *text, size_t len);
+void nt__view_free(nt__view *v);
+
+/* ---- Context phrases ------------------------------------------------------- */
+
+enum {
+    NT__CTX_BANK = 1u << 0,
+    NT__CTX_PHONE = 1u << 1,
+    NT__CTX_ID = 1u << 2,
+    NT__CTX_ZALO = 1u << 3,
+    NT__CTX_UNIT = 1u << 4
+};
+
+typedef struct nt__phrase {
+    char *text; /* folded, lower-case, single spaces */
+    size_t len;
+    unsigned kind; /* one NT__CTX_* bit */
+} nt__phrase;
+
+typedef struct nt__phrases {
+    nt__phrase *v;
+    size_t n;
+} nt__phrases;
+
+nt_err nt__phrases_load(const char *path, nt__phrases *out, nt_diag *diag);
+nt_err nt__phrases_parse(const char *data, size_t len, const char *source, nt__phrases *out,
+                         nt_diag *diag);
+void nt__phrases_free(nt__phrases *p);
+
+/* For the kinds in `kinds`, find the phrase ending nearest to the end of the
+ * folded window w[0..n) (whole words only).  Returns a bit set of the kinds
+ * found; dist[k] (indexed by bit number) gets the number of bytes between the
+ * phrase's end and the window's end. */
+unsigned nt__phrases_before(const nt__phrases *p, unsigned kinds, const char *w, size_t n,
+                            size_t dist[8]);
+
+/* Non-zero if the folded window w[0..n) starts (after optional spaces) with a
+ * whole-word phrase of kind `kind`. */
+int nt__phrases_starts(const nt__phrases *p, unsigned kind, const char *w, size_t n);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * src/cli.h - what the niemtin subcommands share: options common to all of
+ * them, the user's language, where data/ is, reading the text to work on, and
+ * printing errors.  The library never prints; this front end does.
+ */
+#ifndef NT_CLI_H
+#define NT_CLI_H
+
+#include <stddef.h>
+
+#include "niemtin/niemtin.h"
+
+typedef enum cli_lang { CLI_VI = 0, CLI_EN = 1 } cli_lang;
+
+typedef struct cli {
+    const char *prog;
+    cli_lang lang;
+    const char *data_dir; /* --data-dir, $NT_DATA_DIR, or the source tree's data/ */
+    int json;             /* --json */
+    size_t max_bytes;     /* --max-bytes (0 = library default) */
+    int strict;           /* --strict: reject malformed UTF-8 */
+} cli;
+
+/* Pick Vietnamese or English text. */
+#define L(c, vi, en) ((c)->lang == CLI_EN ? (en) : (vi))
+
+/* "<data_dir>/<rel>" in a static buffer (one of 4 rotating). */
+const char *cli_data_path(const cli *c, const char *rel);
+
+/* Print "niemtin: <msg>: <diag or strerror>" to stderr. */
+void cli_error(const cli *c, nt_err rc, const nt_diag *diag, const char *what);
+
+/* The input text from the remaining arguments: words joined by spaces, "-f
+ * FILE", or "-" / no argument with stdin not a terminal: standard input.
+ * Returns 0 and a malloc'd buffer, or prints a message and returns an exit
+ * status (1 or 2). */
+int cli_read_input(const cli *c, int argc, char **argv, char **text, size_t *len);
+
+/* Load the shipped tables; print a message and return NULL on failure. */
+nt_lexicon *cli_load_teencode(const cli *c);
+nt_banks *cli_load_banks(const cli *c);
+
+int cmd_normalize(cli *c, int argc, char **argv);
+int cmd_extract(cli *c, int argc, char **argv);
+int cmd_canon(cli *c, int argc, char **argv);
+
+#endif
