@@ -1,0 +1,74 @@
+#!/bin/sh
+# tests/cli.sh NIEMTIN - drive the niemtin binary as a person would and check
+# what it prints and its exit status.  Prints "N passed, N failed".
+NT=$1
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_out NAME EXPECTED_STATUS PATTERN -- ARGS...   (PATTERN: grep -E on stdout+stderr)
+expect() {
+    name=$1 want=$2 pat=$3
+    shift 4
+    "$NT" "$@" >"$tmp/out" 2>&1
+    st=$?
+    if [ "$st" != "$want" ]; then
+        bad "$name: exit $st, want $want"; sed 's/^/    /' "$tmp/out"; return
+    fi
+    if [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/out"; then
+        bad "$name: output lacks /$pat/"; sed 's/^/    /' "$tmp/out"; return
+    fi
+    ok
+}
+
+expect "help lists commands" 0 "extract" -- help
+expect "help in English" 0 "find scam indicators" -- --lang en help
+expect "version" 0 "^niemtin [0-9]+\.[0-9]+" -- version
+expect "unknown command" 2 "không có lệnh" -- frobnicate
+expect "unknown option" 2 "unknown option" -- --lang en --nope help
+
+# normalize: NFD, teencode, obfuscation all reach the same folded form
+expect "normalize teencode" 0 "fold: .*chuyen khoan" -- normalize "ck cho e 500k nhé"
+expect "normalize obfuscated" 0 "fold: chuyen khoan" -- normalize "c.h.u.y.ể.n k.h.o.ả.n"
+nfd=$(printf 'chuye\314\202\314\200n khoa\314\211n')
+expect "normalize NFD" 0 "norm: chuyển khoản" -- normalize "$nfd"
+expect "normalize json" 0 '"fold": "chuyen khoan"' -- normalize --json "Chuyển Khoản"
+printf 'a\377b' >"$tmp/bad.txt"
+expect "normalize lenient bad utf8" 0 "U\+FFFD" -- normalize -f "$tmp/bad.txt"
+expect "normalize strict bad utf8" 1 "byte 1" -- normalize --strict -f "$tmp/bad.txt"
+expect "normalize no input" 2 "TEXT" -- normalize
+head -c 2000 /dev/zero | tr '\0' 'a' >"$tmp/big.txt"
+expect "normalize over limit" 1 "limit|giới hạn" -- --max-bytes 1000 normalize -f "$tmp/big.txt"
+
+# extract
+expect "extract defanged url" 0 "url .*http://vcb-khoa-tk.com/xac-minh" -- extract "vào hxxp://vcb-khoa-tk[.]com/xac-minh"
+expect "extract phone" 0 "phone .*\+84912345678" -- extract "Liên hệ 0912 345 678"
+expect "extract bank" 0 "bank .*VCB:0123456789" -- extract "STK 0123456789 Vietcombank"
+expect "extract json" 0 '"value": "\+84912345678"' -- extract --json "goi 0912.345.678"
+expect "extract stdin" 0 "email .*a@example.com" -- extract - <<EOT
+liên hệ a@example.com
+EOT
+expect "extract none" 0 "Không tìm thấy" -- extract "xin chào các bạn"
+expect "extract hides CCCD" 0 "personal data, hidden" -- --lang en extract "CCCD 001099012345"
+expect "extract missing file" 1 "No such file" -- extract -f "$tmp/nope.txt"
+: >"$tmp/empty.txt"
+expect "extract empty file" 0 "Không tìm thấy" -- extract -f "$tmp/empty.txt"
+
+# canon
+expect "canon url" 0 "^http://www.google.com/$" -- canon url "http://www.GOOgle.com/"
+expect "canon url expressions" 0 "b.c/1/" -- canon url "http://a.b.c/1/2.html?param=1"
+expect "canon phone" 0 "^\+84912345678$" -- canon phone "+84 912 345 678"
+expect "canon phone kind" 0 "mobile" -- canon phone "0912 345 678"
+expect "canon phone invalid" 1 "invalid|không hợp lệ" -- canon phone "12"
+expect "canon domain" 0 "vietcombank.com.vn" -- canon domain "WWW.VietcomBank.com.vn."
+expect "canon domain not a domain" 1 "" -- canon domain "file.txt"
+expect "canon bank" 0 "^VCB:0123456789$" -- canon bank "Vietcombank 0123 456 789"
+expect "canon unknown type" 2 "unknown type|loại không rõ" -- canon colour red
+expect "canon json" 0 '"value": "\+84912345678"' -- canon --json phone 0912345678
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]

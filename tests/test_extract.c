@@ -1,0 +1,276 @@
+/*
+ * tests/test_extract.c - the extractor against the cases in
+ * tests/cases/extract.jsonl (one JSON object a line: "text" or "text_hex", the
+ * indicators expected with type and optionally value, detail, the original
+ * span "text" and flags; "exact": true means nothing else may be found).
+ * Adding a case needs no C.  Plus a few API-level checks below.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "niemtin/niemtin.h"
+#include "testutil.h"
+
+static nt_banks *banks;
+static nt_extractor *ex;
+
+static int setup(void **state)
+{
+    (void)state;
+    nt_diag d;
+    nt_diag_clear(&d);
+    if (nt_banks_load(tu_data_path("banks.tsv"), &banks, &d) != NT_OK) {
+        char buf[512];
+        fprintf(stderr, "banks: %s\n", nt_diag_format(&d, buf, sizeof buf));
+        return -1;
+    }
+    nt_extractor_options o;
+    nt_extractor_options_init(&o);
+    o.banks = banks;
+    o.context_path = tu_data_path("indicator-context.tsv");
+    if (nt_extractor_new(&o, &ex, &d) != NT_OK) {
+        char buf[512];
+        fprintf(stderr, "extractor: %s\n", nt_diag_format(&d, buf, sizeof buf));
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    nt_extractor_free(ex);
+    nt_banks_free(banks);
+    return 0;
+}
+
+static const char *flag_names[] = {"defanged", "no_scheme", "personal", "idn", "obfuscated"};
+static const unsigned flag_bits[] = {NT_INDF_DEFANGED, NT_INDF_NO_SCHEME, NT_INDF_PERSONAL,
+                                     NT_INDF_IDN, NT_INDF_OBFUSCATED};
+
+static int matches(const nt_indicator *ind, const char *text, json_t *e)
+{
+    const char *type = json_string_value(json_object_get(e, "type"));
+    if (!type || strcmp(type, nt_ind_type_name(ind->type)) != 0)
+        return 0;
+    const char *v = json_string_value(json_object_get(e, "value"));
+    if (v && strcmp(v, ind->value) != 0)
+        return 0;
+    const char *d = json_string_value(json_object_get(e, "detail"));
+    if (d && strcmp(d, ind->detail) != 0)
+        return 0;
+    const char *span = json_string_value(json_object_get(e, "text"));
+    if (span && (strlen(span) != ind->end - ind->start ||
+                 memcmp(span, text + ind->start, ind->end - ind->start) != 0))
+        return 0;
+    json_t *flags = json_object_get(e, "flags");
+    size_t k;
+    json_t *f;
+    json_array_foreach(flags, k, f)
+    {
+        for (size_t j = 0; j < sizeof flag_bits / sizeof flag_bits[0]; j++)
+            if (strcmp(json_string_value(f), flag_names[j]) == 0 && !(ind->flags & flag_bits[j]))
+                return 0;
+    }
+    return 1;
+}
+
+static char *case_text(json_t *c, size_t *len)
+{
+    const char *hex = json_string_value(json_object_get(c, "text_hex"));
+    if (hex) {
+        size_t n = strlen(hex) / 2;
+        char *b = malloc(n + 1);
+        for (size_t i = 0; i < n; i++) {
+            unsigned v;
+            sscanf(hex + 2 * i, "%2x", &v);
+            b[i] = (char)v;
+        }
+        b[n] = '\0';
+        *len = n;
+        return b;
+    }
+    json_t *t = json_object_get(c, "text");
+    *len = json_string_length(t);
+    char *b = malloc(*len + 1);
+    memcpy(b, json_string_value(t), *len + 1);
+    return b;
+}
+
+static void dump(const nt_indicator_list *l, const char *text)
+{
+    for (size_t i = 0; i < nt_indicator_list_count(l); i++) {
+        const nt_indicator *ind = nt_indicator_list_get(l, i);
+        fprintf(stderr, "    found %s %s [%s] \"%.*s\" flags=%#x\n", nt_ind_type_name(ind->type),
+                ind->value, ind->detail, (int)(ind->end - ind->start), text + ind->start,
+                ind->flags);
+    }
+}
+
+static void run_case(void **state)
+{
+    json_t *c = *state;
+    const char *name = json_string_value(json_object_get(c, "name"));
+    size_t len;
+    char *text = case_text(c, &len);
+    nt_indicator_list *l = NULL;
+    assert_int_equal(nt_extract(ex, text, len, &l, NULL), NT_OK);
+    json_t *expect = json_object_get(c, "expect");
+    int ok = 1;
+    size_t k;
+    json_t *e;
+    json_array_foreach(expect, k, e)
+    {
+        int found = 0;
+        for (size_t i = 0; i < nt_indicator_list_count(l) && !found; i++)
+            found = matches(nt_indicator_list_get(l, i), text, e);
+        if (!found) {
+            char *s = json_dumps(e, JSON_COMPACT);
+            fprintf(stderr, "  case '%s': missing %s\n", name, s);
+            free(s);
+            ok = 0;
+        }
+    }
+    if (json_is_true(json_object_get(c, "exact")) &&
+        nt_indicator_list_count(l) != json_array_size(expect)) {
+        fprintf(stderr, "  case '%s': expected exactly %zu indicators, got %zu\n", name,
+                json_array_size(expect), nt_indicator_list_count(l));
+        ok = 0;
+    }
+    /* Invariants on every result: spans inside the text, in order, values set. */
+    size_t prev = 0;
+    for (size_t i = 0; i < nt_indicator_list_count(l); i++) {
+        const nt_indicator *ind = nt_indicator_list_get(l, i);
+        assert_true(ind->start < ind->end && ind->end <= len);
+        assert_true(ind->start >= prev);
+        prev = ind->start;
+        assert_non_null(ind->value);
+        assert_true(ind->value[0] != '\0');
+        if (ind->type == NT_IND_NATIONAL_ID) /* never the digits themselves */
+            assert_null(strstr(ind->value, "001099012345"));
+    }
+    if (!ok)
+        dump(l, text);
+    nt_indicator_list_free(l);
+    free(text);
+    assert_true(ok);
+}
+
+static void test_too_big(void **state)
+{
+    (void)state;
+    nt_extractor_options o;
+    nt_extractor_options_init(&o);
+    o.max_bytes = 100;
+    nt_extractor *small = NULL;
+    assert_int_equal(nt_extractor_new(&o, &small, NULL), NT_OK);
+    char buf[101];
+    memset(buf, 'a', sizeof buf);
+    nt_indicator_list *l = NULL;
+    nt_diag d;
+    nt_diag_clear(&d);
+    assert_int_equal(nt_extract(small, buf, sizeof buf, &l, &d), NT_ERR_TOO_BIG);
+    assert_null(l);
+    assert_int_equal(d.offset, 100);
+    assert_int_equal(nt_extract(small, buf, 100, &l, &d), NT_OK);
+    assert_int_equal(nt_indicator_list_count(l), 0);
+    nt_indicator_list_free(l);
+    nt_extractor_free(small);
+}
+
+static void test_bad_context_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/nt-ctx-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("# comment\nbank\tstk\nphone goi\n", f);
+    fclose(f);
+    nt_extractor_options o;
+    nt_extractor_options_init(&o);
+    o.context_path = path;
+    nt_extractor *bad = NULL;
+    nt_diag d;
+    nt_diag_clear(&d);
+    assert_int_equal(nt_extractor_new(&o, &bad, &d), NT_ERR_PARSE);
+    assert_null(bad);
+    assert_int_equal(d.line, 3);
+    assert_non_null(strstr(d.message, "kind<TAB>phrase"));
+    f = fopen(path, "w");
+    fputs("colour\tred\n", f);
+    fclose(f);
+    assert_int_equal(nt_extractor_new(&o, &bad, &d), NT_ERR_PARSE);
+    assert_non_null(strstr(d.message, "unknown kind"));
+    remove(path);
+}
+
+static void test_many_indicators_and_long_input(void **state)
+{
+    (void)state;
+    /* 1 MiB of real-looking text with a phone number every line. */
+    size_t cap = NT_DEFAULT_MAX_MESSAGE_BYTES, n = 0;
+    char *buf = malloc(cap);
+    const char *line = "Liên hệ 0912 345 678 hoặc vào https://vcb-xacminh.com/a nhé. ";
+    size_t ll = strlen(line), lines = 0;
+    while (n + ll <= cap) {
+        memcpy(buf + n, line, ll);
+        n += ll;
+        lines++;
+    }
+    nt_indicator_list *l = NULL;
+    assert_int_equal(nt_extract(ex, buf, n, &l, NULL), NT_OK);
+    assert_int_equal(nt_indicator_list_count(l), 2 * lines);
+    nt_indicator_list_free(l);
+    free(buf);
+}
+
+int main(void)
+{
+    const char *dir = getenv("NT_TESTS_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cases/extract.jsonl", dir ? dir : "../tests");
+    size_t len;
+    char *data = tu_read_file(path, &len);
+    if (!data) {
+        fprintf(stderr, "cannot read %s\n", path);
+        return 1;
+    }
+    json_t *cases[512];
+    struct CMUnitTest tests[512 + 3];
+    size_t n = 0;
+    char *save = data;
+    for (char *ln = data; ln && *ln && n < 512;) {
+        char *nl = strchr(ln, '\n');
+        if (nl)
+            *nl = '\0';
+        if (*ln && *ln != '#') {
+            json_error_t err;
+            cases[n] = json_loads(ln, 0, &err);
+            if (!cases[n]) {
+                fprintf(stderr, "%s: %s\n", path, err.text);
+                return 1;
+            }
+            tests[n] = (struct CMUnitTest){json_string_value(json_object_get(cases[n], "name")),
+                                           run_case, NULL, NULL, cases[n]};
+            n++;
+        }
+        ln = nl ? nl + 1 : NULL;
+    }
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_too_big);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_bad_context_file);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_many_indicators_and_long_input);
+    int rc = _cmocka_run_group_tests("extract", tests, n, setup, teardown);
+    for (size_t i = 0; i + 3 < n; i++)
+        json_decref(cases[i]);
+    free(save);
+    return rc;
+}
