@@ -178,8 +178,8 @@ static nt_err facebook_user(const char *u, size_t n, char **out, nt_diag *diag)
     return emit(out, P_FACEBOOK, u, n, ".", diag);
 }
 
-/* Zalo: a Vietnamese phone number, a numeric id (official accounts), or a
- * group invite "g/<code>". */
+/* Zalo: a Vietnamese phone number, a numeric id (10-20 digits, official
+ * accounts), or a group invite "g/<code>". */
 static nt_err zalo_user(const char *u, size_t n, char **out, nt_diag *diag)
 {
     char *phone = NULL;
@@ -207,9 +207,11 @@ static nt_err zalo_user(const char *u, size_t n, char **out, nt_diag *diag)
         free(phone);
         if (u[0] != '8')
             return nt__fail(diag, NT_ERR_INVALID, 0,
-                            "not a Vietnamese mobile or landline number for a Zalo account");
+                            "not a Vietnamese mobile or landline phone number for a Zalo account");
     }
-    if (all_digits(u, n) && n >= 6 && n <= 20)
+    /* Official-account and user ids are long numbers (typically 16-19
+     * digits); shorter ones are more likely mistyped phone numbers. */
+    if (all_digits(u, n) && n >= 10 && n <= 20 && u[0] != '0')
         return emit(out, P_ZALO, u, n, NULL, diag);
     return nt__fail(diag, NT_ERR_INVALID, 0,
                     "a Zalo account is a phone number, a numeric id or g/<group code>");
