@@ -146,6 +146,7 @@ static void test_social_facebook(void **state)
     expect_bad(NT_IND_SOCIAL, "https://facebook.com/share/p/abc", "not a profile");
     expect_bad(NT_IND_SOCIAL, "https://facebook.com/abcd", "at least 5");
     expect_bad(NT_IND_SOCIAL, "https://facebook.com/a.b.c.d", "at least 5");
+    expect_bad(NT_IND_SOCIAL, "https://m.facebook.com/1009111111009111111111016.7", "contain a letter");
     expect_bad(NT_IND_SOCIAL, "https://facebook.com/john_smith", "only a-z");
     expect_bad(NT_IND_SOCIAL, "https://facebook.com/profile.php", "numeric id");
     expect_bad(NT_IND_SOCIAL, "https://facebook.com/profile.php?id=abc", "numeric id");

@@ -156,7 +156,7 @@ static nt_err instagram_user(const char *u, size_t n, char **out, nt_diag *diag)
 }
 
 /* Facebook: a numeric profile id, or a username of [a-z0-9.] with at least 5
- * letters or digits.  Facebook ignores case and dots in usernames
+ * letters or digits, one of them a letter.  Facebook ignores case and dots in usernames
  * ("john.smith" is "johnsmith"), so both are dropped. */
 static nt_err facebook_user(const char *u, size_t n, char **out, nt_diag *diag)
 {
@@ -165,13 +165,17 @@ static nt_err facebook_user(const char *u, size_t n, char **out, nt_diag *diag)
             return nt__fail(diag, NT_ERR_INVALID, 0, "Facebook ids have 5-20 digits");
         return emit(out, P_FACEBOOK, u, n, NULL, diag);
     }
-    size_t alnum = 0;
+    size_t alnum = 0, letters = 0;
     for (size_t i = 0; i < n; i++) {
         if (is_alnum_c((unsigned char)u[i]))
             alnum++;
         else if (u[i] != '.')
             return nt__fail(diag, NT_ERR_INVALID, i, "Facebook usernames use only a-z, 0-9 and .");
+        letters += u[i] > '9';
     }
+    if (letters == 0)
+        return nt__fail(diag, NT_ERR_INVALID, 0,
+                        "Facebook usernames contain a letter; numeric ids have no dots");
     if (alnum < 5 || n > 50)
         return nt__fail(diag, NT_ERR_INVALID, 0,
                         "Facebook usernames have at least 5 letters or digits (at most 50)");
