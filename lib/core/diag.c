@@ -9,6 +9,9 @@
 #include <string.h>
 
 static void vfill(nt_diag *diag, nt_err code, const char *source, unsigned line, unsigned col,
+                  size_t offset, const char *fmt, va_list ap) __attribute__((format(printf, 7, 0)));
+
+static void vfill(nt_diag *diag, nt_err code, const char *source, unsigned line, unsigned col,
                   size_t offset, const char *fmt, va_list ap)
 {
     diag->code = code;
