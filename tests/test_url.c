@@ -407,6 +407,10 @@ static void test_ipv6(void **state)
     check_canon_err("http://[1:2:3:4:5:6:7:8:9]/", 27, NT_ERR_INVALID, "invalid IPv6");
     check_canon_err("http://[::1%25eth0]/", 20, NT_ERR_INVALID, "invalid IPv6");
     check_canon_err("http://[]/", 10, NT_ERR_INVALID, "invalid IPv6");
+    /* Brackets elsewhere in a host are not an address literal. */
+    check_canon_err("http://.[::1]/", 14, NT_ERR_INVALID, "not an IPv6 literal");
+    check_canon_err("http://a[b]c.vn/", 16, NT_ERR_INVALID, "not an IPv6 literal");
+    check_canon_err(".[a.b.c.d\xae.e.f:/+", 17, NT_ERR_INVALID, "not an IPv6 literal");
 }
 
 static void test_ports_schemes(void **state)

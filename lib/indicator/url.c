@@ -79,8 +79,8 @@ static size_t unescape_all(const char *in, size_t len, char *w)
         w[n++] = c;
         while (n >= 3 && w[n - 3] == '%' && is_hex((unsigned char)w[n - 2]) &&
                is_hex((unsigned char)w[n - 1])) {
-            w[n - 3] = (char)(hex_val((unsigned char)w[n - 2]) << 4 |
-                              hex_val((unsigned char)w[n - 1]));
+            w[n - 3] =
+                (char)(hex_val((unsigned char)w[n - 2]) << 4 | hex_val((unsigned char)w[n - 1]));
             n -= 2;
         }
     }
@@ -340,8 +340,7 @@ nt_err nt_canon_url(const char *in, size_t len, char **out, nt_diag *diag)
     *out = NULL;
     if (len > NT_MAX_URL_BYTES)
         return nt__fail(diag, NT_ERR_TOO_BIG, NT_MAX_URL_BYTES,
-                        "URL of %zu bytes is longer than the %u-byte limit", len,
-                        NT_MAX_URL_BYTES);
+                        "URL of %zu bytes is longer than the %u-byte limit", len, NT_MAX_URL_BYTES);
 
     /* The fragment goes first: a '#' written as %23 is data, not a fragment. */
     const char *hash = len ? memchr(in, '#', len) : NULL;
@@ -425,6 +424,13 @@ nt_err nt_canon_url(const char *in, size_t len, char **out, nt_diag *diag)
         host = w + hs;
         if (hl == 0) {
             rc = nt__fail(diag, NT_ERR_INVALID, 0, "URL has no host");
+            goto cleanup;
+        }
+        /* Brackets belong to IPv6 literals only (a stray '[' would read as
+         * one when the canonical URL is parsed again). */
+        if (memchr(host, '[', hl) || memchr(host, ']', hl)) {
+            rc = nt__fail(diag, NT_ERR_INVALID, 0,
+                          "'[' or ']' in a URL host that is not an IPv6 literal");
             goto cleanup;
         }
         size_t il = 0;
