@@ -433,6 +433,8 @@ static void test_ports_schemes(void **state)
     check_canon("foo://a.vn/x\\y", "foo://a.vn/x\\y");
     /* "name:" without "//" is a host and port, not a scheme. */
     check_canon("localhost:3000", "http://localhost/");
+    /* ... and so is "user:password@host" without a scheme. */
+    check_canon("admin:123@evil.vn/x", "http://evil.vn/x");
 }
 
 static void test_paths(void **state)
@@ -483,6 +485,9 @@ static void test_errors(void **state)
     check_canon_err("http://:80/", 11, NT_ERR_INVALID, "no host");
     check_canon_err("http://?q", 9, NT_ERR_INVALID, "no host");
     check_canon_err("file:///etc/passwd", 18, NT_ERR_INVALID, "no host");
+    check_canon_err("mailto:a@evil.vn", 16, NT_ERR_INVALID, "'mailto:' URLs have no host");
+    check_canon_err("JavaScript:alert(1)", 19, NT_ERR_INVALID, "'JavaScript:' URLs have no host");
+    check_canon_err("tel:0912345678", 14, NT_ERR_INVALID, "have no host");
 
     size_t big = NT_MAX_URL_BYTES + 1;
     char *s = malloc(big);

@@ -99,6 +99,21 @@ static int is_special_scheme(const char *s, size_t n)
     return 0;
 }
 
+/* Schemes whose URLs never have a host ("mailto:a@b.vn", "tel:113").
+ * Without this list they would read as "host:port" with http implied,
+ * which is right for "localhost:3000" but not for these. */
+static int is_opaque_scheme(const char *s, size_t n)
+{
+    static const char *const opaque[] = {"mailto", "javascript", "vbscript", "data", "tel",
+                                         "sms",    "about",      "blob",     "urn",  "sip",
+                                         "magnet", "callto",     "geo"};
+    for (size_t i = 0; i < sizeof opaque / sizeof opaque[0]; i++) {
+        if (strlen(opaque[i]) == n && strncasecmp(s, opaque[i], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Strip leading and trailing dots and collapse runs of dots, in place;
  * returns the new length. */
 static size_t collapse_dots(char *s, size_t len)
@@ -384,6 +399,9 @@ nt_err nt_canon_url(const char *in, size_t len, char **out, nt_diag *diag)
             scheme = w;
             scheme_len = j;
             pos = j + 1;
+        } else if (is_opaque_scheme(w, j)) {
+            rc = nt__fail(diag, NT_ERR_INVALID, 0, "'%.*s:' URLs have no host", (int)j, w);
+            goto cleanup;
         }
     }
     if (special) {
