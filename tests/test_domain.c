@@ -3,6 +3,7 @@
  * lib/indicator/domain.c), the public-suffix predicate, and the 500 benign
  * top sites (../shared/data/benign-top-sites) when present.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -287,9 +288,44 @@ static void test_top_sites(void **state)
     assert_true(count >= 400);
 }
 
+/* Many threads using the shared PSL context at once, including its first
+ * use (run this binary under TSan to check the pthread_once claim). */
+static void *domain_worker(void *arg)
+{
+    static const char *const names[] = {"vietcombank.com.vn", "sub.blogspot.com", "ngânhàng.vn",
+                                        "file.txt", "com.vn"};
+    static const int ok[] = {1, 1, 1, 0, 0};
+    intptr_t bad = 0;
+    (void)arg;
+    for (int i = 0; i < 2000; i++) {
+        size_t k = (size_t)i % 5;
+        char *a = NULL, *r = NULL;
+        nt_err rc = nt_canon_domain(names[k], strlen(names[k]), &a, &r, NULL);
+        if ((rc == NT_OK) != ok[k])
+            bad++;
+        free(a);
+        free(r);
+    }
+    return (void *)bad;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    pthread_t t[8];
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, domain_worker, NULL), 0);
+    for (int i = 0; i < 8; i++) {
+        void *bad = NULL;
+        assert_int_equal(pthread_join(t[i], &bad), 0);
+        assert_null(bad);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_basic),
         cmocka_unit_test(test_idn),
         cmocka_unit_test(test_rejected),
