@@ -46,13 +46,15 @@ size_t nt__ipv4_format(uint32_t addr, char out[16]);
  * in URLs; callers do that. */
 nt_err nt__idna_to_ascii(const char *utf8, char **out, const char **why);
 
-/* Non-zero if host[0..len) (ASCII, any case, no trailing dot) ends in a real
- * ICANN or private public suffix - one listed in the PSL, not merely allowed
- * by its "*" default rule - and has at least one label before that suffix.
- * "vietcombank.com.vn", "x.blogspot.com" -> 1; "file.txt", "v.v", "com.vn",
- * "localhost" -> 0.  The extractor's test for a bare word being a domain
- * (nt_canon_domain does this plus full validation).  Hosts longer than 253
- * bytes give 0. */
+/* Non-zero if host[0..len) (ASCII, any case, no trailing dot) passes the
+ * Public Suffix List test of nt_canon_domain: it is not itself an ICANN
+ * suffix, and its registrable domain sits on a suffix the PSL really lists
+ * (ICANN or private), not one merely allowed by the "*" default rule.
+ * "vietcombank.com.vn", "x.blogspot.com", "github.io" -> 1; "file.txt",
+ * "v.v", "com.vn", "localhost" -> 0.  Meant for the extractor's "is this
+ * bare word a domain" test: no allocation, no IDNA, no label syntax checks
+ * (nt_canon_domain does those).  Non-ASCII or NUL bytes, or more than 253
+ * bytes, give 0. */
 int nt__host_has_public_suffix(const char *host, size_t len);
 
 #endif
