@@ -30,19 +30,109 @@ typedef struct vletter {
     char ascii;   /* skeleton letter */
 } vletter;
 
-static const int32_t tone_marks[6] = {0, 0x0300, 0x0301, 0x0309, 0x0303, 0x0323};
-
-static int32_t compose2(int32_t a, int32_t b)
-{
-    utf8proc_int32_t buf[2] = {a, b};
-    utf8proc_ssize_t n = utf8proc_normalize_utf32(buf, 2, UTF8PROC_COMPOSE);
-    return n == 1 ? buf[0] : -1;
-}
-
 static int is_vowel(char c)
 {
     return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
 }
+
+/* The Vietnamese alphabet: the 12 vowel letters (with their quality marks)
+ * times the 6 tones, and đ.  Orthography data, checked against utf8proc's
+ * decompositions by tests/test_text_viet.c. */
+static const int32_t vl_bases[12] = {'a', 0x0103, 0x00E2, 'e', 0x00EA, 'i',
+                                     'o', 0x00F4, 0x01A1, 'u', 0x01B0, 'y'};
+static const char vl_ascii[12] = {'a', 'a', 'a', 'e', 'e', 'i', 'o', 'o', 'o', 'u', 'u', 'y'};
+#define VL_DSTROKE 255
+
+typedef struct vl_entry {
+    uint16_t cp;
+    uint8_t base; /* index into vl_bases, or VL_DSTROKE */
+    uint8_t tone;
+} vl_entry;
+
+/* Sorted by code point. */
+static const vl_entry vl_table[] = {
+    {0x00E0, 0, 1}, /* à */
+    {0x00E1, 0, 2}, /* á */
+    {0x00E2, 2, 0}, /* â */
+    {0x00E3, 0, 4}, /* ã */
+    {0x00E8, 3, 1}, /* è */
+    {0x00E9, 3, 2}, /* é */
+    {0x00EA, 4, 0}, /* ê */
+    {0x00EC, 5, 1}, /* ì */
+    {0x00ED, 5, 2}, /* í */
+    {0x00F2, 6, 1}, /* ò */
+    {0x00F3, 6, 2}, /* ó */
+    {0x00F4, 7, 0}, /* ô */
+    {0x00F5, 6, 4}, /* õ */
+    {0x00F9, 9, 1}, /* ù */
+    {0x00FA, 9, 2}, /* ú */
+    {0x00FD, 11, 2}, /* ý */
+    {0x0103, 1, 0}, /* ă */
+    {0x0111, VL_DSTROKE, 0}, /* đ */
+    {0x0129, 5, 4}, /* ĩ */
+    {0x0169, 9, 4}, /* ũ */
+    {0x01A1, 8, 0}, /* ơ */
+    {0x01B0, 10, 0}, /* ư */
+    {0x1EA1, 0, 5}, /* ạ */
+    {0x1EA3, 0, 3}, /* ả */
+    {0x1EA5, 2, 2}, /* ấ */
+    {0x1EA7, 2, 1}, /* ầ */
+    {0x1EA9, 2, 3}, /* ẩ */
+    {0x1EAB, 2, 4}, /* ẫ */
+    {0x1EAD, 2, 5}, /* ậ */
+    {0x1EAF, 1, 2}, /* ắ */
+    {0x1EB1, 1, 1}, /* ằ */
+    {0x1EB3, 1, 3}, /* ẳ */
+    {0x1EB5, 1, 4}, /* ẵ */
+    {0x1EB7, 1, 5}, /* ặ */
+    {0x1EB9, 3, 5}, /* ẹ */
+    {0x1EBB, 3, 3}, /* ẻ */
+    {0x1EBD, 3, 4}, /* ẽ */
+    {0x1EBF, 4, 2}, /* ế */
+    {0x1EC1, 4, 1}, /* ề */
+    {0x1EC3, 4, 3}, /* ể */
+    {0x1EC5, 4, 4}, /* ễ */
+    {0x1EC7, 4, 5}, /* ệ */
+    {0x1EC9, 5, 3}, /* ỉ */
+    {0x1ECB, 5, 5}, /* ị */
+    {0x1ECD, 6, 5}, /* ọ */
+    {0x1ECF, 6, 3}, /* ỏ */
+    {0x1ED1, 7, 2}, /* ố */
+    {0x1ED3, 7, 1}, /* ồ */
+    {0x1ED5, 7, 3}, /* ổ */
+    {0x1ED7, 7, 4}, /* ỗ */
+    {0x1ED9, 7, 5}, /* ộ */
+    {0x1EDB, 8, 2}, /* ớ */
+    {0x1EDD, 8, 1}, /* ờ */
+    {0x1EDF, 8, 3}, /* ở */
+    {0x1EE1, 8, 4}, /* ỡ */
+    {0x1EE3, 8, 5}, /* ợ */
+    {0x1EE5, 9, 5}, /* ụ */
+    {0x1EE7, 9, 3}, /* ủ */
+    {0x1EE9, 10, 2}, /* ứ */
+    {0x1EEB, 10, 1}, /* ừ */
+    {0x1EED, 10, 3}, /* ử */
+    {0x1EEF, 10, 4}, /* ữ */
+    {0x1EF1, 10, 5}, /* ự */
+    {0x1EF3, 11, 1}, /* ỳ */
+    {0x1EF5, 11, 5}, /* ỵ */
+    {0x1EF7, 11, 3}, /* ỷ */
+    {0x1EF9, 11, 4}, /* ỹ */
+};
+static const uint16_t vl_compose[12][6] = {
+    {0x0061, 0x00E0, 0x00E1, 0x1EA3, 0x00E3, 0x1EA1}, /* aàáảãạ */
+    {0x0103, 0x1EB1, 0x1EAF, 0x1EB3, 0x1EB5, 0x1EB7}, /* ăằắẳẵặ */
+    {0x00E2, 0x1EA7, 0x1EA5, 0x1EA9, 0x1EAB, 0x1EAD}, /* âầấẩẫậ */
+    {0x0065, 0x00E8, 0x00E9, 0x1EBB, 0x1EBD, 0x1EB9}, /* eèéẻẽẹ */
+    {0x00EA, 0x1EC1, 0x1EBF, 0x1EC3, 0x1EC5, 0x1EC7}, /* êềếểễệ */
+    {0x0069, 0x00EC, 0x00ED, 0x1EC9, 0x0129, 0x1ECB}, /* iìíỉĩị */
+    {0x006F, 0x00F2, 0x00F3, 0x1ECF, 0x00F5, 0x1ECD}, /* oòóỏõọ */
+    {0x00F4, 0x1ED3, 0x1ED1, 0x1ED5, 0x1ED7, 0x1ED9}, /* ôồốổỗộ */
+    {0x01A1, 0x1EDD, 0x1EDB, 0x1EDF, 0x1EE1, 0x1EE3}, /* ơờớởỡợ */
+    {0x0075, 0x00F9, 0x00FA, 0x1EE7, 0x0169, 0x1EE5}, /* uùúủũụ */
+    {0x01B0, 0x1EEB, 0x1EE9, 0x1EED, 0x1EEF, 0x1EF1}, /* ưừứửữự */
+    {0x0079, 0x1EF3, 0x00FD, 0x1EF7, 0x1EF9, 0x1EF5}, /* yỳýỷỹỵ */
+};
 
 int nt__viet_split(int32_t cp, int32_t *base, int *tone, char *ascii)
 {
@@ -54,75 +144,41 @@ int nt__viet_split(int32_t cp, int32_t *base, int *tone, char *ascii)
         *ascii = (char)cp;
         return 1;
     }
-    if (cp == 0x111) { /* đ */
-        *base = cp;
-        *tone = 0;
-        *ascii = 'd';
-        return 1;
-    }
-    if (!((cp >= 0xE0 && cp <= 0x1B0) || (cp >= 0x1EA1 && cp <= 0x1EF9)))
+    if (cp < 0xE0 || cp > 0x1EF9)
         return 0;
-    utf8proc_int32_t d[4];
-    utf8proc_ssize_t n = utf8proc_decompose_char(cp, d, 4, UTF8PROC_DECOMPOSE, NULL);
-    if (n < 2 || n > 3 || d[0] < 'a' || d[0] > 'z')
-        return 0;
-    int32_t quality = 0;
-    int t = 0;
-    for (utf8proc_ssize_t i = 1; i < n; i++) {
-        int found = 0;
-        for (int k = 1; k <= 5; k++) {
-            if (d[i] == tone_marks[k] && !t) {
-                t = k;
-                found = 1;
+    size_t lo = 0, hi = sizeof vl_table / sizeof vl_table[0];
+    while (lo < hi) {
+        const size_t mid = (lo + hi) / 2;
+        if (vl_table[mid].cp == cp) {
+            const vl_entry *e = &vl_table[mid];
+            if (e->base == VL_DSTROKE) {
+                *base = cp;
+                *tone = 0;
+                *ascii = 'd';
+            } else {
+                *base = vl_bases[e->base];
+                *tone = e->tone;
+                *ascii = vl_ascii[e->base];
             }
+            return 1;
         }
-        if (!found) {
-            if (quality || (d[i] != 0x0302 && d[i] != 0x0306 && d[i] != 0x031B))
-                return 0;
-            quality = d[i];
-        }
+        if (vl_table[mid].cp < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    const char c = (char)d[0];
-    if (quality == 0x0302 && c != 'a' && c != 'e' && c != 'o')
-        return 0;
-    if (quality == 0x0306 && c != 'a')
-        return 0;
-    if (quality == 0x031B && c != 'o' && c != 'u')
-        return 0;
-    if (t && !is_vowel(c))
-        return 0;
-    *base = quality ? compose2(d[0], quality) : d[0];
-    if (*base < 0)
-        return 0;
-    *tone = t;
-    *ascii = c;
-    return 1;
+    return 0;
 }
 
 int32_t nt__viet_join(int32_t base, int tone)
 {
     if (tone <= 0 || tone > 5)
         return base;
-    /* Decompose the base, add the tone mark in canonical order (the horn,
-     * ccc 216, precedes the dot below, ccc 220, which precedes the rest, 230),
-     * and compose: "ă" + dot below -> "ặ". */
-    utf8proc_int32_t d[4];
-    utf8proc_ssize_t n = 1;
-    d[0] = base;
-    if (base >= 0x80) {
-        n = utf8proc_decompose_char(base, d, 3, UTF8PROC_DECOMPOSE, NULL);
-        if (n < 1 || n > 2)
-            return base;
+    for (int i = 0; i < 12; i++) {
+        if (vl_bases[i] == base)
+            return vl_compose[i][tone];
     }
-    const int32_t mark = tone_marks[tone];
-    if (n == 2 && mark == 0x0323 && d[1] != 0x031B) {
-        d[2] = d[1];
-        d[1] = mark;
-    } else {
-        d[n] = mark;
-    }
-    n = utf8proc_normalize_utf32(d, n + 1, UTF8PROC_COMPOSE);
-    return n == 1 ? d[0] : base;
+    return base;
 }
 
 static int split_all(const int32_t *cps, size_t n, vletter *out)
@@ -134,38 +190,38 @@ static int split_all(const int32_t *cps, size_t n, vletter *out)
     return 1;
 }
 
-/* Onsets, longest first so that "ngh" is tried before "ng" and "n". */
-static const char *const onsets[] = {"ngh", "ch", "gh", "gi", "kh", "ng", "nh", "ph", "qu",
-                                     "th",  "tr", "b",  "c",  "d",  "g",  "h",  "k",  "l",
-                                     "m",   "n",  "p",  "r",  "s",  "t",  "v",  "x",  ""};
-
-/* Rimes by skeleton (ă/â fold to a, ê to e, ô/ơ to o, ư to u), sorted. */
-static const char *const rimes[] = {
-    "a",    "ac",   "ach",  "ai",   "am",   "an",   "ang",  "anh",  "ao",   "ap",   "at",
-    "au",   "ay",   "e",    "ec",   "ech",  "em",   "en",   "eng",  "enh",  "eo",   "ep",
-    "et",   "eu",   "i",    "ia",   "ich",  "iec",  "iem",  "ien",  "ieng", "iep",  "iet",
-    "ieu",  "im",   "in",   "inh",  "ip",   "it",   "iu",   "o",    "oa",   "oac",  "oach",
-    "oai",  "oam",  "oan",  "oang", "oanh", "oao",  "oap",  "oat",  "oay",  "oc",   "oe",
-    "oem",  "oen",  "oeo",  "oet",  "oi",   "om",   "on",   "ong",  "ooc",  "oong", "op",
-    "ot",   "u",    "ua",   "uan",  "uang", "uat",  "uay",  "uc",   "ue",   "uech", "uenh",
-    "ui",   "um",   "un",   "ung",  "uo",   "uoc",  "uoi",  "uom",  "uon",  "uong", "uop",
-    "uot",  "uou",  "up",   "ut",   "uu",   "uy",   "uya",  "uych", "uyen", "uyet", "uynh",
-    "uyt",  "uyu",  "y",    "yem",  "yen",  "yeng", "yet",  "yeu"};
+/* Rimes by skeleton (ă/â fold to a, ê to e, ô/ơ to o, ư to u), packed 5 bits
+ * a letter (a=1) into an integer, sorted. */
+static const uint32_t rimes[] = {
+    0x08000, 0x08C00, 0x08D00, 0x0A400, 0x0B400, 0x0B800, 0x0B8E0, 0x0B900, 0x0BC00,
+    0x0C000, 0x0D000, 0x0D400, 0x0E400, 0x28000, 0x28C00, 0x28D00, 0x2B400, 0x2B800,
+    0x2B8E0, 0x2B900, 0x2BC00, 0x2C000, 0x2D000, 0x2D400, 0x48000, 0x48400, 0x48D00,
+    0x49460, 0x495A0, 0x495C0, 0x495C7, 0x49600, 0x49680, 0x496A0, 0x4B400, 0x4B800,
+    0x4B900, 0x4C000, 0x4D000, 0x4D400, 0x78000, 0x78400, 0x78460, 0x78468, 0x78520,
+    0x785A0, 0x785C0, 0x785C7, 0x785C8, 0x785E0, 0x78600, 0x78680, 0x78720, 0x78C00,
+    0x79400, 0x795A0, 0x795C0, 0x795E0, 0x79680, 0x7A400, 0x7B400, 0x7B800, 0x7B8E0,
+    0x7BC60, 0x7BDC7, 0x7C000, 0x7D000, 0xA8000, 0xA8400, 0xA85C0, 0xA85C7, 0xA8680,
+    0xA8720, 0xA8C00, 0xA9400, 0xA9468, 0xA95C8, 0xAA400, 0xAB400, 0xAB800, 0xAB8E0,
+    0xABC00, 0xABC60, 0xABD20, 0xABDA0, 0xABDC0, 0xABDC7, 0xABE00, 0xABE80, 0xABEA0,
+    0xAC000, 0xAD000, 0xAD400, 0xAE400, 0xAE420, 0xAE468, 0xAE4AE, 0xAE4B4, 0xAE5C8,
+    0xAE680, 0xAE6A0, 0xC8000, 0xC95A0, 0xC95C0, 0xC95C7, 0xC9680, 0xC96A0,
+};
+/* The same rimes, readable: */
+/* a ac ach ai am an ang anh ao ap at au ay e ec ech em en eng enh eo ep et eu i ia ich iec iem ien ieng iep iet ieu im in inh ip it iu o oa oac oach oai oam oan oang oanh oao oap oat oay oc oe oem oen oeo oet oi om on ong ooc oong op ot u ua uan uang uat uay uc ue uech uenh ui um un ung uo uoc uoi uom uon uong uop uot uou up ut uu uy uya uych uyen uyet uynh uyt uyu y yem yen yeng yet yeu */
 
 static int rime_ok(const char *r, size_t n)
 {
     if (n == 0 || n > 4)
         return 0;
-    char key[5];
-    memcpy(key, r, n);
-    key[n] = '\0';
+    uint32_t key = 0;
+    for (size_t i = 0; i < 4; i++)
+        key = key * 32 + (i < n ? (uint32_t)(r[i] - 'a' + 1) : 0);
     size_t lo = 0, hi = sizeof rimes / sizeof rimes[0];
     while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(rimes[mid], key);
-        if (c == 0)
+        const size_t mid = (lo + hi) / 2;
+        if (rimes[mid] == key)
             return 1;
-        if (c < 0)
+        if (rimes[mid] < key)
             lo = mid + 1;
         else
             hi = mid;
@@ -173,19 +229,76 @@ static int rime_ok(const char *r, size_t n)
     return 0;
 }
 
-/* The c/k/q, g/gh, ng/ngh spelling rules: may onset o precede rime r? */
-static int spelling_ok(const char *o, char r0)
+/* Candidate onsets of skeleton sk[0..n), longest first ("ngh" before "ng"
+ * before "n"); writes their lengths, returns how many.  A vowel-initial
+ * syllable has the empty onset. */
+static int onset_candidates(const char *sk, size_t n, int out[3])
+{
+    const char a = sk[0], b = n > 1 ? sk[1] : 0, c = n > 2 ? sk[2] : 0;
+    int k = 0;
+    switch (a) {
+    case 'a': case 'e': case 'i': case 'o': case 'u': case 'y':
+        out[k++] = 0;
+        break;
+    case 'n':
+        if (b == 'g' && c == 'h')
+            out[k++] = 3;
+        if (b == 'g' || b == 'h')
+            out[k++] = 2;
+        out[k++] = 1;
+        break;
+    case 'g':
+        if (b == 'h' || b == 'i')
+            out[k++] = 2;
+        out[k++] = 1;
+        break;
+    case 'c': case 'k': case 'p':
+        if (b == 'h')
+            out[k++] = 2;
+        out[k++] = 1;
+        break;
+    case 't':
+        if (b == 'h' || b == 'r')
+            out[k++] = 2;
+        out[k++] = 1;
+        break;
+    case 'q':
+        if (b == 'u')
+            out[k++] = 2;
+        break;
+    case 'b': case 'd': case 'h': case 'l': case 'm': case 'r': case 's': case 'v': case 'x':
+        out[k++] = 1;
+        break;
+    default:
+        break;
+    }
+    return k;
+}
+
+/* The c/k/q, g/gh, ng/ngh spelling rules: may onset sk[0..ol) precede a
+ * rime starting with r0? */
+static int spelling_ok(const char *sk, int ol, char r0)
 {
     const int front = r0 == 'e' || r0 == 'i' || r0 == 'y';
-    if (!strcmp(o, "k"))
-        return front;
-    if (!strcmp(o, "gh") || !strcmp(o, "ngh"))
+    if (ol == 1) {
+        switch (sk[0]) {
+        case 'k':
+            return front;
+        case 'c':
+            return !front;
+        case 'g':
+            return r0 != 'e' && r0 != 'y';
+        default:
+            return 1;
+        }
+    }
+    if (ol == 2 && sk[1] == 'h' && (sk[0] == 'g'))
         return r0 == 'e' || r0 == 'i';
-    if (!strcmp(o, "c") || !strcmp(o, "ng"))
+    if (ol == 3)
+        return r0 == 'e' || r0 == 'i';
+    if (ol == 2 && sk[0] == 'n' && sk[1] == 'g')
         return !front;
-    if (!strcmp(o, "g"))
-        return r0 != 'e' && r0 != 'y';
-    if (!strcmp(o, "qu"))
+    if (ol == 2 && sk[0] == 'q')
         return r0 != 'u';
     return 1;
 }
@@ -208,19 +321,19 @@ static int analyse(const vletter *v, size_t n)
     sk[n] = '\0';
     if (tones > 1)
         return -1;
-    for (size_t k = 0; k < sizeof onsets / sizeof onsets[0]; k++) {
-        const size_t ol = strlen(onsets[k]);
-        if (ol >= n && ol != 0)
+    int cand[3];
+    const int nc = onset_candidates(sk, n, cand);
+    for (int k = 0; k < nc; k++) {
+        const int ol = cand[k];
+        if ((size_t)ol >= n)
             continue;
-        if (memcmp(sk, onsets[k], ol) != 0)
+        if (v[0].base == 0x111 && ol != 1)
             continue;
-        if (ol && v[0].base == 0x111 && strcmp(onsets[k], "d") != 0)
+        if (!rime_ok(sk + ol, n - (size_t)ol))
             continue;
-        if (!rime_ok(sk + ol, n - ol))
+        if (!spelling_ok(sk, ol, sk[ol]))
             continue;
-        if (!spelling_ok(onsets[k], sk[ol]))
-            continue;
-        return (int)ol;
+        return ol;
     }
     return -1;
 }
