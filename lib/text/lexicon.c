@@ -197,15 +197,6 @@ static nt_err add_entry(parser *ps, unsigned line, const char *key, size_t klen,
                          LEX_MAX_EXPANSION);
         goto cleanup;
     }
-    for (size_t i = 0; i < ps->n; i++) {
-        const lex_entry *o = &ps->e[i];
-        if (o->klen == kn && memcmp(ps->pool.data + o->key, knorm, kn) == 0) {
-            rc = nt__fail_at(ps->diag, NT_ERR_PARSE, ps->src, line, 1, line_off,
-                             "duplicate key '%.*s' (first defined on line %u)", (int)klen, key,
-                             o->line);
-            goto cleanup;
-        }
-    }
     if (ps->n == ps->cap) {
         const size_t nc = ps->cap ? ps->cap * 2 : 256;
         lex_entry *ne2 = realloc(ps->e, nc * sizeof *ne2);
@@ -328,8 +319,15 @@ nt_err nt_lexicon_parse(const char *data, size_t len, const char *source, nt_lex
     lex->n = ps.n;
     ps.e = NULL;
     for (size_t i = 0; i < lex->n; i++) {
-        table_put(lex, lex->by_key, 0, (uint32_t)i);
         const lex_entry *e = &lex->e[i];
+        const uint32_t dup = table_find(lex, lex->by_key, 0, lex->pool + e->key, e->klen);
+        if (dup) {
+            rc = nt__fail_at(diag, NT_ERR_PARSE, ps.src, e->line, 1, 0,
+                             "duplicate key '%s' (first defined on line %u)", lex->pool + e->key,
+                             lex->e[dup - 1].line);
+            goto cleanup;
+        }
+        table_put(lex, lex->by_key, 0, (uint32_t)i);
         if (!table_find(lex, lex->by_fold, 1, lex->pool + e->fold, e->flen))
             table_put(lex, lex->by_fold, 1, (uint32_t)i);
     }
@@ -348,6 +346,7 @@ nt_err nt_lexicon_load(const char *path, nt_lexicon **out, nt_diag *diag)
     size_t len = 0;
     if (!path || !out)
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "no path or no output pointer");
+    *out = NULL;
     nt_err rc = nt__read_file(path, NT_MAX_DATA_FILE_BYTES, &data, &len, diag);
     if (rc)
         return rc;

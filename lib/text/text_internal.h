@@ -64,8 +64,8 @@ int nt__viet_is_syllable(const int32_t *cps, size_t n);
  * "kỳ" -> "kì").  Returns 1 if anything changed; n is unchanged. */
 int nt__viet_canon(int32_t *cps, size_t n);
 
-/* Split cps[0..n) into valid syllables: fewest syllables, then longest first
- * syllable.  Writes the syllable end positions to ends[] (at most max_ends) and
+/* Split cps[0..n) into valid syllables: fewest syllables, then fewest
+ * without an onset, then longest first syllable.  Writes the syllable end positions to ends[] (at most max_ends) and
  * returns how many, or 0 if no split into valid syllables exists. */
 size_t nt__viet_segment(const int32_t *cps, size_t n, size_t *ends, size_t max_ends);
 

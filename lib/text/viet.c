@@ -9,6 +9,11 @@
  * This is orthography, not a dictionary: "chuyen", "khoan" and "ngoeo" are
  * syllables, "ck", "bank" and "email" are not.
  *
+ * Segmentation picks the split with the fewest syllables, then the fewest
+ * syllables without an onset, then the longest first syllable:
+ * "nganhang" -> "ngan hang", "chuyenkhoan" -> "chuyen khoan".  Without a
+ * dictionary some joins stay ambiguous ("congan" -> "con gan", not "cong an").
+ *
  * Canonical spelling (see docs/text.md):
  *   - tone mark in the traditional ("old") position that most people type:
  *     an open two-vowel rime takes the mark on its first vowel: "hòa", "thủy",
@@ -409,22 +414,35 @@ size_t nt__viet_segment(const int32_t *cps, size_t n, size_t *ends, size_t max_e
 {
     enum { MAXN = 256 };
     vletter v[MAXN];
-    unsigned short cnt[MAXN + 1];
+    unsigned short cnt[MAXN + 1], bare[MAXN + 1];
     unsigned char len[MAXN + 1];
     if (n == 0 || n > MAXN || !split_all(cps, n, v))
         return 0;
     const unsigned short inf = 0xFFFF;
     cnt[n] = 0;
+    bare[n] = 0;
+    /* Best split of each suffix: fewest syllables, then fewest syllables
+     * without an onset ("ngân|hàng" rather than "nganh|ang"), then the
+     * longest first syllable. */
     for (size_t i = n; i-- > 0;) {
         cnt[i] = inf;
+        bare[i] = inf;
         len[i] = 0;
-        size_t maxl = n - i < NT__SYL_MAX ? n - i : NT__SYL_MAX;
+        const size_t maxl = n - i < NT__SYL_MAX ? n - i : NT__SYL_MAX;
         for (size_t l = maxl; l >= 1; l--) {
-            if (cnt[i + l] == inf || cnt[i + l] + 1 >= cnt[i])
+            if (cnt[i + l] == inf)
                 continue;
-            if (analyse(v + i, l) < 0)
+            const unsigned short c = (unsigned short)(cnt[i + l] + 1);
+            if (c > cnt[i])
                 continue;
-            cnt[i] = (unsigned short)(cnt[i + l] + 1);
+            const int ol = analyse(v + i, l);
+            if (ol < 0)
+                continue;
+            const unsigned short b = (unsigned short)(bare[i + l] + (ol == 0 && i > 0));
+            if (c == cnt[i] && b >= bare[i])
+                continue;
+            cnt[i] = c;
+            bare[i] = b;
             len[i] = (unsigned char)l;
         }
     }
