@@ -1331,6 +1331,14 @@ static nt_err emit(ctx *c)
                 if ((rc = put_fold(c, x.cp, x.os, x.oe)) != NT_OK)
                     return rc;
             }
+            if (c->f[NT_FORM_FOLD].b.len == tk.fstart) {
+                /* only combining marks: folding would leave nothing */
+                for (uint32_t i = t->ps; i < t->pe; i++) {
+                    const nt__unit x = c->pool[i];
+                    if ((rc = fb_put(&c->f[NT_FORM_FOLD], x.cp, x.os, x.oe)) != NT_OK)
+                        return rc;
+                }
+            }
             tk.end = (uint32_t)c->f[NT_FORM_NORM].b.len;
             tk.fend = (uint32_t)c->f[NT_FORM_FOLD].b.len;
             if ((rc = add_token(c, &tk)) != NT_OK)
