@@ -1,0 +1,1535 @@
+/*
+ * lib/text/normalize.c - one message in, three forms, their offset maps and
+ * the token list out (see include/niemtin/text.h and docs/text.md).
+ *
+ * The one idea: every code point carries the original byte span it came from
+ * ([os, oe) of the caller's input), through every stage, so that each byte of
+ * each form can be mapped back exactly.  Stages:
+ *
+ *   1. decode + NFC (pass_nfc): bytes -> code points, malformed sequences ->
+ *      U+FFFD (lenient) or an error (strict), invisible characters dropped,
+ *      each grapheme cluster composed with utf8proc; a cluster's output code
+ *      points all carry the cluster's span.  Emits NT_FORM_NFC and, per code
+ *      point, the NFKC case-folded "norm units".
+ *   2. tokenise (tokenize): whitespace-separated chunks; links kept whole;
+ *      inside a chunk, runs of letters/digits become word and number atoms
+ *      (look-alikes and leet mapped, letter runs squeezed); separator-spelled
+ *      words are rejoined by Vietnamese syllable structure.
+ *   3. a pass over the tokens joins words spelled with spaces between the
+ *      letters ("c h u y e n").
+ *   4. emit: canonical tone placement, teencode expansion, then NT_FORM_NORM
+ *      and NT_FORM_FOLD with their maps and the token array.
+ *
+ * Memory is O(n): the scratch arrays grow geometrically and are reused within
+ * the call; nothing is allocated per character.
+ */
+#include "text/text_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "core/buf.h"
+#include "core/diag.h"
+#include "niemtin/limits.h"
+
+/* ---- the result ---- */
+
+struct nt_text {
+    char *form[NT_FORM_COUNT];
+    size_t flen[NT_FORM_COUNT];
+    uint32_t *os[NT_FORM_COUNT], *oe[NT_FORM_COUNT];
+    nt_token *tok;
+    size_t ntok;
+    size_t replacements;
+};
+
+/* A form under construction: bytes plus, per byte, its original span. */
+typedef struct form_b {
+    nt__buf b;
+    uint32_t *os, *oe;
+    size_t mcap;
+} form_b;
+
+/* A token before emission; its text is pool[ps, pe). */
+typedef struct ptok {
+    uint32_t ps, pe;
+    uint16_t kind, flags;
+    uint8_t solo;     /* alone in its whitespace-delimited chunk */
+    uint8_t attached; /* glued to a word by '-', '.', '/', ... (no teencode) */
+} ptok;
+
+/* An atom of a chunk: a word, a number or one symbol run. */
+enum { A_WORD, A_NUM, A_SYM };
+typedef struct atom {
+    uint32_t ps, pe; /* text in pool */
+    uint8_t kind;
+    uint16_t flags;
+} atom;
+
+enum { C_SPACE, C_LETTER, C_MARK, C_DIGIT, C_EMOJI, C_SYM };
+
+typedef struct ctx {
+    const unsigned char *in;
+    size_t len;
+    unsigned flags;
+    const nt_lexicon *lex;
+    size_t form_limit;
+    nt__unit *u; /* norm units */
+    size_t nu, cu;
+    nt__unit *pool; /* token texts */
+    size_t np, cp;
+    ptok *pt;
+    size_t npt, cpt;
+    atom *at; /* per-chunk scratch */
+    size_t nat, cat;
+    nt__unit *clu; /* current grapheme cluster */
+    size_t nclu, cclu;
+    utf8proc_int32_t *dec; /* decomposition scratch */
+    size_t cdec;
+    unsigned char *enc; /* UTF-8 scratch */
+    size_t cenc;
+    nt_token *tok;
+    size_t ntok, ctok;
+    form_b f[NT_FORM_COUNT];
+    size_t replacements;
+    int boundary; /* a clause boundary precedes the next token */
+} ctx;
+
+static nt_err grow(void **p, size_t *cap, size_t need, size_t elsize)
+{
+    if (need <= *cap)
+        return NT_OK;
+    size_t nc = *cap ? *cap : 64;
+    while (nc < need) {
+        if (nc > SIZE_MAX / 4 / elsize)
+            return NT_ERR_NOMEM;
+        nc *= 2;
+    }
+    void *q = realloc(*p, nc * elsize);
+    if (!q)
+        return NT_ERR_NOMEM;
+    *p = q;
+    *cap = nc;
+    return NT_OK;
+}
+
+#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* ---- forms ---- */
+
+static nt_err fb_reserve(form_b *f, size_t extra)
+{
+    nt_err rc = nt__buf_reserve(&f->b, extra);
+    if (rc)
+        return rc;
+    if (f->b.len + extra > f->mcap) {
+        size_t need = f->b.len + extra;
+        size_t c1 = f->mcap, c2 = f->mcap;
+        if ((rc = GROW(f->os, c1, need)) != NT_OK)
+            return rc;
+        if ((rc = GROW(f->oe, c2, need)) != NT_OK)
+            return rc;
+        f->mcap = c1 < c2 ? c1 : c2;
+    }
+    return NT_OK;
+}
+
+static nt_err fb_put(form_b *f, int32_t cp, uint32_t os, uint32_t oe)
+{
+    nt_err rc = fb_reserve(f, 4);
+    if (rc)
+        return rc;
+    size_t n;
+    unsigned char *d = (unsigned char *)f->b.data + f->b.len;
+    if (cp < 0x80) {
+        d[0] = (unsigned char)cp;
+        n = 1;
+    } else {
+        n = nt__utf8_encode(cp, d);
+        if (n == 0)
+            return NT_ERR_INTERNAL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        f->os[f->b.len + i] = os;
+        f->oe[f->b.len + i] = oe;
+    }
+    f->b.len += n;
+    f->b.data[f->b.len] = '\0';
+    return NT_OK;
+}
+
+/* ---- character classes ---- */
+
+static int is_emoji_prop(const utf8proc_property_t *p)
+{
+    switch (p->boundclass) {
+    case UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC:
+    case UTF8PROC_BOUNDCLASS_E_ZWG:
+    case UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR:
+    case UTF8PROC_BOUNDCLASS_E_BASE:
+    case UTF8PROC_BOUNDCLASS_E_BASE_GAZ:
+    case UTF8PROC_BOUNDCLASS_E_MODIFIER:
+    case UTF8PROC_BOUNDCLASS_GLUE_AFTER_ZWJ:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int classify(int32_t cp)
+{
+    if (cp < 0x80) {
+        if (cp >= 'a' && cp <= 'z')
+            return C_LETTER;
+        if (cp >= '0' && cp <= '9')
+            return C_DIGIT;
+        if (cp <= 0x20 || cp == 0x7F)
+            return C_SPACE;
+        if (cp >= 'A' && cp <= 'Z')
+            return C_LETTER;
+        return C_SYM;
+    }
+    const utf8proc_property_t *p = utf8proc_get_property(cp);
+    if (is_emoji_prop(p) && p->category != UTF8PROC_CATEGORY_LO)
+        return C_EMOJI;
+    switch (p->category) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+        return C_LETTER;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return C_MARK;
+    case UTF8PROC_CATEGORY_ND:
+        return C_DIGIT;
+    case UTF8PROC_CATEGORY_ZS:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+    case UTF8PROC_CATEGORY_CC:
+        return C_SPACE;
+    default:
+        return C_SYM;
+    }
+}
+
+static int is_newline(int32_t cp)
+{
+    return cp == '\n' || cp == '\r' || cp == 0x85 || cp == 0x2028 || cp == 0x2029;
+}
+
+/* Symbols that end a clause: the next token gets NT_TOKF_BOUNDARY. */
+static int is_clause_punct(int32_t cp)
+{
+    return cp == '.' || cp == '!' || cp == '?' || cp == ';' || cp == ':' || cp == ',' ||
+           cp == 0x2026 || cp == 0x3002;
+}
+
+/* Symbols that may spell a word out letter by letter ("c.h.u.y.ể.n"). */
+static int is_separator(int32_t cp)
+{
+    return cp == '.' || cp == '-' || cp == '_' || cp == '*' || cp == '+' || cp == '~' ||
+           cp == '\'' || cp == '`' || cp == '^' || cp == '=' || cp == '#' || cp == '|' ||
+           cp == '\\' || cp == 0xB7 || cp == 0x2022 || cp == 0x2010 || cp == 0x2013 ||
+           cp == 0x2014;
+}
+
+/* Symbols that glue two words into one compound ("e-mail", "a/c"): a word
+ * next to one is not a standalone abbreviation. */
+static int is_connector(int32_t cp)
+{
+    return cp == '-' || cp == '_' || cp == '/' || cp == '@' || cp == '&' || cp == '.' ||
+           cp == '+' || cp == '=' || cp == '\'' || cp == 0x2010;
+}
+
+static int is_leet_sym(int32_t cp)
+{
+    return cp == '@' || cp == '$' || cp == '!' || cp == '|';
+}
+
+/* Is cp a Latin letter (the scripts Vietnamese and English use)? */
+static int is_latin(int32_t cp)
+{
+    return cp < 0x250 || (cp >= 0x1E00 && cp <= 0x1EFF);
+}
+
+/* ---- stage 1: decode, drop invisibles, NFC, map to norm units ---- */
+
+static nt_err push_unit(ctx *c, int32_t cp, uint32_t os, uint32_t oe, uint32_t flags)
+{
+    nt_err rc = GROW(c->u, c->cu, c->nu + 1);
+    if (rc)
+        return rc;
+    c->u[c->nu++] = (nt__unit){cp, os, oe, flags};
+    return NT_OK;
+}
+
+/* One NFC code point: emit it to the NFC form and its NFKC case fold to the
+ * norm units. */
+static nt_err emit_nfc(ctx *c, int32_t cp, uint32_t os, uint32_t oe, int cstart)
+{
+    nt_err rc = fb_put(&c->f[NT_FORM_NFC], cp, os, oe);
+    if (rc)
+        return rc;
+    uint32_t fl = cstart ? NT__U_CSTART : 0;
+    if (is_newline(cp))
+        fl |= NT__U_NEWLINE;
+    if (cp < 0x80)
+        return push_unit(c, cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, os, oe, fl);
+    if (cp == 0) /* NUL is whitespace in NORM/FOLD; classify() sees it as such */
+        return push_unit(c, cp, os, oe, fl);
+    int32_t m[18];
+    const long n = nt__norm_cp(cp, m, 18);
+    if (n < 0)
+        return NT_ERR_INTERNAL;
+    for (long i = 0; i < n; i++) {
+        uint32_t f2 = i == 0 ? fl : 0;
+        if (cp >= 0x2000 && m[i] < 0x80 && classify(m[i]) != C_SYM && classify(m[i]) != C_SPACE)
+            f2 |= NT__U_LOOKALIKE;
+        if ((rc = push_unit(c, m[i], os, oe, f2)) != NT_OK)
+            return rc;
+    }
+    return NT_OK;
+}
+
+static int nfc_stable_alone(int32_t cp)
+{
+    if (cp < 0x300 || (cp >= 0x1E00 && cp <= 0x1EFF))
+        return 1;
+    const utf8proc_property_t *p = utf8proc_get_property(cp);
+    return p->decomp_seqindex == UINT16_MAX && p->combining_class == 0 && !p->comp_exclusion;
+}
+
+static nt_err flush_cluster(ctx *c)
+{
+    nt_err rc = NT_OK;
+    if (c->nclu == 0)
+        return NT_OK;
+    const uint32_t os = c->clu[0].os, oe = c->clu[c->nclu - 1].oe;
+    if (c->nclu == 1 && nfc_stable_alone(c->clu[0].cp)) {
+        rc = emit_nfc(c, c->clu[0].cp, os, oe, 1);
+        c->nclu = 0;
+        return rc;
+    }
+    /* UTF-8 encode the cluster and let utf8proc decompose, reorder, compose. */
+    size_t elen = 0;
+    if ((rc = GROW(c->enc, c->cenc, c->nclu * 4 + 1)) != NT_OK)
+        return rc;
+    for (size_t i = 0; i < c->nclu; i++)
+        elen += nt__utf8_encode(c->clu[i].cp, c->enc + elen);
+    utf8proc_ssize_t n;
+    for (;;) {
+        n = utf8proc_decompose(c->enc, (utf8proc_ssize_t)elen, c->dec, (utf8proc_ssize_t)c->cdec,
+                               UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+        if (n < 0)
+            return NT_ERR_INTERNAL;
+        if ((size_t)n <= c->cdec)
+            break;
+        if ((rc = GROW(c->dec, c->cdec, (size_t)n)) != NT_OK)
+            return rc;
+    }
+    n = utf8proc_normalize_utf32(c->dec, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+    if (n < 0)
+        return NT_ERR_INTERNAL;
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        if ((rc = emit_nfc(c, c->dec[i], os, oe, i == 0)) != NT_OK)
+            return rc;
+    }
+    c->nclu = 0;
+    return NT_OK;
+}
+
+static nt_err push_cluster(ctx *c, int32_t cp, size_t os, size_t oe)
+{
+    nt_err rc = GROW(c->clu, c->cclu, c->nclu + 1);
+    if (rc)
+        return rc;
+    c->clu[c->nclu++] = (nt__unit){cp, (uint32_t)os, (uint32_t)oe, 0};
+    return NT_OK;
+}
+
+/* Decode the code point at i for look-ahead; -1 at the end or if malformed. */
+static int32_t peek_cp(const ctx *c, size_t i)
+{
+    int32_t cp;
+    if (i >= c->len || nt__utf8_decode(c->in + i, c->len - i, &cp) == 0)
+        return -1;
+    return cp;
+}
+
+/* Should an ignorable / format character be kept?  Only where it is part of an
+ * emoji: ZWJ between pictographs, variation selectors and tags after one. */
+static int keep_invisible(const ctx *c, int32_t cp, const utf8proc_property_t *p, int emoji,
+                          int32_t prev, size_t next)
+{
+    if (cp == 0x200D) {
+        const int32_t nx = peek_cp(c, next);
+        return emoji && nx >= 0 && is_emoji_prop(utf8proc_get_property(nx));
+    }
+    if (cp == 0xFE0F || cp == 0xFE0E)
+        return emoji || (prev >= '0' && prev <= '9') || prev == '#' || prev == '*';
+    if (cp >= 0xE0020 && cp <= 0xE007F)
+        return emoji;
+    return p->boundclass == UTF8PROC_BOUNDCLASS_PREPEND;
+}
+
+static nt_err pass_nfc(ctx *c, int strict, nt_diag *diag)
+{
+    nt_err rc = NT_OK;
+    const unsigned char *p = c->in;
+    const size_t len = c->len;
+    size_t i = 0;
+    int32_t prev = -1;
+    utf8proc_int32_t gb = 0;
+    int emoji = 0;
+    while (i < len) {
+        if (p[i] < 0x80) {
+            const int32_t cp = p[i];
+            if ((rc = flush_cluster(c)) != NT_OK)
+                return rc;
+            if (i + 1 >= len || p[i + 1] < 0x80) {
+                if ((rc = emit_nfc(c, cp, (uint32_t)i, (uint32_t)i + 1, 1)) != NT_OK)
+                    return rc;
+            } else if ((rc = push_cluster(c, cp, i, i + 1)) != NT_OK) {
+                return rc;
+            }
+            prev = cp;
+            gb = 0;
+            emoji = 0;
+            i++;
+            continue;
+        }
+        int32_t cp;
+        size_t n = nt__utf8_decode(p + i, len - i, &cp);
+        if (n == 0) {
+            if (strict)
+                return nt__fail(diag, NT_ERR_UTF8, i, "malformed UTF-8 at byte %zu", i);
+            n = nt__utf8_bad_len(p + i, len - i);
+            cp = 0xFFFD;
+            c->replacements++;
+        }
+        const utf8proc_property_t *prop = utf8proc_get_property(cp);
+        if ((prop->ignorable || prop->category == UTF8PROC_CATEGORY_CF) &&
+            !keep_invisible(c, cp, prop, emoji, prev, i + n)) {
+            i += n;
+            continue;
+        }
+        const int brk = prev < 0 || utf8proc_grapheme_break_stateful(prev, cp, &gb);
+        if (brk && (rc = flush_cluster(c)) != NT_OK)
+            return rc;
+        if ((rc = push_cluster(c, cp, i, i + n)) != NT_OK)
+            return rc;
+        if (is_emoji_prop(prop))
+            emoji = 1;
+        else if (!(emoji && (prop->boundclass == UTF8PROC_BOUNDCLASS_EXTEND ||
+                             prop->boundclass == UTF8PROC_BOUNDCLASS_ZWJ || cp == 0xFE0F ||
+                             (cp >= 0xE0020 && cp <= 0xE007F))))
+            emoji = 0;
+        prev = cp;
+        i += n;
+    }
+    return flush_cluster(c);
+}
+
+/* ---- stage 2: chunks, atoms, words ---- */
+
+static nt_err pool_push(ctx *c, int32_t cp, uint32_t os, uint32_t oe)
+{
+    nt_err rc = GROW(c->pool, c->cp, c->np + 1);
+    if (rc)
+        return rc;
+    c->pool[c->np++] = (nt__unit){cp, os, oe, 0};
+    return NT_OK;
+}
+
+static nt_err pool_copy(ctx *c, size_t s, size_t e)
+{
+    nt_err rc = GROW(c->pool, c->cp, c->np + (e - s));
+    if (rc)
+        return rc;
+    memcpy(c->pool + c->np, c->u + s, (e - s) * sizeof *c->u);
+    for (size_t i = 0; i < e - s; i++)
+        c->pool[c->np + i].flags = 0;
+    c->np += e - s;
+    return NT_OK;
+}
+
+static nt_err add_atom(ctx *c, uint8_t kind, size_t ps, size_t pe, uint16_t flags)
+{
+    nt_err rc = GROW(c->at, c->cat, c->nat + 1);
+    if (rc)
+        return rc;
+    c->at[c->nat++] = (atom){(uint32_t)ps, (uint32_t)pe, kind, flags};
+    return NT_OK;
+}
+
+static nt_err add_ptok(ctx *c, uint16_t kind, size_t ps, size_t pe, uint16_t flags)
+{
+    nt_err rc = GROW(c->pt, c->cpt, c->npt + 1);
+    if (rc)
+        return rc;
+    if (c->boundary) {
+        flags |= NT_TOKF_BOUNDARY;
+        c->boundary = 0;
+    }
+    c->pt[c->npt++] = (ptok){(uint32_t)ps, (uint32_t)pe, kind, flags, 0, 0};
+    return NT_OK;
+}
+
+/* The skeleton letter ('a'..'z') of a Latin letter, or 0. */
+static char skeleton(int32_t cp)
+{
+    int32_t b;
+    int t;
+    char a;
+    if (cp < 0x80)
+        return cp >= 'a' && cp <= 'z' ? (char)cp : 0;
+    return nt__viet_split(cp, &b, &t, &a) ? a : 0;
+}
+
+/* Amount units written straight after a number: "500k", "2tr", "1tr5",
+ * "50.000đ", "10h", "5p".  Compared on the skeleton. */
+static int is_amount_unit(const nt__unit *w, size_t n)
+{
+    static const char *const units[] = {"k",   "tr",  "m",     "b",     "d",    "vnd",
+                                        "usd", "trieu", "nghin", "ngan", "ty",   "ti",
+                                        "cu",  "xu",  "lit",   "h",     "p",    "g",
+                                        "kg",  "gb",  "mb",    "tb",    "km",   "cm",
+                                        "mm",  "ml",  "l",     "s",     "x",    "ngay",
+                                        "th",  "t",   "phut",  "gio",   "nam",  "lan"};
+    char sk[8];
+    if (n == 0 || n >= sizeof sk)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        sk[i] = skeleton(w[i].cp);
+        if (!sk[i])
+            return 0;
+    }
+    sk[n] = '\0';
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (!strcmp(units[i], sk))
+            return 1;
+    }
+    return 0;
+}
+
+static int is_digit_cp(int32_t cp)
+{
+    return cp >= '0' && cp <= '9';
+}
+
+/* Does pool[s, e) read as a number: digits with . or , between digits, an
+ * optional unit, optional digits after the unit ("1tr5")? */
+static int is_number(const nt__unit *w, size_t n)
+{
+    size_t i = 0;
+    if (n == 0 || !is_digit_cp(w[0].cp))
+        return 0;
+    while (i < n && (is_digit_cp(w[i].cp) ||
+                     ((w[i].cp == '.' || w[i].cp == ',') && i + 1 < n && is_digit_cp(w[i + 1].cp))))
+        i++;
+    if (i == n)
+        return 1;
+    size_t us = i;
+    while (i < n && classify(w[i].cp) == C_LETTER)
+        i++;
+    if (!is_amount_unit(w + us, i - us))
+        return 0;
+    while (i < n && is_digit_cp(w[i].cp))
+        i++;
+    return i == n;
+}
+
+static int is_syllable_pool(ctx *c, const nt__unit *w, size_t n)
+{
+    int32_t cps[NT__SYL_MAX];
+    (void)c;
+    if (n == 0 || n > NT__SYL_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        cps[i] = w[i].cp;
+    return nt__viet_is_syllable(cps, n);
+}
+
+/* Map leet characters in the word pool[s, e) if it is mostly letters and every
+ * leet character either sits between letters or the result is a syllable. */
+static int apply_leet(ctx *c, size_t s, size_t e)
+{
+    size_t letters = 0, leet = 0;
+    for (size_t i = s; i < e; i++) {
+        const int32_t cp = c->pool[i].cp;
+        if (nt__leet(cp))
+            leet++;
+        else if (classify(cp) == C_LETTER)
+            letters++;
+        else if (classify(cp) != C_MARK)
+            return 0;
+    }
+    if (leet == 0 || letters < 2 || letters <= leet)
+        return 0;
+    int edge = 0;
+    for (size_t i = s; i < e; i++) {
+        const int32_t cp = c->pool[i].cp;
+        if (!nt__leet(cp))
+            continue;
+        const int left = i > s && (classify(c->pool[i - 1].cp) == C_LETTER ||
+                                   nt__leet(c->pool[i - 1].cp));
+        const int right = i + 1 < e && (classify(c->pool[i + 1].cp) == C_LETTER ||
+                                        nt__leet(c->pool[i + 1].cp));
+        if (left && right)
+            continue;
+        if (cp == '!' || cp == '|')
+            return 0;
+        edge = 1;
+    }
+    if (edge) {
+        int32_t cps[NT__SYL_MAX];
+        if (e - s > NT__SYL_MAX)
+            return 0;
+        for (size_t i = s; i < e; i++) {
+            const int32_t l = nt__leet(c->pool[i].cp);
+            cps[i - s] = l ? l : c->pool[i].cp;
+        }
+        if (!nt__viet_is_syllable(cps, e - s))
+            return 0;
+    }
+    for (size_t i = s; i < e; i++) {
+        const int32_t l = nt__leet(c->pool[i].cp);
+        if (l)
+            c->pool[i].cp = l;
+    }
+    return 1;
+}
+
+/* Map look-alike letters of pool[s, e) to Latin when every non-Latin letter
+ * of the word has a look-alike (a Russian word stays Russian). */
+static int apply_lookalike(ctx *c, size_t s, size_t e)
+{
+    int any = 0;
+    for (size_t i = s; i < e; i++) {
+        const int32_t cp = c->pool[i].cp;
+        if (cp < 0x80 || is_latin(cp) || classify(cp) != C_LETTER)
+            continue;
+        if (!nt__lookalike(cp))
+            return 0;
+        any = 1;
+    }
+    if (!any)
+        return 0;
+    for (size_t i = s; i < e; i++) {
+        const int32_t l = nt__lookalike(c->pool[i].cp);
+        if (l)
+            c->pool[i].cp = l;
+    }
+    return 1;
+}
+
+/* Compose letters with following combining marks inside pool[s, *e) (after
+ * look-alike mapping "е" + U+0302 becomes "ê"); shrinks *e. */
+static void compose_marks(ctx *c, size_t s, size_t *e)
+{
+    size_t w = s;
+    for (size_t i = s; i < *e; i++) {
+        nt__unit x = c->pool[i];
+        if (w > s && classify(x.cp) == C_MARK) {
+            utf8proc_int32_t buf[2] = {c->pool[w - 1].cp, x.cp};
+            if (utf8proc_normalize_utf32(buf, 2, UTF8PROC_COMPOSE) == 1) {
+                c->pool[w - 1].cp = buf[0];
+                if (x.oe > c->pool[w - 1].oe)
+                    c->pool[w - 1].oe = x.oe;
+                continue;
+            }
+        }
+        c->pool[w++] = x;
+    }
+    *e = w;
+}
+
+/* Collapse runs of three or more letters with the same skeleton to the first. */
+static int squeeze(ctx *c, size_t s, size_t *e)
+{
+    size_t w = s;
+    int did = 0;
+    for (size_t i = s; i < *e;) {
+        const int32_t cp = c->pool[i].cp;
+        const char k = skeleton(cp);
+        size_t j = i + 1;
+        while (j < *e && (k ? skeleton(c->pool[j].cp) == k : c->pool[j].cp == cp) &&
+               classify(cp) == C_LETTER)
+            j++;
+        if (j - i >= 3) {
+            nt__unit x = c->pool[i];
+            x.oe = c->pool[j - 1].oe;
+            c->pool[w++] = x;
+            did = 1;
+        } else {
+            for (size_t k2 = i; k2 < j; k2++)
+                c->pool[w++] = c->pool[k2];
+        }
+        i = j;
+    }
+    *e = w;
+    return did;
+}
+
+/* Turn a run of letters/digits/leet symbols u[s, e) into atoms. */
+static nt_err word_run(ctx *c, size_t s, size_t e)
+{
+    nt_err rc;
+    size_t ps = c->np;
+    if ((rc = pool_copy(c, s, e)) != NT_OK)
+        return rc;
+    size_t pe = c->np;
+    uint16_t flags = 0;
+    for (size_t i = s; i < e; i++) {
+        if (c->u[i].flags & NT__U_LOOKALIKE)
+            flags |= NT_TOKF_LOOKALIKE;
+    }
+    const int deob = !(c->flags & NT_TEXT_NO_DEOBFUSCATE);
+    if (is_number(c->pool + ps, pe - ps))
+        return add_atom(c, A_NUM, ps, pe, flags);
+    if (deob && apply_leet(c, ps, pe))
+        flags |= NT_TOKF_LOOKALIKE;
+    /* Split at leet symbols that stayed symbols; digits stay in words. */
+    size_t i = ps;
+    while (i < pe) {
+        if (is_leet_sym(c->pool[i].cp)) {
+            if ((rc = add_atom(c, A_SYM, i, i + 1, 0)) != NT_OK)
+                return rc;
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < pe && !is_leet_sym(c->pool[j].cp))
+            j++;
+        if (is_digit_cp(c->pool[i].cp) || classify(c->pool[i].cp) == C_DIGIT) {
+            if ((rc = add_atom(c, A_NUM, i, j, flags)) != NT_OK)
+                return rc;
+            i = j;
+            continue;
+        }
+        uint16_t wf = flags;
+        if (deob && apply_lookalike(c, i, j))
+            wf |= NT_TOKF_LOOKALIKE;
+        /* compose/squeeze shrink the range: shift the tail down over the gap */
+        size_t je = j;
+        compose_marks(c, i, &je);
+        if (squeeze(c, i, &je))
+            wf |= NT_TOKF_SQUEEZED;
+        if (je < j) {
+            memmove(c->pool + je, c->pool + j, (pe - j) * sizeof *c->pool);
+            pe -= j - je;
+            c->np -= j - je;
+        }
+        if ((rc = add_atom(c, A_WORD, i, je, wf)) != NT_OK)
+            return rc;
+        i = je;
+    }
+    return NT_OK;
+}
+
+static int is_single_letter(const atom *a)
+{
+    return a->kind == A_WORD && a->pe - a->ps == 1;
+}
+
+static int is_single_leet_digit(const ctx *c, const atom *a)
+{
+    return a->kind == A_NUM && a->pe - a->ps == 1 && nt__leet(c->pool[a->ps].cp);
+}
+
+static int is_sep_atom(const ctx *c, const atom *a)
+{
+    if (a->kind != A_SYM || a->pe - a->ps > 3)
+        return 0;
+    for (uint32_t i = a->ps; i < a->pe; i++) {
+        if (!is_separator(c->pool[i].cp) || c->pool[i].cp != c->pool[a->ps].cp)
+            return 0;
+    }
+    return 1;
+}
+
+/* Append a copy of the concatenated texts of atoms [from, to] (words only) to
+ * the pool; returns its range. */
+static nt_err concat_words(ctx *c, size_t from, size_t to, size_t *ps, size_t *pe, int leet)
+{
+    *ps = c->np;
+    for (size_t k = from; k <= to; k++) {
+        const atom *a = &c->at[k];
+        if (a->kind == A_SYM)
+            continue;
+        for (uint32_t i = a->ps; i < a->pe; i++) {
+            const nt__unit x = c->pool[i];
+            const int32_t l = leet && a->kind == A_NUM ? nt__leet(x.cp) : 0;
+            nt_err rc = pool_push(c, l ? l : x.cp, x.os, x.oe);
+            if (rc)
+                return rc;
+        }
+    }
+    *pe = c->np;
+    return NT_OK;
+}
+
+/* Rule A: two or more single letters spelled with separators ("c.h.u.y"). */
+static nt_err join_single_letters(ctx *c)
+{
+    nt_err rc;
+    size_t w = 0;
+    for (size_t k = 0; k < c->nat;) {
+        const atom *a = &c->at[k];
+        if (!(is_single_letter(a) || is_single_leet_digit(c, a))) {
+            c->at[w++] = c->at[k++];
+            continue;
+        }
+        size_t end = k, letters = is_single_letter(a), digits = !letters;
+        while (end + 2 < c->nat && is_sep_atom(c, &c->at[end + 1]) &&
+               (is_single_letter(&c->at[end + 2]) ||
+                is_single_leet_digit(c, &c->at[end + 2]))) {
+            end += 2;
+            if (is_single_letter(&c->at[end]))
+                letters++;
+            else
+                digits++;
+        }
+        if (end == k || letters < 2 || letters <= digits) {
+            c->at[w++] = c->at[k++];
+            continue;
+        }
+        size_t ps, pe;
+        uint16_t fl = NT_TOKF_REJOINED | (digits ? NT_TOKF_LOOKALIKE : 0);
+        for (size_t j = k; j <= end; j++)
+            fl |= c->at[j].flags;
+        if ((rc = concat_words(c, k, end, &ps, &pe, 1)) != NT_OK)
+            return rc;
+        c->at[w++] = (atom){(uint32_t)ps, (uint32_t)pe, A_WORD, fl};
+        k = end + 1;
+    }
+    c->nat = w;
+    return NT_OK;
+}
+
+static int word_is_syllable(ctx *c, const atom *a)
+{
+    return a->kind == A_WORD && is_syllable_pool(c, c->pool + a->ps, a->pe - a->ps);
+}
+
+static int all_latin_letters(const ctx *c, const atom *a)
+{
+    for (uint32_t i = a->ps; i < a->pe; i++) {
+        if (!skeleton(c->pool[i].cp))
+            return 0;
+    }
+    return 1;
+}
+
+/* Segment pool[ps, pe) into syllables; on success writes the atoms (one per
+ * syllable) at c->at[w...] is not possible in place, so returns the ends. */
+static size_t segment_pool(ctx *c, size_t ps, size_t pe, size_t *ends, size_t max)
+{
+    int32_t cps[256];
+    const size_t n = pe - ps;
+    if (n == 0 || n > 256)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        cps[i] = c->pool[ps + i].cp;
+    return nt__viet_segment(cps, n, ends, max);
+}
+
+/* Rule B/C: words separated by single separators: join when the pieces are
+ * not syllables on their own but the whole spells one or more ("ch-uyển",
+ * "ti.ền", "tôi.c.h.u.y.ể.n"). */
+static nt_err join_separated_words(ctx *c)
+{
+    nt_err rc;
+    size_t w = 0;
+    for (size_t k = 0; k < c->nat;) {
+        size_t end = k;
+        if (c->at[k].kind == A_WORD && all_latin_letters(c, &c->at[k])) {
+            while (end + 2 < c->nat && is_sep_atom(c, &c->at[end + 1]) &&
+                   c->at[end + 2].kind == A_WORD && all_latin_letters(c, &c->at[end + 2]))
+                end += 2;
+        }
+        if (end == k) {
+            c->at[w++] = c->at[k++];
+            continue;
+        }
+        int any_invalid = 0;
+        size_t letters = 0;
+        for (size_t j = k; j <= end; j += 2) {
+            if (!word_is_syllable(c, &c->at[j]))
+                any_invalid = 1;
+            letters += c->at[j].pe - c->at[j].ps;
+        }
+        int join = 0;
+        size_t ps = 0, pe = 0;
+        if (letters <= 256) {
+            if ((rc = concat_words(c, k, end, &ps, &pe, 0)) != NT_OK)
+                return rc;
+            size_t ends[128];
+            if (is_syllable_pool(c, c->pool + ps, pe - ps))
+                join = 1;
+            else if (any_invalid && segment_pool(c, ps, pe, ends, 128))
+                join = 1;
+            if (!join)
+                c->np = ps;
+        }
+        if (!join) {
+            c->at[w++] = c->at[k++];
+            continue;
+        }
+        uint16_t fl = NT_TOKF_REJOINED;
+        for (size_t j = k; j <= end; j++)
+            fl |= c->at[j].flags;
+        c->at[w++] = (atom){(uint32_t)ps, (uint32_t)pe, A_WORD, fl};
+        k = end + 1;
+    }
+    c->nat = w;
+    return NT_OK;
+}
+
+static int has_viet_marks(const ctx *c, size_t ps, size_t pe)
+{
+    for (size_t i = ps; i < pe; i++) {
+        if (c->pool[i].cp >= 0x80)
+            return 1;
+    }
+    return 0;
+}
+
+/* Emit a word atom as one or more ptoks, splitting a rejoined (or accented)
+ * multi-syllable run into syllables. */
+static nt_err emit_word_ptoks(ctx *c, const atom *a)
+{
+    const size_t n = a->pe - a->ps;
+    const int try_split = (a->flags & NT_TOKF_REJOINED) || has_viet_marks(c, a->ps, a->pe);
+    if (try_split && n > 1 && n <= 256 && all_latin_letters(c, a) &&
+        !is_syllable_pool(c, c->pool + a->ps, n)) {
+        size_t ends[128];
+        const size_t k = segment_pool(c, a->ps, a->pe, ends, 128);
+        if (k > 1) {
+            size_t s = a->ps;
+            for (size_t i = 0; i < k; i++) {
+                uint16_t fl = a->flags | NT_TOKF_REJOINED;
+                if (i > 0)
+                    fl &= (uint16_t)~NT_TOKF_BOUNDARY;
+                nt_err rc = add_ptok(c, NT_TOK_WORD, s, a->ps + ends[i], fl);
+                if (rc)
+                    return rc;
+                s = a->ps + ends[i];
+            }
+            return NT_OK;
+        }
+    }
+    return add_ptok(c, NT_TOK_WORD, a->ps, a->pe, a->flags);
+}
+
+/* Atoms of one chunk -> ptoks. */
+static nt_err atoms_to_ptoks(ctx *c)
+{
+    nt_err rc;
+    const int deob = !(c->flags & NT_TEXT_NO_DEOBFUSCATE);
+    if (deob) {
+        if ((rc = join_single_letters(c)) != NT_OK)
+            return rc;
+        if ((rc = join_separated_words(c)) != NT_OK)
+            return rc;
+    }
+    const size_t first = c->npt;
+    for (size_t k = 0; k < c->nat; k++) {
+        const atom *a = &c->at[k];
+        const size_t before = c->npt;
+        if (a->kind == A_WORD) {
+            rc = emit_word_ptoks(c, a);
+        } else if (a->kind == A_NUM) {
+            rc = add_ptok(c, NT_TOK_NUMBER, a->ps, a->pe, a->flags);
+        } else {
+            rc = add_ptok(c, NT_TOK_PUNCT, a->ps, a->pe, 0);
+            if (rc == NT_OK && is_clause_punct(c->pool[a->ps].cp))
+                c->boundary = 1;
+        }
+        if (rc)
+            return rc;
+        /* A word glued to another word by a connector is part of a compound. */
+        if (a->kind == A_WORD && c->npt > before) {
+            const atom *l = k >= 2 ? &c->at[k - 1] : NULL;
+            const atom *r = k + 2 < c->nat ? &c->at[k + 1] : NULL;
+            int att = 0;
+            if (l && l->kind == A_SYM && is_connector(c->pool[l->ps].cp) &&
+                c->at[k - 2].kind != A_SYM)
+                att = 1;
+            if (r && r->kind == A_SYM && is_connector(c->pool[r->ps].cp) &&
+                c->at[k + 2].kind != A_SYM)
+                att = 1;
+            for (size_t t = before; t < c->npt; t++)
+                c->pt[t].attached = (uint8_t)att;
+        }
+    }
+    if (c->npt == first + 1)
+        c->pt[first].solo = 1;
+    return NT_OK;
+}
+
+static nt_err plain_segment(ctx *c, size_t s, size_t e)
+{
+    nt_err rc;
+    size_t i = s;
+    while (i < e) {
+        const int k = classify(c->u[i].cp);
+        const int wordish = k == C_LETTER || k == C_DIGIT || k == C_MARK;
+        if (wordish || (is_leet_sym(c->u[i].cp) && i + 1 < e &&
+                        (classify(c->u[i + 1].cp) == C_LETTER ||
+                         (i > s && classify(c->u[i - 1].cp) == C_LETTER)))) {
+            if (k == C_MARK && i == s) {
+                /* a lone combining mark: a symbol */
+            } else {
+                size_t j = i;
+                while (j < e) {
+                    const int32_t cp = c->u[j].cp;
+                    const int kj = classify(cp);
+                    if (kj == C_LETTER || kj == C_DIGIT || kj == C_MARK) {
+                        j++;
+                    } else if ((cp == '.' || cp == ',') && j > i && j + 1 < e &&
+                               is_digit_cp(c->u[j - 1].cp) && is_digit_cp(c->u[j + 1].cp)) {
+                        j++;
+                    } else if (is_leet_sym(cp) &&
+                               ((j > i && classify(c->u[j - 1].cp) == C_LETTER) ||
+                                (j + 1 < e && classify(c->u[j + 1].cp) == C_LETTER))) {
+                        j++;
+                    } else {
+                        break;
+                    }
+                }
+                if ((rc = word_run(c, i, j)) != NT_OK)
+                    return rc;
+                i = j;
+                continue;
+            }
+        }
+        /* a run of one repeated symbol */
+        size_t j = i + 1;
+        while (j < e && c->u[j].cp == c->u[i].cp)
+            j++;
+        const size_t ps = c->np;
+        if ((rc = pool_copy(c, i, j)) != NT_OK)
+            return rc;
+        if ((rc = add_atom(c, A_SYM, ps, c->np, 0)) != NT_OK)
+            return rc;
+        i = j;
+    }
+    return NT_OK;
+}
+
+static int link_may_start(const ctx *c, size_t s, size_t p)
+{
+    const int32_t cp = c->u[p].cp;
+    if (!((cp >= 'a' && cp <= 'z') || is_digit_cp(cp)))
+        return 0;
+    if (p == s)
+        return 1;
+    const int32_t pr = c->u[p - 1].cp;
+    if (cp == 'h' || cp == 'w')
+        return 1; /* "xem:http://", "link:www." are checked anywhere */
+    return pr < 0x80 && strchr("([{<\"':;,=!?*", (int)pr) != NULL;
+}
+
+static nt_err flush_atoms(ctx *c)
+{
+    nt_err rc = atoms_to_ptoks(c);
+    c->nat = 0;
+    return rc;
+}
+
+static nt_err chunk(ctx *c, size_t s, size_t e)
+{
+    nt_err rc;
+    size_t seg = s;
+    c->nat = 0;
+    for (size_t p = s; p < e; p++) {
+        if (!link_may_start(c, s, p))
+            continue;
+        if (c->u[p].cp == 'h' || c->u[p].cp == 'w') {
+            if (p != s && !(c->u[p - 1].cp < 0x80 &&
+                            strchr("([{<\"':;,=!?*", (int)c->u[p - 1].cp)) &&
+                classify(c->u[p - 1].cp) == C_LETTER)
+                continue;
+        }
+        const size_t m = nt__link_match(c->u, p, e);
+        if (m <= p)
+            continue;
+        if ((rc = plain_segment(c, seg, p)) != NT_OK)
+            return rc;
+        if ((rc = flush_atoms(c)) != NT_OK)
+            return rc;
+        const size_t ps = c->np;
+        if ((rc = pool_copy(c, p, m)) != NT_OK)
+            return rc;
+        if ((rc = add_ptok(c, NT_TOK_LINK, ps, c->np, 0)) != NT_OK)
+            return rc;
+        seg = m;
+        p = m - 1;
+    }
+    if ((rc = plain_segment(c, seg, e)) != NT_OK)
+        return rc;
+    return flush_atoms(c);
+}
+
+static int emoji_start(const ctx *c, size_t i)
+{
+    const int32_t cp = c->u[i].cp;
+    if (!(c->u[i].flags & NT__U_CSTART))
+        return 0;
+    if (classify(cp) == C_EMOJI)
+        return 1;
+    /* keycap: [0-9#*] FE0F? 20E3 */
+    if ((is_digit_cp(cp) || cp == '#' || cp == '*') && i + 1 < c->nu) {
+        size_t j = i + 1;
+        if (c->u[j].cp == 0xFE0F && j + 1 < c->nu)
+            j++;
+        return c->u[j].cp == 0x20E3 && !(c->u[j].flags & NT__U_CSTART);
+    }
+    return 0;
+}
+
+static nt_err tokenize(ctx *c)
+{
+    nt_err rc;
+    size_t i = 0;
+    while (i < c->nu) {
+        const int k = classify(c->u[i].cp);
+        if (k == C_SPACE) {
+            if (c->u[i].flags & NT__U_NEWLINE)
+                c->boundary = 1;
+            i++;
+            continue;
+        }
+        if (emoji_start(c, i)) {
+            size_t j = i + 1;
+            while (j < c->nu && !(c->u[j].flags & NT__U_CSTART))
+                j++;
+            const size_t ps = c->np;
+            if ((rc = pool_copy(c, i, j)) != NT_OK)
+                return rc;
+            if ((rc = add_ptok(c, NT_TOK_EMOJI, ps, c->np, 0)) != NT_OK)
+                return rc;
+            i = j;
+            continue;
+        }
+        size_t j = i + 1;
+        while (j < c->nu && classify(c->u[j].cp) != C_SPACE && !emoji_start(c, j))
+            j++;
+        if ((rc = chunk(c, i, j)) != NT_OK)
+            return rc;
+        i = j;
+    }
+    return NT_OK;
+}
+
+/* ---- stage 3: letters spelled with spaces ("c h u y e n k h o a n") ---- */
+
+static int is_spaced_letter(const ctx *c, const ptok *t)
+{
+    return t->solo && t->kind == NT_TOK_WORD && t->pe - t->ps == 1 && !t->flags &&
+           skeleton(c->pool[t->ps].cp);
+}
+
+static int is_consonant_skel(char k)
+{
+    return k && !strchr("aeiouy", k);
+}
+
+static nt_err join_spaced_letters(ctx *c)
+{
+    nt_err rc;
+    size_t w = 0;
+    for (size_t k = 0; k < c->npt;) {
+        size_t end = k;
+        while (end < c->npt && is_spaced_letter(c, &c->pt[end]) && end - k < 256)
+            end++;
+        const size_t n = end - k;
+        int consonant = 0;
+        for (size_t j = k; j < end; j++)
+            consonant |= is_consonant_skel(skeleton(c->pool[c->pt[j].ps].cp));
+        size_t nsyl = 0, ends[128];
+        size_t ps = c->np;
+        if (n >= 3 && consonant) {
+            for (size_t j = k; j < end; j++) {
+                const nt__unit x = c->pool[c->pt[j].ps];
+                if ((rc = pool_push(c, x.cp, x.os, x.oe)) != NT_OK)
+                    return rc;
+            }
+            nsyl = segment_pool(c, ps, c->np, ends, 128);
+        }
+        if (nsyl == 0 || nsyl >= n) {
+            c->np = ps;
+            c->pt[w++] = c->pt[k++];
+            continue;
+        }
+        const uint16_t bflag = c->pt[k].flags & NT_TOKF_BOUNDARY;
+        size_t s = ps;
+        for (size_t i = 0; i < nsyl; i++) {
+            c->pt[w++] = (ptok){(uint32_t)s, (uint32_t)(ps + ends[i]), NT_TOK_WORD,
+                                (uint16_t)(NT_TOKF_REJOINED | (i == 0 ? bflag : 0)), 0, 0};
+            s = ps + ends[i];
+        }
+        k = end;
+    }
+    c->npt = w;
+    return NT_OK;
+}
+
+/* ---- stage 4: emit NORM and FOLD ---- */
+
+static nt_err add_token(ctx *c, const nt_token *t)
+{
+    nt_err rc = GROW(c->tok, c->ctok, c->ntok + 1);
+    if (rc)
+        return rc;
+    c->tok[c->ntok++] = *t;
+    return NT_OK;
+}
+
+static nt_err put_fold(ctx *c, int32_t cp, uint32_t os, uint32_t oe)
+{
+    int32_t f[4];
+    if (cp < 0x80)
+        return fb_put(&c->f[NT_FORM_FOLD], cp, os, oe);
+    const size_t n = nt__fold_cp(cp, f);
+    for (size_t i = 0; i < n; i++) {
+        nt_err rc = fb_put(&c->f[NT_FORM_FOLD], f[i], os, oe);
+        if (rc)
+            return rc;
+    }
+    return NT_OK;
+}
+
+/* Separator space between two tokens: maps to the original gap. */
+static nt_err put_space(ctx *c, uint32_t prev_oe, uint32_t next_os)
+{
+    const uint32_t a = prev_oe, b = next_os >= prev_oe ? next_os : prev_oe;
+    nt_err rc = fb_put(&c->f[NT_FORM_NORM], ' ', a, b);
+    if (rc == NT_OK)
+        rc = fb_put(&c->f[NT_FORM_FOLD], ' ', a, b);
+    return rc;
+}
+
+static int form_too_big(const ctx *c)
+{
+    return c->f[NT_FORM_NORM].b.len > c->form_limit || c->f[NT_FORM_FOLD].b.len > c->form_limit;
+}
+
+/* Emit the text of an expansion ("chuyển khoản") as tokens over [os, oe). */
+static nt_err emit_expansion(ctx *c, const char *exp, uint32_t os, uint32_t oe, uint16_t flags,
+                             uint32_t *last_oe)
+{
+    nt_err rc;
+    const unsigned char *p = (const unsigned char *)exp;
+    const size_t n = strlen(exp);
+    size_t i = 0;
+    int first = 1;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && p[j] != ' ')
+            j++;
+        if (c->ntok > 0 && (rc = put_space(c, *last_oe, os)) != NT_OK)
+            return rc;
+        nt_token t = {0};
+        t.start = (uint32_t)c->f[NT_FORM_NORM].b.len;
+        t.fstart = (uint32_t)c->f[NT_FORM_FOLD].b.len;
+        t.ostart = os;
+        t.oend = oe;
+        t.kind = is_digit_cp(p[i]) ? NT_TOK_NUMBER : NT_TOK_WORD;
+        t.flags = (uint16_t)(NT_TOKF_EXPANDED | (first ? flags : (flags & ~NT_TOKF_BOUNDARY)));
+        for (size_t k = i; k < j;) {
+            int32_t cp;
+            const size_t m = nt__utf8_decode(p + k, j - k, &cp);
+            if (m == 0)
+                return NT_ERR_INTERNAL;
+            if ((rc = fb_put(&c->f[NT_FORM_NORM], cp, os, oe)) != NT_OK)
+                return rc;
+            if ((rc = put_fold(c, cp, os, oe)) != NT_OK)
+                return rc;
+            k += m;
+        }
+        t.end = (uint32_t)c->f[NT_FORM_NORM].b.len;
+        t.fend = (uint32_t)c->f[NT_FORM_FOLD].b.len;
+        if ((rc = add_token(c, &t)) != NT_OK)
+            return rc;
+        *last_oe = oe;
+        first = 0;
+        i = j + 1;
+    }
+    return NT_OK;
+}
+
+/* Teencode lookup for a word ptok; NULL when not applicable. */
+static const char *teencode(ctx *c, const ptok *t, const ptok *prev)
+{
+    if (!c->lex || (c->flags & NT_TEXT_NO_TEENCODE) || t->attached || t->kind != NT_TOK_WORD)
+        return NULL;
+    const size_t n = t->pe - t->ps;
+    if (n == 0 || n > 16)
+        return NULL;
+    if (prev && prev->kind == NT_TOK_NUMBER && is_amount_unit(c->pool + t->ps, n))
+        return NULL; /* "500 k" is an amount, not "500 không" */
+    unsigned char norm[80], fold[80];
+    size_t nl = 0, fl = 0;
+    for (size_t i = t->ps; i < t->pe; i++) {
+        const int32_t cp = c->pool[i].cp;
+        nl += nt__utf8_encode(cp, norm + nl);
+        int32_t f[4];
+        const size_t k = nt__fold_cp(cp, f);
+        for (size_t j = 0; j < k && fl + 4 < sizeof fold; j++)
+            fl += nt__utf8_encode(f[j], fold + fl);
+    }
+    return nt__lexicon_find(c->lex, (const char *)norm, nl, (const char *)fold, fl);
+}
+
+static nt_err emit(ctx *c)
+{
+    nt_err rc;
+    uint32_t last_oe = 0;
+    for (size_t k = 0; k < c->npt; k++) {
+        ptok *t = &c->pt[k];
+        uint32_t os = UINT32_MAX, oe = 0;
+        for (uint32_t i = t->ps; i < t->pe; i++) {
+            if (c->pool[i].os < os)
+                os = c->pool[i].os;
+            if (c->pool[i].oe > oe)
+                oe = c->pool[i].oe;
+        }
+        if (t->kind == NT_TOK_WORD && t->pe - t->ps <= NT__SYL_MAX) {
+            int32_t cps[NT__SYL_MAX];
+            const size_t n = t->pe - t->ps;
+            for (size_t i = 0; i < n; i++)
+                cps[i] = c->pool[t->ps + i].cp;
+            if (nt__viet_canon(cps, n)) {
+                for (size_t i = 0; i < n; i++)
+                    c->pool[t->ps + i].cp = cps[i];
+            }
+        }
+        const char *exp = t->kind == NT_TOK_WORD ? teencode(c, t, k ? &c->pt[k - 1] : NULL) : NULL;
+        if (exp) {
+            if ((rc = emit_expansion(c, exp, os, oe, t->flags, &last_oe)) != NT_OK)
+                return rc;
+        } else {
+            if (c->ntok > 0 && (rc = put_space(c, last_oe, os)) != NT_OK)
+                return rc;
+            nt_token tk = {0};
+            tk.start = (uint32_t)c->f[NT_FORM_NORM].b.len;
+            tk.fstart = (uint32_t)c->f[NT_FORM_FOLD].b.len;
+            tk.ostart = os;
+            tk.oend = oe;
+            tk.kind = t->kind;
+            tk.flags = t->flags;
+            for (uint32_t i = t->ps; i < t->pe; i++) {
+                const nt__unit x = c->pool[i];
+                if ((rc = fb_put(&c->f[NT_FORM_NORM], x.cp, x.os, x.oe)) != NT_OK)
+                    return rc;
+                if ((rc = put_fold(c, x.cp, x.os, x.oe)) != NT_OK)
+                    return rc;
+            }
+            if (c->f[NT_FORM_FOLD].b.len == tk.fstart) {
+                /* only combining marks: folding would leave nothing */
+                for (uint32_t i = t->ps; i < t->pe; i++) {
+                    const nt__unit x = c->pool[i];
+                    if ((rc = fb_put(&c->f[NT_FORM_FOLD], x.cp, x.os, x.oe)) != NT_OK)
+                        return rc;
+                }
+            }
+            tk.end = (uint32_t)c->f[NT_FORM_NORM].b.len;
+            tk.fend = (uint32_t)c->f[NT_FORM_FOLD].b.len;
+            if ((rc = add_token(c, &tk)) != NT_OK)
+                return rc;
+            last_oe = oe;
+        }
+        if (form_too_big(c))
+            return NT_ERR_TOO_BIG;
+    }
+    return NT_OK;
+}
+
+/* ---- public API ---- */
+
+void nt_text_options_init(nt_text_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->max_bytes = NT_DEFAULT_MAX_MESSAGE_BYTES;
+    opts->utf8 = NT_UTF8_LENIENT;
+}
+
+const char *nt_form_name(nt_form form)
+{
+    switch (form) {
+    case NT_FORM_NFC:
+        return "nfc";
+    case NT_FORM_NORM:
+        return "norm";
+    case NT_FORM_FOLD:
+        return "fold";
+    default:
+        return "?";
+    }
+}
+
+void nt_text_free(nt_text *t)
+{
+    if (!t)
+        return;
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        free(t->form[f]);
+        free(t->os[f]);
+        free(t->oe[f]);
+    }
+    free(t->tok);
+    free(t);
+}
+
+static void ctx_free(ctx *c)
+{
+    free(c->u);
+    free(c->pool);
+    free(c->pt);
+    free(c->at);
+    free(c->clu);
+    free(c->dec);
+    free(c->enc);
+    free(c->tok);
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        nt__buf_free(&c->f[f].b);
+        free(c->f[f].os);
+        free(c->f[f].oe);
+    }
+}
+
+nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts, nt_text **out,
+                         nt_diag *diag)
+{
+    if (!out || (!in && len))
+        return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "no input or no output pointer");
+    *out = NULL;
+    nt_text_options def;
+    if (!opts) {
+        nt_text_options_init(&def);
+        opts = &def;
+    }
+    size_t limit = opts->max_bytes ? opts->max_bytes : NT_DEFAULT_MAX_MESSAGE_BYTES;
+    if (limit > NT_MAX_MESSAGE_BYTES_CEILING)
+        limit = NT_MAX_MESSAGE_BYTES_CEILING;
+    if (len > limit)
+        return nt__fail(diag, NT_ERR_TOO_BIG, limit,
+                        "message of %zu bytes is larger than the %zu-byte limit", len, limit);
+    nt_err rc = NT_OK;
+    nt_text *t = NULL;
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.in = (const unsigned char *)in;
+    c.len = len;
+    c.flags = opts->flags;
+    c.lex = opts->teencode;
+    /* NFKC and teencode can lengthen text; bound the forms all the same. */
+    c.form_limit = 32 * len + 4096;
+    for (int f = 0; f < NT_FORM_COUNT; f++)
+        nt__buf_init(&c.f[f].b, c.form_limit + 64);
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        if ((rc = fb_reserve(&c.f[f], len + 1)) != NT_OK)
+            goto cleanup;
+    }
+    if ((rc = GROW(c.u, c.cu, len + 1)) != NT_OK)
+        goto cleanup;
+    if ((rc = pass_nfc(&c, opts->utf8 == NT_UTF8_STRICT, diag)) != NT_OK)
+        goto cleanup;
+    if ((rc = tokenize(&c)) != NT_OK)
+        goto cleanup;
+    if (!(c.flags & NT_TEXT_NO_DEOBFUSCATE) && (rc = join_spaced_letters(&c)) != NT_OK)
+        goto cleanup;
+    if ((rc = emit(&c)) != NT_OK)
+        goto cleanup;
+    t = calloc(1, sizeof *t);
+    if (!t) {
+        rc = NT_ERR_NOMEM;
+        goto cleanup;
+    }
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        t->flen[f] = c.f[f].b.len;
+        t->form[f] = nt__buf_take(&c.f[f].b);
+        t->os[f] = c.f[f].os;
+        t->oe[f] = c.f[f].oe;
+        c.f[f].os = c.f[f].oe = NULL;
+        if (!t->form[f]) {
+            rc = NT_ERR_NOMEM;
+            goto cleanup;
+        }
+    }
+    t->tok = c.tok;
+    t->ntok = c.ntok;
+    c.tok = NULL;
+    t->replacements = c.replacements;
+    *out = t;
+    t = NULL;
+cleanup:
+    if (rc == NT_ERR_NOMEM)
+        nt__fail(diag, rc, 0, "out of memory normalising a %zu-byte message", len);
+    else if (rc == NT_ERR_TOO_BIG)
+        nt__fail(diag, rc, limit, "normalised text would exceed %zu bytes", c.form_limit);
+    else if (rc == NT_ERR_INTERNAL)
+        nt__fail(diag, rc, 0, "utf8proc failed unexpectedly");
+    nt_text_free(t);
+    ctx_free(&c);
+    return rc;
+}
+
+const char *nt_text_form(const nt_text *t, nt_form form, size_t *len)
+{
+    if (!t || (int)form < 0 || (int)form >= NT_FORM_COUNT) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    if (len)
+        *len = t->flen[form];
+    return t->form[form];
+}
+
+nt_err nt_text_span(const nt_text *t, nt_form form, size_t start, size_t end, size_t *orig_start,
+                    size_t *orig_end)
+{
+    if (!t || (int)form < 0 || (int)form >= NT_FORM_COUNT || start > end ||
+        end > t->flen[form] || !orig_start || !orig_end)
+        return NT_ERR_INVALID_ARG;
+    if (start == end) {
+        size_t at = 0;
+        if (start < t->flen[form])
+            at = t->os[form][start];
+        else if (start > 0)
+            at = t->oe[form][start - 1];
+        *orig_start = *orig_end = at;
+        return NT_OK;
+    }
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (size_t i = start; i < end; i++) {
+        if (t->os[form][i] < lo)
+            lo = t->os[form][i];
+        if (t->oe[form][i] > hi)
+            hi = t->oe[form][i];
+    }
+    *orig_start = lo;
+    *orig_end = hi < lo ? lo : hi;
+    return NT_OK;
+}
+
+size_t nt_text_replacements(const nt_text *t)
+{
+    return t ? t->replacements : 0;
+}
+
+const nt_token *nt_text_tokens(const nt_text *t, size_t *n)
+{
+    if (n)
+        *n = t ? t->ntok : 0;
+    return t ? t->tok : NULL;
+}
