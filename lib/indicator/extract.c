@@ -943,6 +943,8 @@ static int cand_cmp(const void *a, const void *b)
  * derived from that same URL) and exact duplicates. */
 static void resolve(cands *c)
 {
+    if (c->n == 0)
+        return;
     qsort(c->v, c->n, sizeof c->v[0], cand_cmp);
     size_t out = 0;
     for (size_t i = 0; i < c->n; i++) {
