@@ -38,7 +38,45 @@ char *nt__buf_take(nt__buf *b);
 /* Decode one UTF-8 sequence at s[0..len): returns its length (1-4) and stores
  * the code point, or returns 0 for a malformed sequence (overlong, surrogate,
  * > U+10FFFF, truncated, stray continuation byte). */
-size_t nt__utf8_decode(const unsigned char *s, size_t len, int32_t *cp);
+
+static inline size_t nt__utf8_decode(const unsigned char *s, size_t len, int32_t *cp)
+{
+    if (len == 0)
+        return 0;
+    unsigned char c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t n;
+    int32_t v, min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        v = c & 0x1F;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        v = c & 0x0F;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        v = c & 0x07;
+        min = 0x10000;
+    } else {
+        return 0; /* continuation byte, C0/C1 overlong lead, or F5..FF */
+    }
+    if (len < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
 
 /* Encode cp as UTF-8 into out[4]; returns the length (1-4), 0 if cp is not a
  * scalar value. */

@@ -24,6 +24,12 @@ static const struct {
     {"zalo", NT__CTX_ZALO}, {"unit", NT__CTX_UNIT},
 };
 
+static int phrase_cmp(const void *a, const void *b)
+{
+    const nt__phrase *x = a, *y = b;
+    return (int)(unsigned char)x->text[0] - (int)(unsigned char)y->text[0];
+}
+
 void nt__phrases_free(nt__phrases *p)
 {
     if (!p)
@@ -39,7 +45,8 @@ nt_err nt__phrases_parse(const char *data, size_t len, const char *source, nt__p
                          nt_diag *diag)
 {
     nt_err rc = NT_OK;
-    nt__phrases p = {NULL, 0};
+    nt__phrases p;
+    memset(&p, 0, sizeof p);
     size_t cap = 0, pos = 0;
     unsigned line = 0;
     size_t bad;
@@ -130,6 +137,13 @@ nt_err nt__phrases_parse(const char *data, size_t len, const char *source, nt__p
         p.v[p.n].kind = kind;
         p.n++;
     }
+    /* Bucket by first byte so matching looks only at phrases that can match. */
+    qsort(p.v, p.n, sizeof p.v[0], phrase_cmp);
+    for (unsigned c = 0, k = 0; c <= 256; c++) {
+        while (k < p.n && (unsigned char)p.v[k].text[0] < c)
+            k++;
+        p.first[c] = (uint32_t)k;
+    }
     *out = p;
     p.v = NULL;
     p.n = 0;
@@ -164,23 +178,30 @@ unsigned nt__phrases_before(const nt__phrases *p, unsigned kinds_wanted, const c
                             size_t dist[8])
 {
     unsigned found = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        const nt__phrase *ph = &p->v[i];
-        if (!(ph->kind & kinds_wanted) || ph->len > n)
+    /* Word starts from the right: the first match of a kind is its nearest. */
+    for (size_t s = n; s-- > 0;) {
+        unsigned char c = (unsigned char)w[s];
+        if (s > 0 && word_byte((unsigned char)w[s - 1]))
             continue;
-        unsigned bit = 0;
-        while (!((1u << bit) & ph->kind))
-            bit++;
-        /* Search from the right: the nearest occurrence wins. */
-        for (size_t s = n - ph->len + 1; s-- > 0;) {
-            if (memcmp(w + s, ph->text, ph->len) == 0 && whole_word(w, n, s, s + ph->len)) {
-                size_t d = n - (s + ph->len);
-                if (!(found & ph->kind) || d < dist[bit])
-                    dist[bit] = d;
-                found |= ph->kind;
-                break;
-            }
+        if (!word_byte(c) && !(c == '$' || c == '%'))
+            continue;
+        if (p->first[c] == p->first[c + 1])
+            continue;
+        for (uint32_t i = p->first[c]; i < p->first[c + 1]; i++) {
+            const nt__phrase *ph = &p->v[i];
+            if (!(ph->kind & kinds_wanted) || ph->len > n - s ||
+                memcmp(w + s, ph->text, ph->len) != 0 || !whole_word(w, n, s, s + ph->len))
+                continue;
+            unsigned bit = 0;
+            while (!((1u << bit) & ph->kind))
+                bit++;
+            size_t d = n - (s + ph->len);
+            if (!(found & ph->kind) || d < dist[bit])
+                dist[bit] = d;
+            found |= ph->kind;
         }
+        if ((found & kinds_wanted) == kinds_wanted)
+            break;
     }
     return found;
 }
@@ -190,7 +211,10 @@ int nt__phrases_starts(const nt__phrases *p, unsigned kind, const char *w, size_
     size_t s = 0;
     while (s < n && w[s] == ' ')
         s++;
-    for (size_t i = 0; i < p->n; i++) {
+    if (s >= n)
+        return 0;
+    unsigned char c = (unsigned char)w[s];
+    for (uint32_t i = p->first[c]; i < p->first[c + 1]; i++) {
         const nt__phrase *ph = &p->v[i];
         if (!(ph->kind & kind) || ph->len > n - s)
             continue;

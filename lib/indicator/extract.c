@@ -24,6 +24,7 @@
 #include "core/buf.h"
 #include "core/diag.h"
 #include "indicator/extract_int.h"
+#include "indicator/values.h"
 #include "niemtin/limits.h"
 #include "niemtin/text.h"
 
@@ -93,6 +94,10 @@ static int u_alnum_at(const char *b, size_t n, size_t i, size_t *clen)
         return 0;
     }
     *clen = k;
+    /* Latin letters with diacritics (all of Vietnamese) without a table look-up. */
+    if ((cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+        (cp >= 0x1EA0 && cp <= 0x1EF9) || (cp >= 0x300 && cp <= 0x36F))
+        return 1;
     utf8proc_category_t cat = utf8proc_category(cp);
     return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_MN) ||
            cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ND;
@@ -144,9 +149,9 @@ static nt_err add(scan *s, nt_ind_type type, unsigned flags, size_t vs, size_t v
         c->cap = ncap;
     }
     for (size_t k = vs; k < ve; k++) {
-        if (s->view.vf[k] & NT__VF_DEFANGED)
+        if (nt__view_flags(&s->view, k) & NT__VF_DEFANGED)
             flags |= NT_INDF_DEFANGED;
-        if (s->view.vf[k] & NT__VF_OBFUSCATED)
+        if (nt__view_flags(&s->view, k) & NT__VF_OBFUSCATED)
             flags |= NT_INDF_OBFUSCATED;
     }
     c->v[c->n++] = (cand){type, flags, vs, ve, value, detail};
@@ -350,19 +355,39 @@ static nt_err pass_domains(scan *s)
 {
     const char *b = s->view.b;
     size_t n = s->view.n;
-    size_t i = 0;
-    while (i < n) {
-        size_t clen;
-        if (!host_char(b, n, i, &clen) || b[i] == '-') {
-            i += clen;
+    size_t i = 0; /* everything before i has been looked at */
+    for (;;) {
+        /* Only runs containing a dot can be domains: go from dot to dot. */
+        const char *dot = i < n ? memchr(b + i, '.', n - i) : NULL;
+        if (!dot)
+            break;
+        size_t p = (size_t)(dot - b), clen;
+        if (p + 1 >= n || !host_char(b, n, p + 1, &clen) || p == 0) {
+            i = p + 1;
             continue;
         }
-        /* Start of a run; skip runs glued to something that owns them. */
-        size_t start = i;
-        unsigned char prev = i ? (unsigned char)b[i - 1] : ' ';
+        /* Walk back to the start of the run of host characters and dots. */
+        size_t start = p;
+        while (start > i) {
+            size_t ps = start - 1;
+            while (ps > i && ((unsigned char)b[ps] & 0xC0) == 0x80 && start - ps < 4)
+                ps--;
+            if (b[ps] == '.' || (host_char(b, n, ps, &clen) && ps + clen == start))
+                start = ps;
+            else
+                break;
+        }
+        while (start < p && (b[start] == '-' || b[start] == '.'))
+            start++;
+        if (start == p) {
+            i = p + 1;
+            continue;
+        }
+        /* Skip runs glued to something that owns them. */
+        unsigned char prev = start ? (unsigned char)b[start - 1] : ' ';
         int owned = prev == '@' || prev == '.' || prev == '/' || prev == ':' || prev == '_' ||
-                    u_alnum_before(b, n, i);
-        size_t e = i, dots = 0, last_dot = 0;
+                    u_alnum_before(b, n, start);
+        size_t e = start, dots = 0, last_dot = 0;
         for (;;) {
             while (e < n && host_char(b, n, e, &clen))
                 e += clen;
@@ -570,16 +595,15 @@ static char *fold_window(const char *b, size_t n, size_t ws, size_t we, size_t *
     return f;
 }
 
-/* Name of the bank nearest to the number in the folded windows: words just
- * before it (up to 8) and just after it (up to 4), as 1-3 word n-grams. */
+/* Name of the bank nearest to the number in the folded windows: starting at
+ * one of the 8 words just before it (nearest first) or the 4 just after. */
 static int find_bank(const nt_banks *banks, const char *before, size_t blen, const char *after,
                      size_t alen, nt_bank_info *info)
 {
     if (!banks)
         return 0;
-    size_t ws[16], we[16], nw = 0;
-    /* words of `before`, nearest first */
-    for (size_t e = blen; e > 0 && nw < 8;) {
+    size_t words = 0, mlen;
+    for (size_t e = blen; e > 0 && words < 8;) {
         while (e > 0 && !word_like((unsigned char)before[e - 1]))
             e--;
         size_t st = e;
@@ -587,41 +611,22 @@ static int find_bank(const nt_banks *banks, const char *before, size_t blen, con
             st--;
         if (st == e)
             break;
-        ws[nw] = st;
-        we[nw] = e;
-        nw++;
+        words++;
+        if (nt__banks_match_prefix(banks, before + st, blen - st, &mlen, info))
+            return 1;
         e = st;
     }
-    for (size_t k = 0; k < nw; k++) {
-        for (size_t len = 3; len >= 1; len--) {
-            if (k + len - 1 >= nw)
-                continue;
-            size_t st = ws[k + len - 1], en = we[k];
-            if (nt_banks_find(banks, before + st, en - st, info) == NT_OK)
-                return 1;
-        }
-    }
-    nw = 0;
-    for (size_t st = 0; st < alen && nw < 4;) {
+    words = 0;
+    for (size_t st = 0; st < alen && words < 4;) {
         while (st < alen && !word_like((unsigned char)after[st]))
             st++;
-        size_t e = st;
-        while (e < alen && word_like((unsigned char)after[e]))
-            e++;
-        if (e == st)
+        if (st >= alen)
             break;
-        ws[nw] = st;
-        we[nw] = e;
-        nw++;
-        st = e;
-    }
-    for (size_t k = 0; k < nw; k++) {
-        for (size_t len = 3; len >= 1; len--) {
-            if (k + len > nw)
-                continue;
-            if (nt_banks_find(banks, after + ws[k], we[k + len - 1] - ws[k], info) == NT_OK)
-                return 1;
-        }
+        words++;
+        if (nt__banks_match_prefix(banks, after + st, alen - st, &mlen, info))
+            return 1;
+        while (st < alen && word_like((unsigned char)after[st]))
+            st++;
     }
     return 0;
 }
@@ -643,7 +648,7 @@ static size_t dist_of(const numctx *c, unsigned kind)
     return (c->kinds & kind) ? c->dist[bit] : (size_t)-1;
 }
 
-static nt_err number_context(scan *s, size_t vs, size_t ve, numctx *c)
+static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, numctx *c)
 {
     const char *b = s->view.b;
     size_t n = s->view.n;
@@ -664,7 +669,8 @@ static nt_err number_context(scan *s, size_t vs, size_t ve, numctx *c)
     size_t clen;
     c->unit_after = (ve < n && u_alnum_at(b, n, ve, &clen)) ||
                     nt__phrases_starts(&s->ex->phrases, NT__CTX_UNIT, after, alen);
-    c->bank_named = find_bank(s->ex->banks, before, blen, after, alen, &c->bank);
+    if (account_shaped)
+        c->bank_named = find_bank(s->ex->banks, before, blen, after, alen, &c->bank);
     free(before);
     free(after);
     return NT_OK;
@@ -694,7 +700,7 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
     const nt_extractor *ex = s->ex;
     const char *b = s->view.b;
     numctx c;
-    nt_err rc = number_context(s, vs, ve, &c);
+    nt_err rc = number_context(s, vs, ve, !plus && nd >= 6 && nd <= 19, &c);
     if (rc)
         return rc;
     *taken = 0;
@@ -927,6 +933,39 @@ static nt_err pass_numbers(scan *s)
     return NT_OK;
 }
 
+/* Which passes can find anything: one cheap look at every byte, so that a
+ * message without digits never enters the number pass, and so on. */
+typedef struct survey {
+    int digit, at, dot, urls, long_word;
+} survey;
+
+static survey survey_view(const nt__view *v)
+{
+    survey sv = {0, 0, 0, 0, 0};
+    const unsigned char *b = (const unsigned char *)v->b;
+    size_t run = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        unsigned char c = b[i];
+        if (is_alnum(c)) {
+            sv.digit |= is_digit(c);
+            if (++run >= 25)
+                sv.long_word = 1;
+            continue;
+        }
+        run = 0;
+        if (c == '@')
+            sv.at = 1;
+        else if (c == '.') {
+            sv.dot = 1;
+            if (i >= 3 && (b[i - 1] | 0x20) == 'w' && (b[i - 2] | 0x20) == 'w' &&
+                (b[i - 3] | 0x20) == 'w')
+                sv.urls = 1;
+        } else if (c == ':' && i + 2 < v->n && b[i + 1] == '/' && b[i + 2] == '/')
+            sv.urls = 1;
+    }
+    return sv;
+}
+
 /* ---- resolution and the public API ---------------------------------------- */
 
 static int cand_cmp(const void *a, const void *b)
@@ -1039,8 +1078,10 @@ nt_err nt_extract(const nt_extractor *ex, const char *text, size_t len, nt_indic
     nt_err rc = nt__view_build(&s.view, text ? text : "", len);
     if (rc)
         goto cleanup;
-    if ((rc = pass_urls(&s)) || (rc = pass_at(&s)) || (rc = pass_domains(&s)) ||
-        (rc = pass_wallets(&s)) || (rc = pass_numbers(&s)))
+    survey sv = survey_view(&s.view);
+    if ((sv.urls && (rc = pass_urls(&s))) || (sv.at && (rc = pass_at(&s))) ||
+        (sv.dot && (rc = pass_domains(&s))) || (sv.long_word && (rc = pass_wallets(&s))) ||
+        (sv.digit && (rc = pass_numbers(&s))))
         goto cleanup;
     resolve(&s.c);
     list = calloc(1, sizeof *list);
@@ -1058,8 +1099,8 @@ nt_err nt_extract(const nt_extractor *ex, const char *text, size_t len, nt_indic
         nt_indicator *ind = &list->v[list->n++];
         ind->type = x->type;
         ind->flags = x->flags;
-        ind->start = s.view.os[x->vs];
-        ind->end = s.view.oe[x->ve - 1];
+        ind->start = nt__view_os(&s.view, x->vs);
+        ind->end = nt__view_oe(&s.view, x->ve - 1);
         ind->value = x->value;
         ind->detail = x->detail ? x->detail : NULL;
         x->value = x->detail = NULL;

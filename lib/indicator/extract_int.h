@@ -22,7 +22,8 @@
 #define NT__VF_OBFUSCATED 0x2u /* this byte came from a look-alike (full-width) */
 
 typedef struct nt__view {
-    char *b;       /* NUL-terminated view text */
+    char *b;       /* view text; NUL-terminated unless `identity` */
+    int identity;  /* nothing to undo: b is the caller's text, maps are i -> i */
     uint32_t *os;  /* os[i]: original start of the piece view byte i came from */
     uint32_t *oe;  /* oe[i]: original end of that piece */
     uint8_t *vf;   /* NT__VF_* per view byte */
@@ -31,6 +32,20 @@ typedef struct nt__view {
 } nt__view;
 
 nt_err nt__view_build(nt__view *v, const char *text, size_t len);
+
+/* Original span of view byte i, and its flags. */
+static inline size_t nt__view_os(const nt__view *v, size_t i)
+{
+    return v->identity ? i : v->os[i];
+}
+static inline size_t nt__view_oe(const nt__view *v, size_t i)
+{
+    return v->identity ? i + 1 : v->oe[i];
+}
+static inline unsigned nt__view_flags(const nt__view *v, size_t i)
+{
+    return v->identity ? 0 : v->vf[i];
+}
 void nt__view_free(nt__view *v);
 
 /* ---- Context phrases ------------------------------------------------------- */
@@ -50,8 +65,9 @@ typedef struct nt__phrase {
 } nt__phrase;
 
 typedef struct nt__phrases {
-    nt__phrase *v;
+    nt__phrase *v; /* sorted by first byte */
     size_t n;
+    uint32_t first[257]; /* phrases starting with byte c: v[first[c] .. first[c+1]) */
 } nt__phrases;
 
 nt_err nt__phrases_load(const char *path, nt__phrases *out, nt_diag *diag);

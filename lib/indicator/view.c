@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "niemtin/text.h"
 
 static int is_alnum_ascii(unsigned char c)
 {
@@ -24,39 +25,24 @@ static int is_alpha_ascii(unsigned char c)
     return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
 
-static nt_err grow(nt__view *v, size_t extra)
+static nt_err reserve(nt__view *v, size_t cap)
 {
-    if (v->n + extra + 1 <= v->cap)
-        return NT_OK;
-    size_t ncap = v->cap ? v->cap : 256;
-    while (ncap < v->n + extra + 1)
-        ncap *= 2;
-    char *b = realloc(v->b, ncap);
-    if (!b)
+    v->b = malloc(cap);
+    v->os = malloc(cap * sizeof *v->os);
+    v->oe = malloc(cap * sizeof *v->oe);
+    v->vf = malloc(cap);
+    if (!v->b || !v->os || !v->oe || !v->vf)
         return NT_ERR_NOMEM;
-    v->b = b;
-    uint32_t *os = realloc(v->os, ncap * sizeof *os);
-    if (!os)
-        return NT_ERR_NOMEM;
-    v->os = os;
-    uint32_t *oe = realloc(v->oe, ncap * sizeof *oe);
-    if (!oe)
-        return NT_ERR_NOMEM;
-    v->oe = oe;
-    uint8_t *vf = realloc(v->vf, ncap);
-    if (!vf)
-        return NT_ERR_NOMEM;
-    v->vf = vf;
-    v->cap = ncap;
+    v->cap = cap;
     return NT_OK;
 }
 
-/* Append view bytes s[0..n) all mapped to the original span [os, oe). */
-static nt_err emit(nt__view *v, const char *s, size_t n, size_t os, size_t oe, uint8_t flags)
+/* Append view bytes s[0..n) all mapped to the original span [os, oe).  The
+ * view is never longer than the input (every rewrite shortens or keeps the
+ * length), so the arrays reserved up front always have room. */
+static inline void emit(nt__view *v, const char *s, size_t n, size_t os, size_t oe,
+                        uint8_t flags)
 {
-    nt_err rc = grow(v, n);
-    if (rc)
-        return rc;
     for (size_t i = 0; i < n; i++) {
         v->b[v->n] = s[i];
         v->os[v->n] = (uint32_t)os;
@@ -64,8 +50,6 @@ static nt_err emit(nt__view *v, const char *s, size_t n, size_t os, size_t oe, u
         v->vf[v->n] = flags;
         v->n++;
     }
-    v->b[v->n] = '\0';
-    return NT_OK;
 }
 
 /* Case-insensitive ASCII prefix test of t[i..len) against lower-case pat. */
@@ -104,12 +88,72 @@ static int is_invisible(int32_t cp)
            (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF;
 }
 
+/* Most messages contain nothing to undo: no brackets, no "hxxp", no " dot ",
+ * no NUL, no invisible or full-width characters (whose UTF-8 lead bytes are
+ * C2, E2, E3 and EF), and valid UTF-8.  Those are scanned in place. */
+static int needs_rewrite(const char *text, size_t len)
+{
+    /* 0: ordinary; 1: always rewrite; 2: look at the next bytes. */
+    static const uint8_t special[256] = {
+        [0] = 1,    ['['] = 1,  ['('] = 1,  ['{'] = 1,  ['h'] = 2,  ['H'] = 2,
+        [' '] = 2,  [0xC2] = 2, [0xE2] = 2, [0xE3] = 2, [0xEF] = 2,
+    };
+    const unsigned char *u = (const unsigned char *)text;
+    int ascii = 1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = u[i];
+        ascii &= c < 0x80;
+        if (!special[c])
+            continue;
+        if (special[c] == 1)
+            return 1;
+        switch (c) {
+        case 'h':
+        case 'H':
+            if (i + 1 < len && ((u[i + 1] | 0x20) == 'x' || u[i + 1] == '*'))
+                return 1;
+            break;
+        case ' ':
+            if (i + 4 < len && (u[i + 1] | 0x20) == 'd' && at(text, len, i, " dot "))
+                return 1;
+            break;
+        case 0xC2: /* U+00A0 no-break space, U+00AD soft hyphen */
+            if (i + 1 < len && (u[i + 1] == 0xA0 || u[i + 1] == 0xAD))
+                return 1;
+            break;
+        case 0xE2: /* U+2000-U+206F: spaces, zero-width, bidi, U+2024 */
+            if (i + 2 < len && u[i + 1] == 0x80 &&
+                (u[i + 2] <= 0x8F || (u[i + 2] >= 0xA4 && u[i + 2] <= 0xAE)))
+                return 1;
+            if (i + 2 < len && u[i + 1] == 0x81 && u[i + 2] >= 0xA0 && u[i + 2] <= 0xA4)
+                return 1;
+            break;
+        case 0xE3: /* U+3000 ideographic space, U+3002 full stop */
+            if (i + 2 < len && u[i + 1] == 0x80 && (u[i + 2] == 0x80 || u[i + 2] == 0x82))
+                return 1;
+            break;
+        default: /* 0xEF: U+FEFF, full-width forms U+FF01-U+FF5E, U+FF61 */
+            if (i + 2 < len && ((u[i + 1] == 0xBB && u[i + 2] == 0xBF) || u[i + 1] == 0xBC ||
+                                u[i + 1] == 0xBD))
+                return 1;
+            break;
+        }
+    }
+    return !ascii && nt_utf8_validate(text, len, NULL) != NT_OK;
+}
+
 nt_err nt__view_build(nt__view *v, const char *text, size_t len)
 {
     nt_err rc = NT_OK;
     const unsigned char *u = (const unsigned char *)text;
     memset(v, 0, sizeof *v);
-    if ((rc = grow(v, len + 16)) != NT_OK)
+    if (!needs_rewrite(text, len)) {
+        v->b = (char *)text; /* read only: never written or freed */
+        v->n = len;
+        v->identity = 1;
+        return NT_OK;
+    }
+    if ((rc = reserve(v, len + 1)) != NT_OK)
         goto cleanup;
     size_t i = 0;
     while (i < len) {
@@ -119,9 +163,7 @@ nt_err nt__view_build(nt__view *v, const char *text, size_t len)
             if ((c | 0x20) == 'h' && (i == 0 || !is_alnum_ascii(u[i - 1])) &&
                 (at(text, len, i, "hxxp") || at(text, len, i, "hxxps") ||
                  at(text, len, i, "h**p"))) {
-                rc = emit(v, "http", 4, i, i + 4, NT__VF_DEFANGED);
-                if (rc)
-                    goto cleanup;
+                emit(v, "http", 4, i, i + 4, NT__VF_DEFANGED);
                 i += 4;
                 continue;
             }
@@ -144,35 +186,27 @@ nt_err nt__view_build(nt__view *v, const char *text, size_t len)
                     size_t end = j + strlen(hit->pat);
                     if (hit->spaced && end < len && u[end] == ' ' && lead_space)
                         end++;
-                    rc = emit(v, hit->repl, strlen(hit->repl), start, end, NT__VF_DEFANGED);
-                    if (rc)
-                        goto cleanup;
+                    emit(v, hit->repl, strlen(hit->repl), start, end, NT__VF_DEFANGED);
                     i = end;
                     continue;
                 }
                 /* "example dot com": " dot " between a word and a letter. */
                 if (c == ' ' && at(text, len, i, " dot ") && i > 0 && is_alnum_ascii(u[i - 1]) &&
                     i + 5 < len && is_alpha_ascii(u[i + 5])) {
-                    rc = emit(v, ".", 1, i, i + 5, NT__VF_DEFANGED);
-                    if (rc)
-                        goto cleanup;
+                    emit(v, ".", 1, i, i + 5, NT__VF_DEFANGED);
                     i += 5;
                     continue;
                 }
             }
             char ch = (char)(c == 0 ? ' ' : c);
-            rc = emit(v, &ch, 1, i, i + 1, 0);
-            if (rc)
-                goto cleanup;
+            emit(v, &ch, 1, i, i + 1, 0);
             i++;
             continue;
         }
         int32_t cp;
         size_t n = nt__utf8_decode(u + i, len - i, &cp);
         if (n == 0) {
-            rc = emit(v, " ", 1, i, i + 1, 0); /* a malformed byte never joins */
-            if (rc)
-                goto cleanup;
+            emit(v, " ", 1, i, i + 1, 0); /* a malformed byte never joins */
             i++;
             continue;
         }
@@ -182,19 +216,18 @@ nt_err nt__view_build(nt__view *v, const char *text, size_t len)
         }
         if (cp >= 0xFF01 && cp <= 0xFF5E) { /* full-width ASCII */
             char ch = (char)(cp - 0xFEE0);
-            rc = emit(v, &ch, 1, i, i + n, NT__VF_OBFUSCATED);
+            emit(v, &ch, 1, i, i + n, NT__VF_OBFUSCATED);
         } else if (cp == 0x3002 || cp == 0xFF61 || cp == 0x2024) { /* 。 ｡ ․ */
-            rc = emit(v, ".", 1, i, i + n, NT__VF_OBFUSCATED);
+            emit(v, ".", 1, i, i + n, NT__VF_OBFUSCATED);
         } else if (cp == 0x00A0 || cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200A) ||
                    cp == 0x2028 || cp == 0x2029) {
-            rc = emit(v, " ", 1, i, i + n, 0);
+            emit(v, " ", 1, i, i + n, 0);
         } else {
-            rc = emit(v, text + i, n, i, i + n, 0);
+            emit(v, text + i, n, i, i + n, 0);
         }
-        if (rc)
-            goto cleanup;
         i += n;
     }
+    v->b[v->n] = '\0';
 cleanup:
     if (rc)
         nt__view_free(v);
@@ -203,7 +236,8 @@ cleanup:
 
 void nt__view_free(nt__view *v)
 {
-    free(v->b);
+    if (!v->identity)
+        free(v->b);
     free(v->os);
     free(v->oe);
     free(v->vf);
