@@ -582,17 +582,17 @@ static int word_like(unsigned char c)
     return is_alnum(c) || c >= 0x80;
 }
 
-/* Fold the view window [ws, we) for phrase matching (NULL on failure). */
-static char *fold_window(const char *b, size_t n, size_t ws, size_t we, size_t *flen)
+/* Fold the view window [ws, we) for phrase matching.  The view is valid
+ * UTF-8 (view.c guarantees it), so only allocation can fail; an empty window
+ * folds to "". */
+static nt_err fold_window(const char *b, size_t n, size_t ws, size_t we, char **out,
+                          size_t *flen)
 {
-    while (ws > 0 && ((unsigned char)b[ws] & 0xC0) == 0x80)
+    while (ws > 0 && ws < n && ((unsigned char)b[ws] & 0xC0) == 0x80)
         ws--;
     while (we < n && ((unsigned char)b[we] & 0xC0) == 0x80)
         we++;
-    char *f = NULL;
-    if (nt_text_fold(b + ws, we - ws, &f, flen) != NT_OK)
-        return NULL;
-    return f;
+    return nt_text_fold(b + ws, we - ws, out, flen);
 }
 
 /* Name of the bank nearest to the number in the folded windows: starting at
@@ -656,12 +656,14 @@ static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, 
     size_t ws = vs > CTX_BEFORE ? vs - CTX_BEFORE : 0;
     size_t we = ve + CTX_AFTER < n ? ve + CTX_AFTER : n;
     size_t blen = 0, alen = 0;
-    char *before = fold_window(b, n, ws, vs, &blen);
-    char *after = fold_window(b, n, ve, we, &alen);
-    if (!before || !after) {
+    char *before = NULL, *after = NULL;
+    nt_err rc = fold_window(b, n, ws, vs, &before, &blen);
+    if (rc == NT_OK)
+        rc = fold_window(b, n, ve, we, &after, &alen);
+    if (rc) {
         free(before);
         free(after);
-        return NT_ERR_NOMEM;
+        return rc;
     }
     c->kinds = nt__phrases_before(&s->ex->phrases, NT__CTX_BANK | NT__CTX_PHONE | NT__CTX_ID |
                                                        NT__CTX_ZALO,
