@@ -941,30 +941,36 @@ typedef struct survey {
     int digit, at, dot, urls, long_word;
 } survey;
 
+static int has_ci(const char *b, size_t n, const char *pat)
+{
+    size_t m = strlen(pat);
+    for (size_t i = 0; i + m <= n; i++)
+        if (starts_ci(b, n, i, pat))
+            return 1;
+    return 0;
+}
+
 static survey survey_view(const nt__view *v)
 {
     survey sv = {0, 0, 0, 0, 0};
     const unsigned char *b = (const unsigned char *)v->b;
-    size_t run = 0;
+    unsigned digit = 0, at = 0, dot = 0, colon = 0;
+    size_t run = 0, longest = 0;
     for (size_t i = 0; i < v->n; i++) {
-        unsigned char c = b[i];
-        if (is_alnum(c)) {
-            sv.digit |= is_digit(c);
-            if (++run >= 25)
-                sv.long_word = 1;
-            continue;
-        }
-        run = 0;
-        if (c == '@')
-            sv.at = 1;
-        else if (c == '.') {
-            sv.dot = 1;
-            if (i >= 3 && (b[i - 1] | 0x20) == 'w' && (b[i - 2] | 0x20) == 'w' &&
-                (b[i - 3] | 0x20) == 'w')
-                sv.urls = 1;
-        } else if (c == ':' && i + 2 < v->n && b[i + 1] == '/' && b[i + 2] == '/')
-            sv.urls = 1;
+        unsigned c = b[i];
+        unsigned d = (c - '0') < 10u, a = ((c | 0x20u) - 'a') < 26u;
+        digit |= d;
+        at |= c == '@';
+        dot |= c == '.';
+        colon |= c == ':';
+        run = (run + 1) * (d | a);
+        longest = run > longest ? run : longest;
     }
+    sv.digit = (int)digit;
+    sv.at = (int)at;
+    sv.dot = (int)dot;
+    sv.long_word = longest >= 25;
+    sv.urls = (colon && has_ci(v->b, v->n, "://")) || (dot && has_ci(v->b, v->n, "www."));
     return sv;
 }
 

@@ -91,6 +91,17 @@ static int is_invisible(int32_t cp)
 /* Most messages contain nothing to undo: no brackets, no "hxxp", no " dot ",
  * no NUL, no invisible or full-width characters (whose UTF-8 lead bytes are
  * C2, E2, E3 and EF), and valid UTF-8.  Those are scanned in place. */
+static int is_invisible(int32_t cp);
+
+/* Non-ASCII characters the view rewrites: invisible ones, unusual spaces,
+ * full-width forms and look-alike dots. */
+static int needs_rewrite_cp(int32_t cp)
+{
+    return is_invisible(cp) || (cp >= 0xFF01 && cp <= 0xFF5E) || cp == 0x3002 || cp == 0xFF61 ||
+           cp == 0x2024 || cp == 0x00A0 || cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200A) ||
+           cp == 0x2028 || cp == 0x2029;
+}
+
 static int needs_rewrite(const char *text, size_t len)
 {
     /* 0: ordinary; 1: always rewrite; 2: look at the next bytes. */
@@ -99,10 +110,19 @@ static int needs_rewrite(const char *text, size_t len)
         [' '] = 2,  [0xC2] = 2, [0xE2] = 2, [0xE3] = 2, [0xEF] = 2,
     };
     const unsigned char *u = (const unsigned char *)text;
-    int ascii = 1;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = u[i];
-        ascii &= c < 0x80;
+        if (c >= 0x80) {
+            /* Validate as we go: malformed UTF-8 is rewritten to spaces. */
+            int32_t cp;
+            size_t k = nt__utf8_decode(u + i, len - i, &cp);
+            if (k == 0)
+                return 1;
+            if (special[c] && k > 1 && needs_rewrite_cp(cp))
+                return 1;
+            i += k - 1;
+            continue;
+        }
         if (!special[c])
             continue;
         if (special[c] == 1)
@@ -117,29 +137,11 @@ static int needs_rewrite(const char *text, size_t len)
             if (i + 4 < len && (u[i + 1] | 0x20) == 'd' && at(text, len, i, " dot "))
                 return 1;
             break;
-        case 0xC2: /* U+00A0 no-break space, U+00AD soft hyphen */
-            if (i + 1 < len && (u[i + 1] == 0xA0 || u[i + 1] == 0xAD))
-                return 1;
-            break;
-        case 0xE2: /* U+2000-U+206F: spaces, zero-width, bidi, U+2024 */
-            if (i + 2 < len && u[i + 1] == 0x80 &&
-                (u[i + 2] <= 0x8F || (u[i + 2] >= 0xA4 && u[i + 2] <= 0xAE)))
-                return 1;
-            if (i + 2 < len && u[i + 1] == 0x81 && u[i + 2] >= 0xA0 && u[i + 2] <= 0xA4)
-                return 1;
-            break;
-        case 0xE3: /* U+3000 ideographic space, U+3002 full stop */
-            if (i + 2 < len && u[i + 1] == 0x80 && (u[i + 2] == 0x80 || u[i + 2] == 0x82))
-                return 1;
-            break;
-        default: /* 0xEF: U+FEFF, full-width forms U+FF01-U+FF5E, U+FF61 */
-            if (i + 2 < len && ((u[i + 1] == 0xBB && u[i + 2] == 0xBF) || u[i + 1] == 0xBC ||
-                                u[i + 1] == 0xBD))
-                return 1;
+        default:
             break;
         }
     }
-    return !ascii && nt_utf8_validate(text, len, NULL) != NT_OK;
+    return 0;
 }
 
 nt_err nt__view_build(nt__view *v, const char *text, size_t len)
