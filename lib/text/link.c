@@ -17,6 +17,10 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* A host name has at most 253 characters, an e-mail local part 64: a longer
+ * run is not a link, and the bound keeps recognition linear in the input. */
+#define MAX_HOST_RUN 320
+
 /* Common generic and country TLDs seen in Vietnamese messages, sorted. */
 static const char *const tlds[] = {
     "app",  "asia", "bet",  "biz",  "cc",   "cf",   "cfd",  "click", "club", "cn",
@@ -150,6 +154,8 @@ size_t nt__link_match(const nt__unit *u, size_t p, size_t end)
     /* A host-like run: word characters, '-', '_', '.', at most one '@'. */
     size_t q = p, at = end;
     while (q < end) {
+        if (q - p > MAX_HOST_RUN)
+            return p; /* longer than any e-mail address or host name */
         const int32_t c = u[q].cp;
         if (c == '@' && at == end && q > p)
             at = q;

@@ -795,7 +795,8 @@ static nt_err join_single_letters(ctx *c)
                 digits++;
         }
         if (end == k || letters < 2 || letters <= digits) {
-            c->at[w++] = c->at[k++];
+            while (k <= end) /* the whole run stays as it is: linear time */
+                c->at[w++] = c->at[k++];
             continue;
         }
         size_t ps, pe;
@@ -877,7 +878,8 @@ static nt_err join_separated_words(ctx *c)
                 c->np = ps;
         }
         if (!join) {
-            c->at[w++] = c->at[k++];
+            while (k <= end) /* the whole sequence stays as it is: linear time */
+                c->at[w++] = c->at[k++];
             continue;
         }
         uint16_t fl = NT_TOKF_REJOINED;
@@ -1164,7 +1166,9 @@ static nt_err join_spaced_letters(ctx *c)
         }
         if (nsyl == 0 || nsyl >= n) {
             c->np = ps;
-            c->pt[w++] = c->pt[k++];
+            do /* the whole run stays as it is: linear time */
+                c->pt[w++] = c->pt[k++];
+            while (k < end);
             continue;
         }
         const uint16_t bflag = c->pt[k].flags & NT_TOKF_BOUNDARY;
