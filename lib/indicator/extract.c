@@ -694,6 +694,25 @@ static char *phone_detail(const nt_phone_info *pi)
     return nt__buf_take(&d);
 }
 
+/* Add a citizen ID (hashed, flagged personal) if the digits are one;
+ * NT_ERR_INVALID if they are not. */
+static nt_err add_national_id(scan *s, size_t vs, size_t ve, const char *digits, size_t nd,
+                              int *taken)
+{
+    const nt_extractor *ex = s->ex;
+    char *canon = NULL;
+    nt_err rc = nt_canon_national_id(digits, nd, ex->has_key ? ex->id_key : NULL, &canon, NULL);
+    if (rc)
+        return rc;
+    char *detail = dup_str("cccd");
+    if (!detail) {
+        free(canon);
+        return NT_ERR_NOMEM;
+    }
+    *taken = 1;
+    return add(s, NT_IND_NATIONAL_ID, NT_INDF_PERSONAL, vs, ve, canon, detail);
+}
+
 /* Decide what the number at view [vs, ve) is and add it; *taken is set when
  * it became an indicator.  digits is the run without separators. */
 static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t nd, int plus,
@@ -730,17 +749,7 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
     }
     /* A citizen ID announced as one. */
     if (!plus && nd == 12 && (c.kinds & NT__CTX_ID) && d_id <= d_phone) {
-        char *canon = NULL;
-        rc = nt_canon_national_id(digits, nd, ex->has_key ? ex->id_key : NULL, &canon, NULL);
-        if (rc == NT_OK) {
-            char *detail = dup_str("cccd");
-            if (!detail) {
-                free(canon);
-                return NT_ERR_NOMEM;
-            }
-            *taken = 1;
-            return add(s, NT_IND_NATIONAL_ID, NT_INDF_PERSONAL, vs, ve, canon, detail);
-        }
+        rc = add_national_id(s, vs, ve, digits, nd, taken);
         if (rc != NT_ERR_INVALID)
             return soft(rc);
     }
@@ -790,19 +799,8 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
     }
     /* Twelve digits shaped like a citizen ID and claimed by nothing else:
      * treat as personal data so it is never stored in clear. */
-    if (!plus && nd == 12 && !bank_ctx) {
-        rc = nt_canon_national_id(digits, nd, ex->has_key ? ex->id_key : NULL, &canon, NULL);
-        if (rc == NT_OK) {
-            char *detail = dup_str("cccd");
-            if (!detail) {
-                free(canon);
-                return NT_ERR_NOMEM;
-            }
-            *taken = 1;
-            return add(s, NT_IND_NATIONAL_ID, NT_INDF_PERSONAL, vs, ve, canon, detail);
-        }
-        return soft(rc);
-    }
+    if (!plus && nd == 12 && !bank_ctx)
+        return soft(add_national_id(s, vs, ve, digits, nd, taken));
     return NT_OK;
 }
 
