@@ -4,6 +4,8 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,13 +40,13 @@ static int read_stream(const cli *c, FILE *f, const char *name, char **text, siz
         return 1;
     }
     for (;;) {
+        if (n > limit) {
+            fprintf(stderr, "niemtin: %s: %s %zu bytes (--max-bytes)\n", name,
+                    L(c, "đầu vào vượt giới hạn", "input larger than the limit of"), limit);
+            free(buf);
+            return 1;
+        }
         if (n + 1 >= cap) {
-            if (cap > limit + 2) {
-                fprintf(stderr, "niemtin: %s: %s %zu bytes (--max-bytes)\n", name,
-                        L(c, "đầu vào vượt giới hạn", "input larger than the limit of"), limit);
-                free(buf);
-                return 1;
-            }
             char *nb = realloc(buf, cap * 2);
             if (!nb) {
                 free(buf);
@@ -72,7 +74,12 @@ static int read_stream(const cli *c, FILE *f, const char *name, char **text, siz
 
 int cli_read_input(const cli *c, int argc, char **argv, char **text, size_t *len)
 {
-    if (argc == 2 && strcmp(argv[0], "-f") == 0) {
+    if (argc >= 1 && strcmp(argv[0], "-f") == 0) {
+        if (argc != 2) {
+            fprintf(stderr, "niemtin: -f %s\n",
+                    L(c, "cần đúng một tên tệp", "needs exactly one file name"));
+            return 2;
+        }
         FILE *f = fopen(argv[1], "rb");
         if (!f) {
             fprintf(stderr, "niemtin: %s: %s\n", argv[1], strerror(errno));
@@ -134,4 +141,67 @@ nt_banks *cli_load_banks(const cli *c)
         return NULL;
     }
     return b;
+}
+
+int cli_options(cli *c, const char *cmd, int argc, char **argv, int allow_strict)
+{
+    int i = 0;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return i + 1;
+        if (strcmp(argv[i], "--json") == 0) {
+            c->json = 1;
+        } else if (allow_strict && strcmp(argv[i], "--strict") == 0) {
+            c->strict = 1;
+        } else {
+            fprintf(stderr, "niemtin %s: %s '%s'\n", cmd,
+                    L(c, "tuỳ chọn không rõ", "unknown option"), argv[i]);
+            return -1;
+        }
+    }
+    return i;
+}
+
+int cli_id_key(cli *c, unsigned char key[32])
+{
+    const char *hex = getenv("NIEMTIN_ID_KEY");
+    size_t got = 0;
+    c->have_id_key = 0;
+    if (!hex || !*hex)
+        return 0;
+    if (sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &got, NULL) != 0 || got != 32 ||
+        strlen(hex) != 64) {
+        fprintf(stderr, "niemtin: NIEMTIN_ID_KEY: %s\n",
+                L(c, "cần đúng 64 chữ số hex", "expected exactly 64 hex digits"));
+        return 1;
+    }
+    c->have_id_key = 1;
+    return 0;
+}
+
+struct json_t *cli_json_text(const char *s, size_t n)
+{
+    size_t bad;
+    if (nt_utf8_validate(s, n, &bad) == NT_OK)
+        return json_stringn(s, n);
+    /* Copy valid runs; each malformed byte becomes U+FFFD. */
+    char *out = malloc(3 * n + 1);
+    if (!out)
+        return json_null();
+    size_t o = 0, i = 0;
+    while (i < n) {
+        if (nt_utf8_validate(s + i, n - i, &bad) == NT_OK)
+            bad = n - i;
+        memcpy(out + o, s + i, bad);
+        o += bad;
+        i += bad;
+        if (i < n) {
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+        }
+    }
+    json_t *j = json_stringn(out, o);
+    free(out);
+    return j ? j : json_null();
 }

@@ -19,6 +19,7 @@ typedef struct cli {
     int json;             /* --json */
     size_t max_bytes;     /* --max-bytes (0 = library default) */
     int strict;           /* --strict: reject malformed UTF-8 */
+    int have_id_key;      /* NIEMTIN_ID_KEY was set */
 } cli;
 
 /* Pick Vietnamese or English text. */
@@ -35,6 +36,20 @@ void cli_error(const cli *c, nt_err rc, const nt_diag *diag, const char *what);
  * Returns 0 and a malloc'd buffer, or prints a message and returns an exit
  * status (1 or 2). */
 int cli_read_input(const cli *c, int argc, char **argv, char **text, size_t *len);
+
+/* Parse a subcommand's options (--json, and --strict when allow_strict) up
+ * to the first argument that is not one, or past "--".  Returns the index of
+ * the first operand, or -1 after printing a usage error. */
+int cli_options(cli *c, const char *cmd, int argc, char **argv, int allow_strict);
+
+/* The national-ID hashing key from $NIEMTIN_ID_KEY (64 hex digits) into
+ * key[32], setting c->have_id_key; 0 when unset (a random key is used),
+ * non-zero after printing an error when malformed. */
+int cli_id_key(cli *c, unsigned char key[32]);
+
+/* A JSON string for raw input bytes: malformed UTF-8 becomes U+FFFD. */
+struct json_t;
+struct json_t *cli_json_text(const char *s, size_t n);
 
 /* Load the shipped tables; print a message and return NULL on failure. */
 nt_lexicon *cli_load_teencode(const cli *c);

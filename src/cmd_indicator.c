@@ -35,16 +35,9 @@ static void print_span(const char *s, size_t n)
 
 int cmd_extract(cli *c, int argc, char **argv)
 {
-    int i = 0;
-    for (; i < argc && strncmp(argv[i], "--", 2) == 0 && argv[i][2]; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            c->json = 1;
-        else {
-            fprintf(stderr, "niemtin extract: %s '%s'\n",
-                    L(c, "tuỳ chọn không rõ", "unknown option"), argv[i]);
-            return 2;
-        }
-    }
+    int i = cli_options(c, "extract", argc, argv, 0);
+    if (i < 0)
+        return 2;
     char *text = NULL;
     size_t len = 0;
     int status = cli_read_input(c, argc - i, argv + i, &text, &len);
@@ -62,6 +55,12 @@ int cmd_extract(cli *c, int argc, char **argv)
     }
     nt_extractor_options o;
     nt_extractor_options_init(&o);
+    unsigned char id_key[32];
+    if (cli_id_key(c, id_key) != 0) {
+        status = 2;
+        goto cleanup;
+    }
+    o.id_key = c->have_id_key ? id_key : NULL;
     o.banks = banks;
     o.context_path = cli_data_path(c, "indicator-context.tsv");
     o.max_bytes = c->max_bytes;
@@ -90,20 +89,14 @@ int cmd_extract(cli *c, int argc, char **argv)
             json_object_set_new(o2, "value", json_string(ind->value));
             json_object_set_new(o2, "detail", json_string(ind->detail));
             if (!(ind->flags & NT_INDF_PERSONAL))
-                json_object_set_new(o2, "text", json_stringn_nocheck(text + ind->start,
-                                                                     ind->end - ind->start));
+                json_object_set_new(o2, "text",
+                                    cli_json_text(text + ind->start, ind->end - ind->start));
             json_object_set_new(o2, "flags", ind_flags(ind->flags));
             json_array_append_new(arr, o2);
         }
         json_object_set_new(root, "count", json_integer((json_int_t)n));
         json_object_set_new(root, "indicators", arr);
         char *out = json_dumps(root, JSON_INDENT(2));
-        if (!out) {
-            /* jansson refuses invalid UTF-8 spans; drop the raw text then. */
-            for (size_t k = 0; k < json_array_size(arr); k++)
-                json_object_del(json_array_get(arr, k), "text");
-            out = json_dumps(root, JSON_INDENT(2));
-        }
         if (out) {
             puts(out);
             free(out);
@@ -144,9 +137,9 @@ cleanup:
 
 int cmd_canon(cli *c, int argc, char **argv)
 {
-    int i = 0;
-    for (; i < argc && strcmp(argv[i], "--json") == 0; i++)
-        c->json = 1;
+    int i = cli_options(c, "canon", argc, argv, 0);
+    if (i < 0)
+        return 2;
     if (argc - i < 2) {
         fprintf(stderr, "%s: niemtin canon [--json] TYPE VALUE...\n"
                         "TYPE: url domain phone bank email social wallet national_id\n",

@@ -29,28 +29,11 @@ static json_t *flag_array(unsigned f)
     return a;
 }
 
-/* Parse the options shared by the text commands; returns the index of the
- * first non-option argument, or -1 on a usage error. */
-static int text_opts(cli *c, int argc, char **argv)
-{
-    int i = 0;
-    for (; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            c->json = 1;
-        else if (strcmp(argv[i], "--strict") == 0)
-            c->strict = 1;
-        else if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
-        } else
-            break;
-    }
-    return i;
-}
-
 int cmd_normalize(cli *c, int argc, char **argv)
 {
-    int first = text_opts(c, argc, argv);
+    int first = cli_options(c, "normalize", argc, argv, 1);
+    if (first < 0)
+        return 2;
     char *text = NULL;
     size_t len = 0;
     int status = cli_read_input(c, argc - first, argv + first, &text, &len);
@@ -106,9 +89,14 @@ int cmd_normalize(cli *c, int argc, char **argv)
             free(out);
         }
     } else {
-        printf("nfc:  %s\n", nt_text_form(t, NT_FORM_NFC, NULL));
-        printf("norm: %s\n", norm);
-        printf("fold: %s\n", fold);
+        static const char *const label[NT_FORM_COUNT] = {"nfc:  ", "norm: ", "fold: "};
+        for (int f = 0; f < NT_FORM_COUNT; f++) {
+            size_t fl = 0;
+            const char *fs = nt_text_form(t, (nt_form)f, &fl);
+            fputs(label[f], stdout);
+            fwrite(fs, 1, fl, stdout); /* a form may hold NUL bytes */
+            putchar('\n');
+        }
         size_t changed = 0;
         for (size_t i = 0; i < ntok; i++)
             if (tok[i].flags & (NT_TOKF_EXPANDED | NT_TOKF_REJOINED | NT_TOKF_LOOKALIKE |

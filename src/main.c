@@ -89,11 +89,23 @@ int main(int argc, char **argv)
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--lang") == 0 && i + 1 < argc) {
-            c.lang = strcmp(argv[++i], "en") == 0 ? CLI_EN : CLI_VI;
-        } else if (strcmp(a, "--data-dir") == 0 && i + 1 < argc) {
+        int takes_value = strcmp(a, "--lang") == 0 || strcmp(a, "--data-dir") == 0 ||
+                          strcmp(a, "--max-bytes") == 0;
+        if (takes_value && i + 1 >= argc) {
+            fprintf(stderr, "niemtin: %s: %s\n", a, L(&c, "thiếu giá trị", "missing value"));
+            return 2;
+        }
+        if (strcmp(a, "--lang") == 0) {
+            const char *v = argv[++i];
+            if (strcmp(v, "vi") != 0 && strcmp(v, "en") != 0) {
+                fprintf(stderr, "niemtin: --lang: %s\n",
+                        L(&c, "chỉ có vi hoặc en", "expected vi or en"));
+                return 2;
+            }
+            c.lang = strcmp(v, "en") == 0 ? CLI_EN : CLI_VI;
+        } else if (strcmp(a, "--data-dir") == 0) {
             c.data_dir = argv[++i];
-        } else if (strcmp(a, "--max-bytes") == 0 && i + 1 < argc) {
+        } else if (strcmp(a, "--max-bytes") == 0) {
             char *end;
             unsigned long long v = strtoull(argv[++i], &end, 10);
             if (*end || v == 0 || v > NT_MAX_MESSAGE_BYTES_CEILING) {
@@ -112,8 +124,10 @@ int main(int argc, char **argv)
             return usage(&c);
         }
     }
-    if (i >= argc)
-        return cmd_help(&c, 0, NULL) == 0 ? 2 : 2;
+    if (i >= argc) {
+        fprintf(stderr, "%s\n", L(&c, "Thiếu lệnh.", "No command given."));
+        return usage(&c);
+    }
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (strcmp(argv[i], commands[k].name) == 0)
             return commands[k].run(&c, argc - i - 1, argv + i + 1);

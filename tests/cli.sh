@@ -70,5 +70,26 @@ expect "canon bank" 0 "^VCB:0123456789$" -- canon bank "Vietcombank 0123 456 789
 expect "canon unknown type" 2 "unknown type|loại không rõ" -- canon colour red
 expect "canon json" 0 '"value": "\+84912345678"' -- canon --json phone 0912345678
 
+# option handling and hostile arguments
+expect "no command" 2 "help" --
+expect "lang without value" 2 "missing value|thiếu giá trị" -- --lang
+expect "lang unknown" 2 "vi|en" -- --lang fr help
+expect "extract -- keeps offsets" 0 "phone +6-16 " -- extract -- "Gọi 0912345678"
+expect "extract unknown option" 2 "unknown option|tuỳ chọn không rõ" -- extract --jsn "x"
+expect "normalize unknown option" 2 "unknown option|tuỳ chọn không rõ" -- normalize --jsn "x"
+expect "extract -f without file" 2 "-f" -- extract -f
+printf '0912\000345678 x\000y' >"$tmp/nul.txt"
+expect "normalize keeps text after NUL" 0 "nfc:  0912" -- normalize -f "$tmp/nul.txt"
+printf 'goi 0912 345 678 \377 ok' >"$tmp/badspan.txt"
+expect "extract json with bad utf8 elsewhere" 0 '"text": "0912 345 678"' -- extract --json -f "$tmp/badspan.txt"
+NIEMTIN_ID_KEY=abc expect "bad id key" 2 "NIEMTIN_ID_KEY" -- extract "CCCD 001099012345"
+key=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+a=$(NIEMTIN_ID_KEY=$key "$NT" extract --json "CCCD 001099012345" | grep '"value"')
+b=$(NIEMTIN_ID_KEY=$key "$NT" extract --json "CCCD 001099012345" | grep '"value"')
+c=$("$NT" extract --json "CCCD 001099012345" | grep '"value"')
+if [ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" != "$c" ]; then ok; else bad "id key: same key same hash, no key a random one ($a / $b / $c)"; fi
+head -c 3000000 /dev/zero | tr '\0' '7' >"$tmp/huge.txt"
+expect "extract 3 MB refused" 1 "limit|giới hạn" -- extract -f "$tmp/huge.txt"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -187,7 +187,8 @@ nt_err nt_canon(nt_ind_type type, const nt_banks *banks, const char *in, size_t 
 #define NT_INDF_NO_SCHEME 0x2u /* URL or domain written without a scheme */
 #define NT_INDF_PERSONAL 0x4u  /* personal data: never store the raw span */
 #define NT_INDF_IDN 0x8u       /* host had non-ASCII labels */
-#define NT_INDF_OBFUSCATED 0x10u /* digits/letters spelled out or spaced */
+#define NT_INDF_OBFUSCATED 0x10u /* full-width or look-alike characters, or
+                                    invisible characters inside it */
 
 typedef struct nt_indicator {
     nt_ind_type type;
@@ -210,7 +211,9 @@ typedef struct nt_extractor_options {
     const char *context_path;     /* context phrases (data/indicator-context.tsv);
                                      NULL: accounts only next to a bank name,
                                      short codes and IDs only where unambiguous */
-    const unsigned char *id_key;  /* 32-byte key for national ID hashing (may be NULL) */
+    const unsigned char *id_key;  /* 32-byte secret key for national ID hashing; NULL:
+                                     a random key for this extractor only, so its
+                                     hashes cannot be linked across runs */
     size_t max_bytes;             /* 0 means NT_DEFAULT_MAX_MESSAGE_BYTES */
 } nt_extractor_options;
 

@@ -21,7 +21,8 @@ static const struct {
     unsigned kind;
 } kinds[] = {
     {"bank", NT__CTX_BANK}, {"phone", NT__CTX_PHONE}, {"id", NT__CTX_ID},
-    {"zalo", NT__CTX_ZALO}, {"unit", NT__CTX_UNIT},
+    {"zalo", NT__CTX_ZALO}, {"unit", NT__CTX_UNIT},   {"count", NT__CTX_COUNT},
+    {"code", NT__CTX_CODE},
 };
 
 static int phrase_cmp(const void *a, const void *b)
@@ -92,7 +93,7 @@ nt_err nt__phrases_parse(const char *data, size_t len, const char *source, nt__p
                 kind = kinds[k].kind;
         if (!kind) {
             rc = nt__fail_at(diag, NT_ERR_PARSE, source, line, 1, lstart,
-                             "unknown kind '%.*s' (expected bank, phone, id, zalo or unit)",
+                             "unknown kind '%.*s' (expected bank, phone, id, zalo, code, unit or count)",
                              (int)klen, ln);
             goto cleanup;
         }

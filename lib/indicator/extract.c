@@ -60,6 +60,13 @@ typedef struct scan {
     const nt_extractor *ex;
     nt__view view;
     cands c;
+    /* the folded words before the number being classified, and what they say */
+    char *before;
+    size_t blen, before_vs;
+    unsigned before_kinds;
+    size_t before_dist[8];
+    int before_bank; /* a bank is named in those words */
+    nt_bank_info before_bank_info;
 } scan;
 
 /* ---- small character classes on the view ------------------------------------ */
@@ -149,9 +156,10 @@ static nt_err add(scan *s, nt_ind_type type, unsigned flags, size_t vs, size_t v
         c->cap = ncap;
     }
     for (size_t k = vs; k < ve; k++) {
-        if (nt__view_flags(&s->view, k) & NT__VF_DEFANGED)
+        unsigned vf = nt__view_flags(&s->view, k);
+        if (vf & NT__VF_DEFANGED)
             flags |= NT_INDF_DEFANGED;
-        if (nt__view_flags(&s->view, k) & NT__VF_OBFUSCATED)
+        if ((vf & NT__VF_OBFUSCATED) || (k > vs && (vf & NT__VF_AFTER_DROP)))
             flags |= NT_INDF_OBFUSCATED;
     }
     c->v[c->n++] = (cand){type, flags, vs, ve, value, detail};
@@ -189,34 +197,37 @@ static int url_char(const char *b, size_t n, size_t i, size_t *clen)
 
 /* End of a URL starting at i: extend over URL characters, then give back
  * trailing punctuation and unbalanced closing brackets. */
-static size_t url_end(const char *b, size_t n, size_t i)
+static size_t url_end(const nt__view *v, size_t i)
 {
-    size_t e = i, clen;
-    while (e < n && url_char(b, n, e, &clen))
-        e += clen;
-    for (;;) {
-        if (e <= i)
+    const char *b = v->b;
+    size_t n = v->n, e = i, clen;
+    int path = 0;
+    while (e < n && url_char(b, n, e, &clen)) {
+        /* A look-alike full stop (。) after the host ends a sentence, not a path. */
+        if (path && b[e] == '.' && (nt__view_flags(v, e) & NT__VF_OBFUSCATED))
             break;
+        path |= b[e] == '/';
+        e += clen;
+    }
+    /* Bracket balance counted once, so trimming stays linear. */
+    long paren = 0, square = 0;
+    for (size_t k = i; k < e; k++) {
+        paren += (b[k] == '(') - (b[k] == ')');
+        square += (b[k] == '[') - (b[k] == ']');
+    }
+    while (e > i) {
         unsigned char c = (unsigned char)b[e - 1];
         if (strchr(".,;:!?*", c)) {
             e--;
-            continue;
+        } else if (c == ')' && paren < 0) {
+            paren++;
+            e--;
+        } else if (c == ']' && square < 0) {
+            square++;
+            e--;
+        } else {
+            break;
         }
-        if (c == ')' || c == ']') {
-            char open = c == ')' ? '(' : '[';
-            int depth = 0;
-            for (size_t k = i; k < e; k++) {
-                if (b[k] == open)
-                    depth++;
-                else if (b[k] == (char)c)
-                    depth--;
-            }
-            if (depth < 0) {
-                e--;
-                continue;
-            }
-        }
-        break;
     }
     return e;
 }
@@ -325,7 +336,7 @@ static nt_err pass_urls(scan *s)
             flags |= NT_INDF_NO_SCHEME;
         } else
             continue;
-        size_t e = url_end(b, n, body);
+        size_t e = url_end(&s->view, body);
         if (e <= body)
             continue;
         nt_err rc = add_url(s, start, e, flags);
@@ -383,10 +394,12 @@ static nt_err pass_domains(scan *s)
             i = p + 1;
             continue;
         }
-        /* Skip runs glued to something that owns them. */
+        /* Skip runs owned by something else: the domain of an e-mail
+         * address, a path segment, "a_b.c".  (A ':' or an ellipsis before it
+         * is just text: "link:vcb-khoa.com", "ngay...vcb-khoa.com".) */
         unsigned char prev = start ? (unsigned char)b[start - 1] : ' ';
-        int owned = prev == '@' || prev == '.' || prev == '/' || prev == ':' || prev == '_' ||
-                    u_alnum_before(b, n, start);
+        int owned = prev == '@' || prev == '/' || prev == '_' || u_alnum_before(b, n, start) ||
+                    (prev == ':' && start >= 2 && b[start - 2] == ':');
         size_t e = start, dots = 0, last_dot = 0;
         for (;;) {
             while (e < n && host_char(b, n, e, &clen))
@@ -402,11 +415,12 @@ static nt_err pass_domains(scan *s)
         i = e > start ? e : start + 1;
         if (owned || dots == 0)
             continue;
-        /* The top-level label must be letters (or an xn-- A-label). */
+        /* The top-level label must be letters (of any script: ".рф"), or an
+         * xn-- A-label. */
         size_t tl = last_dot + 1;
         int alpha_tld = 1;
         for (size_t k = tl; k < e; k++)
-            if (!is_alpha((unsigned char)b[k]))
+            if (is_digit((unsigned char)b[k]) || b[k] == '-')
                 alpha_tld = 0;
         if (!alpha_tld && !starts_ci(b, n, tl, "xn--"))
             continue;
@@ -421,7 +435,7 @@ static nt_err pass_domains(scan *s)
             if (b[e] == ':' && !(e + 1 < n && is_digit((unsigned char)b[e + 1])))
                 ue = e;
             else if (e + 1 >= n || url_char(b, n, e + 1, &clen2) || b[e] == '/') {
-                ue = url_end(b, n, e);
+                ue = url_end(&s->view, e);
                 is_url = ue > e + 1;
             }
         }
@@ -574,6 +588,7 @@ static nt_err pass_wallets(scan *s)
 
 typedef struct group {
     size_t vs, ve; /* view span of the digits of this group */
+    int tight;     /* the separator after it has no space */
 } group;
 
 /* Word bytes of folded text (ASCII letters and digits after folding). */
@@ -597,13 +612,13 @@ static nt_err fold_window(const char *b, size_t n, size_t ws, size_t we, char **
 
 /* Name of the bank nearest to the number in the folded windows: starting at
  * one of the 8 words just before it (nearest first) or the 4 just after. */
-static int find_bank(const nt_banks *banks, const char *before, size_t blen, const char *after,
-                     size_t alen, nt_bank_info *info)
+/* A bank named in one of the 8 words just before the number (nearest
+ * first), in the folded window before[0..blen). */
+static int bank_before(const nt_banks *banks, const char *before, size_t blen,
+                       nt_bank_info *info)
 {
-    if (!banks)
-        return 0;
     size_t words = 0, mlen;
-    for (size_t e = blen; e > 0 && words < 8;) {
+    for (size_t e = blen; banks && e > 0 && words < 8;) {
         while (e > 0 && !word_like((unsigned char)before[e - 1]))
             e--;
         size_t st = e;
@@ -612,18 +627,27 @@ static int find_bank(const nt_banks *banks, const char *before, size_t blen, con
         if (st == e)
             break;
         words++;
-        if (nt__banks_match_prefix(banks, before + st, blen - st, &mlen, info))
+        /* Bank names start with a letter (a bare BIN in text is a number). */
+        if (!is_digit((unsigned char)before[st]) &&
+            nt__banks_match_prefix(banks, before + st, blen - st, &mlen, info))
             return 1;
         e = st;
     }
-    words = 0;
-    for (size_t st = 0; st < alen && words < 4;) {
+    return 0;
+}
+
+/* A bank named in one of the 4 words just after the number. */
+static int bank_after(const nt_banks *banks, const char *after, size_t alen, nt_bank_info *info)
+{
+    size_t words = 0, mlen;
+    for (size_t st = 0; banks && st < alen && words < 4;) {
         while (st < alen && !word_like((unsigned char)after[st]))
             st++;
         if (st >= alen)
             break;
         words++;
-        if (nt__banks_match_prefix(banks, after + st, alen - st, &mlen, info))
+        if (!is_digit((unsigned char)after[st]) &&
+            nt__banks_match_prefix(banks, after + st, alen - st, &mlen, info))
             return 1;
         while (st < alen && word_like((unsigned char)after[st]))
             st++;
@@ -635,7 +659,8 @@ static int find_bank(const nt_banks *banks, const char *before, size_t blen, con
 typedef struct numctx {
     unsigned kinds;   /* NT__CTX_* found before the number */
     size_t dist[8];   /* distance of the nearest phrase of each kind */
-    int unit_after;   /* an amount/quantity unit follows */
+    int unit_after;   /* a money unit follows, or letters glued to the digits */
+    int count_after;  /* a count or time unit follows ("5 ngày", "3 lần") */
     int bank_named;   /* a bank's name is near */
     nt_bank_info bank;
 } numctx;
@@ -653,27 +678,40 @@ static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, 
     const char *b = s->view.b;
     size_t n = s->view.n;
     memset(c, 0, sizeof *c);
-    size_t ws = vs > CTX_BEFORE ? vs - CTX_BEFORE : 0;
-    size_t we = ve + CTX_AFTER < n ? ve + CTX_AFTER : n;
-    size_t blen = 0, alen = 0;
-    char *before = NULL, *after = NULL;
-    nt_err rc = fold_window(b, n, ws, vs, &before, &blen);
-    if (rc == NT_OK)
-        rc = fold_window(b, n, ve, we, &after, &alen);
-    if (rc) {
-        free(before);
-        free(after);
-        return rc;
+    /* The words before a number depend only on where it starts; the greedy
+     * grouping tries several ends for one start, so fold them once. */
+    if (!s->before || s->before_vs != vs) {
+        free(s->before);
+        s->before = NULL;
+        size_t ws = vs > CTX_BEFORE ? vs - CTX_BEFORE : 0;
+        nt_err rc = fold_window(b, n, ws, vs, &s->before, &s->blen);
+        if (rc)
+            return rc;
+        s->before_vs = vs;
+        s->before_kinds = nt__phrases_before(&s->ex->phrases,
+                                             NT__CTX_BANK | NT__CTX_PHONE | NT__CTX_ID |
+                                                 NT__CTX_ZALO | NT__CTX_CODE,
+                                             s->before, s->blen, s->before_dist);
+        s->before_bank = bank_before(s->ex->banks, s->before, s->blen, &s->before_bank_info);
     }
-    c->kinds = nt__phrases_before(&s->ex->phrases, NT__CTX_BANK | NT__CTX_PHONE | NT__CTX_ID |
-                                                       NT__CTX_ZALO,
-                                  before, blen, c->dist);
+    c->kinds = s->before_kinds;
+    memcpy(c->dist, s->before_dist, sizeof c->dist);
+    size_t we = ve + CTX_AFTER < n ? ve + CTX_AFTER : n;
+    size_t alen = 0;
+    char *after = NULL;
+    nt_err rc = fold_window(b, n, ve, we, &after, &alen);
+    if (rc)
+        return rc;
     size_t clen;
     c->unit_after = (ve < n && u_alnum_at(b, n, ve, &clen)) ||
                     nt__phrases_starts(&s->ex->phrases, NT__CTX_UNIT, after, alen);
-    if (account_shaped)
-        c->bank_named = find_bank(s->ex->banks, before, blen, after, alen, &c->bank);
-    free(before);
+    c->count_after = nt__phrases_starts(&s->ex->phrases, NT__CTX_COUNT, after, alen);
+    if (account_shaped && s->before_bank) {
+        c->bank_named = 1;
+        c->bank = s->before_bank_info;
+    } else if (account_shaped) {
+        c->bank_named = bank_after(s->ex->banks, after, alen, &c->bank);
+    }
     free(after);
     return NT_OK;
 }
@@ -701,7 +739,7 @@ static nt_err add_national_id(scan *s, size_t vs, size_t ve, const char *digits,
 {
     const nt_extractor *ex = s->ex;
     char *canon = NULL;
-    nt_err rc = nt_canon_national_id(digits, nd, ex->has_key ? ex->id_key : NULL, &canon, NULL);
+    nt_err rc = nt_canon_national_id(digits, nd, ex->id_key, &canon, NULL);
     if (rc)
         return rc;
     char *detail = dup_str("cccd");
@@ -725,13 +763,29 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
     if (rc)
         return rc;
     *taken = 0;
-    size_t d_bank = dist_of(&c, NT__CTX_BANK), d_phone = dist_of(&c, NT__CTX_PHONE),
-           d_id = dist_of(&c, NT__CTX_ID);
-    int bank_ctx = (c.kinds & NT__CTX_BANK) || c.bank_named;
+    size_t d_bank = dist_of(&c, NT__CTX_BANK), d_id = dist_of(&c, NT__CTX_ID),
+           d_code = dist_of(&c, NT__CTX_CODE);
+    /* A Zalo mention announces a phone number too ("kết bạn Zalo 09..."). */
+    size_t d_phone = dist_of(&c, NT__CTX_PHONE), d_zalo = dist_of(&c, NT__CTX_ZALO);
+    if (d_zalo < d_phone)
+        d_phone = d_zalo;
+    int phone_ctx = d_phone != (size_t)-1;
+    /* A bank phrase, or a bank's name next to a number long enough to be an
+     * account (OTPs and codes of 6-7 digits sit next to bank names too). */
+    int bank_ctx = (c.kinds & NT__CTX_BANK) || (c.bank_named && nd >= 8);
+
+    /* An amount ("5.000.000 đ", "500k"), or a number announced as an OTP,
+     * password, transaction code or balance nearer than anything else. */
+    if (c.unit_after)
+        return NT_OK;
+    if (d_code != (size_t)-1 && d_code < d_bank && d_code < d_phone && d_code < d_id)
+        return NT_OK;
+    /* A quantity ("3 ngày", "100 người"): only numbers too short to be a phone. */
+    if (c.count_after && nd < 8 && !phone_ctx)
+        return NT_OK;
 
     /* A bank account: bank context nearer than phone or ID context. */
-    if (!plus && bank_ctx && nd >= 6 && nd <= 19 && d_bank <= d_phone && d_bank <= d_id &&
-        !(c.unit_after && !(c.kinds & NT__CTX_BANK))) {
+    if (!plus && bank_ctx && nd >= 6 && nd <= 19 && d_bank <= d_phone && d_bank <= d_id) {
         char *canon = NULL;
         rc = nt_canon_bank_account(ex->banks, c.bank_named ? c.bank.code : NULL, digits, nd,
                                    &canon, NULL);
@@ -753,16 +807,13 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
         if (rc != NT_ERR_INVALID)
             return soft(rc);
     }
-    if (c.unit_after && !(c.kinds & NT__CTX_PHONE))
-        return NT_OK; /* "500.000 đ", "10tr", "2025 người" */
-
     /* A phone number: canonicalise what was written, separators and all. */
     char *canon = NULL;
     nt_phone_info pi;
     rc = nt_canon_phone(b + vs, ve - vs, &canon, &pi, NULL);
     if (rc == NT_OK) {
         int needs_ctx = pi.kind == NT_PHONE_SHORT_CODE || pi.kind == NT_PHONE_UAN;
-        if (needs_ctx && !(c.kinds & NT__CTX_PHONE)) {
+        if (needs_ctx && !phone_ctx) {
             free(canon);
         } else {
             char *detail = phone_detail(&pi);
@@ -771,7 +822,7 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
                 free(canon);
                 return NT_ERR_NOMEM;
             }
-            if ((c.kinds & NT__CTX_ZALO) && dist_of(&c, NT__CTX_ZALO) <= 16) {
+            if (d_zalo <= 16) {
                 size_t zl = strlen(canon) + 6;
                 zalo = malloc(zl);
                 if (!zalo) {
@@ -804,9 +855,16 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
     return NT_OK;
 }
 
-static int num_sep(unsigned char c)
+/* Length of the separator between two digit groups at b[j]: one space, '.',
+ * '-', '(' or ')', or ") ", ")-", " ("; 0 if there is none. */
+static size_t num_sep(const char *b, size_t n, size_t j)
 {
-    return c == ' ' || c == '.' || c == '-' || c == '(' || c == ')';
+    if (j >= n)
+        return 0;
+    char c = b[j], d = j + 1 < n ? b[j + 1] : '\0';
+    if ((c == ')' && (d == ' ' || d == '-')) || (c == ' ' && d == '('))
+        return 2;
+    return (c == ' ' || c == '.' || c == '-' || c == '(' || c == ')') ? 1 : 0;
 }
 
 /* Dotted-quad IPv4 address exactly covering groups g[0..4). */
@@ -838,6 +896,8 @@ static nt_err pass_numbers(scan *s)
         unsigned char c = (unsigned char)b[i];
         int plus = c == '+' && i + 1 < n && is_digit((unsigned char)b[i + 1]);
         int paren = c == '(' && i + 1 < n && is_digit((unsigned char)b[i + 1]);
+        if (c == '(' && i + 2 < n && b[i + 1] == '+' && is_digit((unsigned char)b[i + 2]))
+            plus = paren = 1; /* "(+84) 912 345 678" */
         if (!(is_digit(c) || plus || paren) || u_alnum_before(b, n, i) ||
             (i > 0 && (b[i - 1] == '.' || b[i - 1] == ',') && i > 1 &&
              is_digit((unsigned char)b[i - 2]))) {
@@ -845,7 +905,7 @@ static nt_err pass_numbers(scan *s)
             continue;
         }
         size_t run_start = i;
-        size_t j = i + (plus || paren ? 1 : 0);
+        size_t j = i + (size_t)plus + (size_t)paren;
         group g[MAX_GROUPS];
         size_t ng = 0, total = 0;
         for (;;) {
@@ -853,14 +913,14 @@ static nt_err pass_numbers(scan *s)
             while (j < n && is_digit((unsigned char)b[j]))
                 j++;
             if (ng < MAX_GROUPS)
-                g[ng++] = (group){gs, j};
+                g[ng++] = (group){gs, j, 0};
             total += j - gs;
-            /* separators: up to 3 of " .-()" with at most one space */
-            size_t k = j, spaces = 0;
-            while (k < n && k - j < 3 && num_sep((unsigned char)b[k]))
-                spaces += b[k++] == ' ';
-            if (k > j && k < n && is_digit((unsigned char)b[k]) && spaces <= 1 &&
-                ng < MAX_GROUPS && total < 40) {
+            size_t k = j + num_sep(b, n, j);
+            if (k > j && k < n && is_digit((unsigned char)b[k]) && ng < MAX_GROUPS &&
+                total < 40) {
+                /* "0912.345.678" binds tighter than "0912 345 678": a
+                 * separator without a space keeps groups in one segment. */
+                g[ng - 1].tight = memchr(b + j, ' ', k - j) == NULL;
                 j = k;
                 continue;
             }
@@ -891,12 +951,16 @@ static nt_err pass_numbers(scan *s)
                 return rc;
             continue;
         }
-        /* Greedy: the longest run of groups (from the left) that is something. */
+        /* Greedy: the longest run of segments (from the left) that is
+         * something; a run starts and ends only between segments, so the
+         * "000.000" of "2.000.000" is never an account of its own. */
         size_t gi = 0;
         while (gi < ng) {
             int taken = 0;
-            size_t last = gi + 5 < ng ? gi + 5 : ng - 1;
+            size_t last = gi + 7 < ng ? gi + 7 : ng - 1;
             for (size_t ge = last + 1; ge-- > gi;) {
+                if (ge + 1 < ng && g[ge].tight)
+                    continue;
                 char digits[48];
                 size_t nd = 0;
                 int fits = 1;
@@ -926,8 +990,11 @@ static nt_err pass_numbers(scan *s)
                     break;
                 }
             }
-            if (!taken)
+            if (!taken) {
+                while (gi + 1 < ng && g[gi].tight)
+                    gi++;
                 gi++;
+            }
         }
     }
     return NT_OK;
@@ -991,28 +1058,44 @@ static void resolve(cands *c)
     if (c->n == 0)
         return;
     qsort(c->v, c->n, sizeof c->v[0], cand_cmp);
-    size_t out = 0;
+    /* Sorted by start (longer first), so a candidate lies inside some kept
+     * container iff it ends before the furthest container end seen so far:
+     * one pass, no pairwise comparison. */
+    size_t out = 0, first_same = 0; /* first kept index with the current start */
+    size_t cont_end = 0, cont_vs = 0, dom_end = 0;
+    int have_cont = 0, have_dom = 0;
     for (size_t i = 0; i < c->n; i++) {
         cand *x = &c->v[i];
         int drop = 0;
-        for (size_t k = 0; k < out && !drop; k++) {
+        if (have_cont && x->ve <= cont_end) {
+            int same_span = x->vs == cont_vs && x->ve == cont_end;
+            drop = !(same_span && x->type == NT_IND_SOCIAL);
+        }
+        if (x->type == NT_IND_DOMAIN && have_dom && x->ve <= dom_end)
+            drop = 1;
+        if (first_same < out && c->v[first_same].vs != x->vs)
+            first_same = out;
+        for (size_t k = first_same; k < out && !drop; k++) {
             const cand *y = &c->v[k];
-            int container = y->type == NT_IND_URL || y->type == NT_IND_EMAIL;
-            int inside = x->vs >= y->vs && x->ve <= y->ve;
-            int same_span = x->vs == y->vs && x->ve == y->ve;
-            if (container && inside && !(same_span && x->type == NT_IND_SOCIAL))
-                drop = 1;
-            if (same_span && x->type == y->type && strcmp(x->value, y->value) == 0)
-                drop = 1;
-            if (x->type == NT_IND_DOMAIN && y->type == NT_IND_DOMAIN && inside)
+            if (y->ve == x->ve && y->type == x->type && strcmp(x->value, y->value) == 0)
                 drop = 1;
         }
         if (drop) {
             free(x->value);
             free(x->detail);
-        } else {
-            c->v[out++] = *x;
+            continue;
         }
+        if ((x->type == NT_IND_URL || x->type == NT_IND_EMAIL) &&
+            (!have_cont || x->ve > cont_end)) {
+            have_cont = 1;
+            cont_end = x->ve;
+            cont_vs = x->vs;
+        }
+        if (x->type == NT_IND_DOMAIN && (!have_dom || x->ve > dom_end)) {
+            have_dom = 1;
+            dom_end = x->ve;
+        }
+        c->v[out++] = *x;
     }
     c->n = out;
 }
@@ -1039,11 +1122,22 @@ nt_err nt_extractor_new(const nt_extractor_options *opts, nt_extractor **out, nt
             memcpy(ex->id_key, opts->id_key, sizeof ex->id_key);
             ex->has_key = 1;
         }
-        if (opts->context_path) {
-            rc = nt__phrases_load(opts->context_path, &ex->phrases, diag);
-            if (rc)
-                goto cleanup;
+    }
+    if (!ex->has_key) {
+        /* No key given: a random one for this extractor alone.  ID hashes
+         * then match within it but can be neither linked across runs nor
+         * brute-forced from the ~10^10 possible ID numbers. */
+        if (sodium_init() < 0) {
+            rc = nt__fail(diag, NT_ERR_INTERNAL, 0, "libsodium failed to initialise");
+            goto cleanup;
         }
+        randombytes_buf(ex->id_key, sizeof ex->id_key);
+        ex->has_key = 1;
+    }
+    if (opts && opts->context_path) {
+        rc = nt__phrases_load(opts->context_path, &ex->phrases, diag);
+        if (rc)
+            goto cleanup;
     }
     if (!ex->max_bytes)
         ex->max_bytes = NT_DEFAULT_MAX_MESSAGE_BYTES;
@@ -1128,6 +1222,7 @@ cleanup:
                  NT_MAX_INDICATORS_PER_MESSAGE);
     nt_indicator_list_free(list);
     cands_free(&s.c);
+    free(s.before);
     nt__view_free(&s.view);
     return rc;
 }

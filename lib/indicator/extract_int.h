@@ -14,12 +14,18 @@
 /* ---- The view ------------------------------------------------------------
  * A copy of the message in which defanged notation is undone ("hxxp" ->
  * "http", "[.]" / "(.)" / " dot " -> ".", "[at]" -> "@"), full-width ASCII is
- * mapped to ASCII, invisible characters are dropped and malformed UTF-8 bytes
- * become spaces.  Case is kept (URL paths are case-sensitive).  Every view
+ * mapped to ASCII, invisible characters are dropped and NUL and malformed UTF-8
+ * bytes become NT__VIEW_BREAK.  Case is kept (URL paths are case-sensitive).  Every view
  * byte remembers the original bytes it came from. */
 
+/* What a NUL or malformed UTF-8 byte becomes in the view: a control
+ * character that no scanning pass accepts inside an indicator or as a
+ * separator, so such bytes never join or split one. */
+#define NT__VIEW_BREAK '\x01'
+
 #define NT__VF_DEFANGED 0x1u   /* this byte replaced defanged notation */
-#define NT__VF_OBFUSCATED 0x2u /* this byte came from a look-alike (full-width) */
+#define NT__VF_OBFUSCATED 0x2u /* this byte came from a look-alike (full-width, 。) */
+#define NT__VF_AFTER_DROP 0x4u /* an invisible character was dropped just before it */
 
 typedef struct nt__view {
     char *b;       /* view text; NUL-terminated unless `identity` */
@@ -29,6 +35,7 @@ typedef struct nt__view {
     uint8_t *vf;   /* NT__VF_* per view byte */
     size_t n;      /* view length */
     size_t cap;
+    uint8_t pending; /* while building: flags for the next byte */
 } nt__view;
 
 nt_err nt__view_build(nt__view *v, const char *text, size_t len);
@@ -55,7 +62,9 @@ enum {
     NT__CTX_PHONE = 1u << 1,
     NT__CTX_ID = 1u << 2,
     NT__CTX_ZALO = 1u << 3,
-    NT__CTX_UNIT = 1u << 4
+    NT__CTX_UNIT = 1u << 4,  /* money unit after a number: an amount */
+    NT__CTX_COUNT = 1u << 5, /* count/time unit after a short number */
+    NT__CTX_CODE = 1u << 6   /* before: an OTP, password, code or balance */
 };
 
 typedef struct nt__phrase {

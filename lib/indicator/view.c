@@ -47,7 +47,8 @@ static inline void emit(nt__view *v, const char *s, size_t n, size_t os, size_t 
         v->b[v->n] = s[i];
         v->os[v->n] = (uint32_t)os;
         v->oe[v->n] = (uint32_t)oe;
-        v->vf[v->n] = flags;
+        v->vf[v->n] = flags | v->pending;
+        v->pending = 0;
         v->n++;
     }
 }
@@ -85,13 +86,8 @@ static const defang brackets[] = {
 static int is_invisible(int32_t cp)
 {
     return cp == 0x00AD || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
-           (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF;
+           (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
 }
-
-/* Most messages contain nothing to undo: no brackets, no "hxxp", no " dot ",
- * no NUL, no invisible or full-width characters (whose UTF-8 lead bytes are
- * C2, E2, E3 and EF), and valid UTF-8.  Those are scanned in place. */
-static int is_invisible(int32_t cp);
 
 /* Non-ASCII characters the view rewrites: invisible ones, unusual spaces,
  * full-width forms and look-alike dots. */
@@ -102,6 +98,9 @@ static int needs_rewrite_cp(int32_t cp)
            cp == 0x2028 || cp == 0x2029;
 }
 
+/* Most messages contain nothing to undo: no brackets, no "hxxp", no " dot ",
+ * no NUL, no invisible or full-width characters (whose UTF-8 lead bytes are
+ * C2, E2, E3 and EF), and valid UTF-8.  Those are scanned in place. */
 static int needs_rewrite(const char *text, size_t len)
 {
     /* 0: ordinary; 1: always rewrite; 2: look at the next bytes. */
@@ -200,7 +199,7 @@ nt_err nt__view_build(nt__view *v, const char *text, size_t len)
                     continue;
                 }
             }
-            char ch = (char)(c == 0 ? ' ' : c);
+            char ch = (char)(c == 0 ? NT__VIEW_BREAK : c);
             emit(v, &ch, 1, i, i + 1, 0);
             i++;
             continue;
@@ -208,12 +207,17 @@ nt_err nt__view_build(nt__view *v, const char *text, size_t len)
         int32_t cp;
         size_t n = nt__utf8_decode(u + i, len - i, &cp);
         if (n == 0) {
-            emit(v, " ", 1, i, i + 1, 0); /* a malformed byte never joins */
+            char brk = NT__VIEW_BREAK; /* a malformed byte never joins */
+            emit(v, &brk, 1, i, i + 1, 0);
             i++;
             continue;
         }
         if (is_invisible(cp)) {
-            i += n; /* dropped: its bytes fall inside the neighbours' spans */
+            /* Dropped.  It belongs to no view byte, so it lies inside an
+             * indicator's original span only when it was inside the
+             * indicator; the next byte remembers that something was here. */
+            i += n;
+            v->pending = NT__VF_AFTER_DROP;
             continue;
         }
         if (cp >= 0xFF01 && cp <= 0xFF5E) { /* full-width ASCII */
