@@ -65,7 +65,7 @@ typedef struct scan {
     size_t blen, before_vs;
     unsigned before_kinds;
     size_t before_dist[8];
-    int before_bank; /* a bank is named in those words */
+    int before_bank; /* a bank is named in those words: 1, 0, or -1 not known yet */
     nt_bank_info before_bank_info;
 } scan;
 
@@ -692,7 +692,7 @@ static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, 
                                              NT__CTX_BANK | NT__CTX_PHONE | NT__CTX_ID |
                                                  NT__CTX_ZALO | NT__CTX_CODE,
                                              s->before, s->blen, s->before_dist);
-        s->before_bank = bank_before(s->ex->banks, s->before, s->blen, &s->before_bank_info);
+        s->before_bank = -1; /* looked up only for numbers shaped like accounts */
     }
     c->kinds = s->before_kinds;
     memcpy(c->dist, s->before_dist, sizeof c->dist);
@@ -706,6 +706,8 @@ static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, 
     c->unit_after = (ve < n && u_alnum_at(b, n, ve, &clen)) ||
                     nt__phrases_starts(&s->ex->phrases, NT__CTX_UNIT, after, alen);
     c->count_after = nt__phrases_starts(&s->ex->phrases, NT__CTX_COUNT, after, alen);
+    if (account_shaped && s->before_bank < 0)
+        s->before_bank = bank_before(s->ex->banks, s->before, s->blen, &s->before_bank_info);
     if (account_shaped && s->before_bank) {
         c->bank_named = 1;
         c->bank = s->before_bank_info;

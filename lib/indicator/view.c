@@ -98,49 +98,65 @@ static int needs_rewrite_cp(int32_t cp)
            cp == 0x2028 || cp == 0x2029;
 }
 
-/* Most messages contain nothing to undo: no brackets, no "hxxp", no " dot ",
- * no NUL, no invisible or full-width characters (whose UTF-8 lead bytes are
- * C2, E2, E3 and EF), and valid UTF-8.  Those are scanned in place. */
+/* A bracketed defang form ("[.]", "(dot)", "[at]", ...) at text[i]. */
+static int bracket_at(const char *text, size_t len, size_t i)
+{
+    for (size_t k = 0; k < sizeof brackets / sizeof brackets[0]; k++)
+        if (at(text, len, i, brackets[k].pat))
+            return 1;
+    return 0;
+}
+
+/* Most messages contain nothing to undo: no defang notation, no NUL, no
+ * invisible, unusual-space or full-width characters (whose UTF-8 lead bytes
+ * are C2, E2, E3 and EF), and valid UTF-8.  Those are scanned in place. */
 static int needs_rewrite(const char *text, size_t len)
 {
-    /* 0: ordinary; 1: always rewrite; 2: look at the next bytes. */
-    static const uint8_t special[256] = {
-        [0] = 1,    ['['] = 1,  ['('] = 1,  ['{'] = 1,  ['h'] = 2,  ['H'] = 2,
-        [' '] = 2,  [0xC2] = 2, [0xE2] = 2, [0xE3] = 2, [0xEF] = 2,
+    /* ASCII bytes worth a closer look; every non-ASCII byte is one too. */
+    static const uint8_t look[128] = {
+        [0] = 1,   ['['] = 1, ['('] = 1, ['{'] = 1, ['h'] = 1,
+        ['H'] = 1, ['d'] = 1, ['D'] = 1,
     };
     const unsigned char *u = (const unsigned char *)text;
-    for (size_t i = 0; i < len; i++) {
+    size_t i = 0;
+    for (;;) {
+        while (i < len && u[i] < 0x80 && !look[u[i]])
+            i++;
+        if (i >= len)
+            return 0;
         unsigned char c = u[i];
         if (c >= 0x80) {
-            /* Validate as we go: malformed UTF-8 is rewritten to spaces. */
+            /* Validate as we go: malformed UTF-8 is rewritten. */
             int32_t cp;
             size_t k = nt__utf8_decode(u + i, len - i, &cp);
             if (k == 0)
                 return 1;
-            if (special[c] && k > 1 && needs_rewrite_cp(cp))
+            if ((c == 0xC2 || c == 0xE2 || c == 0xE3 || c == 0xEF) && needs_rewrite_cp(cp))
                 return 1;
-            i += k - 1;
+            i += k;
             continue;
         }
-        if (!special[c])
-            continue;
-        if (special[c] == 1)
-            return 1;
         switch (c) {
+        case 0:
+            return 1;
         case 'h':
         case 'H':
-            if (i + 1 < len && ((u[i + 1] | 0x20) == 'x' || u[i + 1] == '*'))
+            if (i + 1 < len && ((u[i + 1] | 0x20) == 'x' || u[i + 1] == '*') &&
+                (at(text, len, i, "hxxp") || at(text, len, i, "h**p")))
                 return 1;
             break;
-        case ' ':
-            if (i + 4 < len && (u[i + 1] | 0x20) == 'd' && at(text, len, i, " dot "))
+        case 'd':
+        case 'D': /* " dot " */
+            if (i > 0 && u[i - 1] == ' ' && at(text, len, i - 1, " dot "))
                 return 1;
             break;
-        default:
+        default: /* '[', '(', '{', also when spaced: " [.] " */
+            if (bracket_at(text, len, i))
+                return 1;
             break;
         }
+        i++;
     }
-    return 0;
 }
 
 nt_err nt__view_build(nt__view *v, const char *text, size_t len)
