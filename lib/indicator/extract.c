@@ -1008,11 +1008,13 @@ typedef struct survey {
     int digit, at, dot, urls, long_word;
 } survey;
 
+/* Does b[0..n) contain pat (lower-case ASCII) ignoring ASCII case? */
 static int has_ci(const char *b, size_t n, const char *pat)
 {
     size_t m = strlen(pat);
+    unsigned char p0 = (unsigned char)pat[0];
     for (size_t i = 0; i + m <= n; i++)
-        if (starts_ci(b, n, i, pat))
+        if (((unsigned char)b[i] | 0x20) == p0 && starts_ci(b, n, i, pat))
             return 1;
     return 0;
 }
@@ -1021,22 +1023,32 @@ static survey survey_view(const nt__view *v)
 {
     survey sv = {0, 0, 0, 0, 0};
     const unsigned char *b = (const unsigned char *)v->b;
-    unsigned digit = 0, at = 0, dot = 0, colon = 0;
-    size_t run = 0, longest = 0;
+    /* Class bits per byte: 1 letter or digit, 2 digit, 4 '@', 8 '.', 16 ':'. */
+    static const uint8_t cls[256] = {
+        ['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3,
+        ['7'] = 3, ['8'] = 3, ['9'] = 3, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+        ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,
+        ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+        ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
+        ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+        ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
+        ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+        ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['@'] = 4,
+        ['.'] = 8, [':'] = 16,
+    };
+    unsigned acc = 0, is_long = 0;
+    size_t run = 0;
     for (size_t i = 0; i < v->n; i++) {
-        unsigned c = b[i];
-        unsigned d = (c - '0') < 10u, a = ((c | 0x20u) - 'a') < 26u;
-        digit |= d;
-        at |= c == '@';
-        dot |= c == '.';
-        colon |= c == ':';
-        run = (run + 1) * (d | a);
-        longest = run > longest ? run : longest;
+        unsigned k = cls[b[i]];
+        acc |= k;
+        run = (run + 1) & (0 - (size_t)(k & 1)); /* letters/digits in a row */
+        is_long |= run >= 25;
     }
-    sv.digit = (int)digit;
-    sv.at = (int)at;
-    sv.dot = (int)dot;
-    sv.long_word = longest >= 25;
+    sv.digit = (acc & 2) != 0;
+    sv.at = (acc & 4) != 0;
+    sv.dot = (acc & 8) != 0;
+    unsigned colon = (acc & 16) != 0, dot = (acc & 8) != 0;
+    sv.long_word = (int)is_long;
     sv.urls = (colon && has_ci(v->b, v->n, "://")) || (dot && has_ci(v->b, v->n, "www."));
     return sv;
 }
