@@ -20,6 +20,7 @@
 #include "niemtin/limits.h"
 #include "niemtin/text.h"
 #include "niemtin/indicator.h"
+#include "niemtin/detect.h"
 
 #ifdef __cplusplus
 extern "C" {
