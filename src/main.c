@@ -22,6 +22,9 @@ static int cmd_help(cli *c, int argc, char **argv);
 static int cmd_version(cli *c, int argc, char **argv);
 
 static const command commands[] = {
+    {"check", cmd_check, "[--json] TEXT | -f FILE | -",
+     "kiểm tra một tin nhắn: lừa đảo hay dụ dỗ, thủ đoạn nào, bằng chứng, nên làm gì",
+     "check a message: scam or grooming, which tactics, the evidence, what to do"},
     {"normalize", cmd_normalize, "[--json] [--strict] TEXT | -f FILE | -",
      "chuẩn hoá văn bản tiếng Việt: in các dạng NFC, chuẩn (norm), bỏ dấu (fold) và các token",
      "normalise Vietnamese text: print the NFC, norm and folded forms and the tokens"},

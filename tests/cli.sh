@@ -70,6 +70,15 @@ expect "canon bank" 0 "^VCB:0123456789$" -- canon bank "Vietcombank 0123 456 789
 expect "canon unknown type" 2 "unknown type|loại không rõ" -- canon colour red
 expect "canon json" 0 '"value": "\+84912345678"' -- canon --json phone 0912345678
 
+# check: verdict, tactics on the person's own words, advice
+expect "check dangerous" 0 "Nguy hiểm" -- check "Đây là công an, anh có lệnh bắt tạm giam. Không được nói với ai, chuyển tiền trong vòng 24h"
+expect "check evidence span" 0 "\[\[lệnh bắt tạm giam\]\]" -- check "Anh có lệnh bắt tạm giam"
+expect "check safe" 0 "An toàn" -- check "Tối nay cả nhà ăn cơm lúc 7 giờ nhé"
+expect "check english" 0 "Level: Safe" -- --lang en check "hello"
+expect "check json" 0 '"level": "dangerous"' -- check --json "Anh có lệnh bắt tạm giam, không được nói với ai, trong vòng 24h"
+expect "check empty" 0 "An toàn" -- check </dev/null
+expect "check bad data dir" 1 "taxonomy.json" -- --data-dir /nonexistent check "x"
+
 # option handling and hostile arguments
 expect "no command" 2 "help" --
 expect "lang without value" 2 "missing value|thiếu giá trị" -- --lang

@@ -189,12 +189,19 @@ static size_t token_at(const nt_token *tok, size_t ntok, size_t off)
 static void add_span(const nt_text *t, nt_rule_hit *hit, uint32_t from, uint32_t to)
 {
     size_t os, oe;
-    if (hit->nspans >= NT_RULE_MAX_SPANS ||
-        nt_text_span(t, NT_FORM_FOLD, from, to, &os, &oe) != NT_OK)
+    if (nt_text_span(t, NT_FORM_FOLD, from, to, &os, &oe) != NT_OK)
         return;
+    /* Overlapping evidence ("lệnh bắt" and "bắt tạm giam") is one span. */
     for (size_t i = 0; i < hit->nspans; i++)
-        if (hit->spans[i].start == os && hit->spans[i].end == oe)
+        if (os < hit->spans[i].end && oe > hit->spans[i].start) {
+            if (os < hit->spans[i].start)
+                hit->spans[i].start = os;
+            if (oe > hit->spans[i].end)
+                hit->spans[i].end = oe;
             return;
+        }
+    if (hit->nspans >= NT_RULE_MAX_SPANS)
+        return;
     hit->spans[hit->nspans].start = os;
     hit->spans[hit->nspans].end = oe;
     hit->nspans++;

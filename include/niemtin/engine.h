@@ -1,0 +1,74 @@
+/*
+ * niemtin/engine.h - the whole message check in one call: normalise, extract
+ * indicators, match the rules, score, and explain.
+ *
+ * An nt_engine holds everything loaded from a data directory (taxonomy,
+ * teencode, banks, indicator context, rules) and is immutable once open:
+ * threads share one engine, each with its own nt_check_scratch.
+ *
+ * Ownership: nt_engine_open / nt_check_scratch_new / nt_engine_check allocate
+ * objects freed with nt_engine_close / nt_check_scratch_free /
+ * nt_check_result_free.  Strings and sub-objects a result hands out live as
+ * long as the result (texts from the taxonomy: as long as the engine).
+ */
+#ifndef NIEMTIN_ENGINE_H
+#define NIEMTIN_ENGINE_H
+
+#include <stddef.h>
+
+#include "niemtin/detect.h"
+#include "niemtin/error.h"
+#include "niemtin/indicator.h"
+#include "niemtin/text.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct nt_engine_config {
+    const char *data_dir;        /* required: data/ with taxonomy.json, teencode.tsv, ... */
+    const char *rules_dir;       /* NULL: <data_dir>/rules */
+    size_t max_bytes;            /* 0: NT_DEFAULT_MAX_MESSAGE_BYTES */
+    const unsigned char *id_key; /* 32-byte key for citizen-ID hashing, or NULL */
+} nt_engine_config;
+
+typedef struct nt_engine nt_engine;
+
+/* Load everything; any malformed file is an error naming file:line:col. */
+nt_err nt_engine_open(const nt_engine_config *cfg, nt_engine **out, nt_diag *diag);
+void nt_engine_close(nt_engine *eng);
+
+const nt_taxonomy *nt_engine_taxonomy(const nt_engine *eng);
+const nt_ruleset *nt_engine_rules(const nt_engine *eng);
+
+typedef struct nt_check_scratch nt_check_scratch;
+nt_err nt_check_scratch_new(const nt_engine *eng, nt_check_scratch **out);
+void nt_check_scratch_free(nt_check_scratch *sc);
+
+typedef enum nt_level { NT_LEVEL_SAFE = 0, NT_LEVEL_SUSPICIOUS, NT_LEVEL_DANGEROUS } nt_level;
+
+/* "safe", "suspicious", "dangerous". Static. */
+const char *nt_level_name(nt_level level);
+
+typedef struct nt_check_result nt_check_result;
+
+/* Check one message.  Empty input is valid (safe).  Errors: NT_ERR_TOO_BIG,
+ * NT_ERR_NOMEM. */
+nt_err nt_engine_check(const nt_engine *eng, nt_check_scratch *sc, const char *text,
+                       size_t len, nt_check_result **out, nt_diag *diag);
+void nt_check_result_free(nt_check_result *r);
+
+int nt_check_risk(const nt_check_result *r); /* 0-100 */
+nt_level nt_check_level(const nt_check_result *r);
+
+/* Score 0-100 of one tactic ("fear", "lure", "control") or category id. */
+int nt_check_score(const nt_check_result *r, const char *id);
+
+const nt_rule_hits *nt_check_rule_hits(const nt_check_result *r);
+const nt_indicator_list *nt_check_indicators(const nt_check_result *r);
+const nt_text *nt_check_text(const nt_check_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

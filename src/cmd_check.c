@@ -1,0 +1,240 @@
+/*
+ * src/cmd_check.c - `niemtin check`: is this message a scam or a grooming
+ * attempt, which tactics does it use (shown on the person's own words), and
+ * what should they do now.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char *tactics[] = {"fear", "lure", "control"};
+
+static const char *tax_text(const cli *c, const nt_taxonomy *tax, const char *id, const char *f)
+{
+    char field[64];
+    snprintf(field, sizeof field, "%s_%s", f, c->lang == CLI_EN ? "en" : "vi");
+    const char *s = nt_taxonomy_text(tax, id, field);
+    return s ? s : id;
+}
+
+static json_t *spans_json(const cli *c, const char *text, const nt_rule_hit *h)
+{
+    json_t *a = json_array();
+    for (size_t k = 0; k < h->nspans; k++)
+        json_array_append_new(a, json_pack("{s:I, s:I, s:o}", "start", (json_int_t)h->spans[k].start,
+                                           "end", (json_int_t)h->spans[k].end, "text",
+                                           cli_json_text(text + h->spans[k].start,
+                                                         h->spans[k].end - h->spans[k].start)));
+    (void)c;
+    return a;
+}
+
+static json_t *result_json(const cli *c, const nt_engine *eng, const nt_check_result *r,
+                           const char *text)
+{
+    const nt_taxonomy *tax = nt_engine_taxonomy(eng);
+    const nt_ruleset *rs = nt_engine_rules(eng);
+    const char *level = nt_level_name(nt_check_level(r));
+    json_t *root = json_pack("{s:i, s:s, s:s, s:s}", "risk", nt_check_risk(r), "level", level,
+                             "level_text", tax_text(c, tax, level, "name"), "advice",
+                             tax_text(c, tax, level, "advice"));
+    json_t *tj = json_array();
+    for (size_t i = 0; i < 3; i++) {
+        int score = nt_check_score(r, tactics[i]);
+        if (score == 0)
+            continue;
+        json_array_append_new(tj, json_pack("{s:s, s:s, s:i, s:s}", "id", tactics[i], "name",
+                                            tax_text(c, tax, tactics[i], "name"), "score", score,
+                                            "explain", tax_text(c, tax, tactics[i], "child")));
+    }
+    json_object_set_new(root, "tactics", tj);
+    json_t *cj = json_array();
+    json_t *rj = json_array();
+    const nt_rule_hits *hits = nt_check_rule_hits(r);
+    for (size_t i = 0; i < nt_rule_hits_count(hits); i++) {
+        const nt_rule_hit *h = nt_rule_hits_get(hits, i);
+        nt_rule_info info;
+        nt_ruleset_info(rs, h->rule, &info);
+        json_array_append_new(
+            rj, json_pack("{s:s, s:s, s:s, s:i, s:s, s:o}", "rule", h->id, "tactic", h->tactic,
+                          "category", h->category, "weight", h->weight, "description",
+                          c->lang == CLI_EN ? info.text_en : info.text_vi, "evidence",
+                          spans_json(c, text, h)));
+        int seen = !*h->category;
+        for (size_t k = 0; k < json_array_size(cj) && !seen; k++)
+            seen = strcmp(json_string_value(json_object_get(json_array_get(cj, k), "id")),
+                          h->category) == 0;
+        if (!seen)
+            json_array_append_new(
+                cj, json_pack("{s:s, s:s, s:i, s:s}", "id", h->category, "name",
+                              tax_text(c, tax, h->category, "name"), "score",
+                              nt_check_score(r, h->category), "advice",
+                              tax_text(c, tax, h->category, "advice")));
+    }
+    json_object_set_new(root, "categories", cj);
+    json_object_set_new(root, "rules", rj);
+    json_t *ij = json_array();
+    const nt_indicator_list *inds = nt_check_indicators(r);
+    for (size_t i = 0; i < nt_indicator_list_count(inds); i++) {
+        const nt_indicator *ind = nt_indicator_list_get(inds, i);
+        json_array_append_new(ij, json_pack("{s:s, s:s, s:I, s:I}", "type",
+                                            nt_ind_type_name(ind->type), "value", ind->value,
+                                            "start", (json_int_t)ind->start, "end",
+                                            (json_int_t)ind->end));
+    }
+    json_object_set_new(root, "indicators", ij);
+    json_object_set_new(root, "hotlines",
+                        json_pack("[{s:s, s:s}, {s:s, s:s}]", "number", "111", "name",
+                                  L(c, "Tổng đài quốc gia bảo vệ trẻ em",
+                                    "National child protection hotline"),
+                                  "number", "113", "name", L(c, "Công an", "Police")));
+    return root;
+}
+
+/* Print the message with evidence spans highlighted (terminal) or bracketed. */
+static void print_highlighted(const char *text, size_t len, const nt_rule_hits *hits, int tty)
+{
+    unsigned char *mark = calloc(len ? len : 1, 1);
+    if (!mark)
+        return;
+    for (size_t i = 0; i < nt_rule_hits_count(hits); i++) {
+        const nt_rule_hit *h = nt_rule_hits_get(hits, i);
+        for (size_t k = 0; k < h->nspans; k++)
+            for (size_t p = h->spans[k].start; p < h->spans[k].end && p < len; p++)
+                mark[p] = 1;
+    }
+    fputs("  ", stdout);
+    for (size_t p = 0; p < len; p++) {
+        if (mark[p] && (p == 0 || !mark[p - 1]))
+            fputs(tty ? "\033[1;31m" : "[[", stdout);
+        putchar(text[p] == '\n' ? ' ' : text[p]);
+        if (mark[p] && (p + 1 == len || !mark[p + 1]))
+            fputs(tty ? "\033[0m" : "]]", stdout);
+    }
+    putchar('\n');
+    free(mark);
+}
+
+static void print_human(const cli *c, const nt_engine *eng, const nt_check_result *r,
+                        const char *text, size_t len)
+{
+    const nt_taxonomy *tax = nt_engine_taxonomy(eng);
+    const nt_ruleset *rs = nt_engine_rules(eng);
+    const char *level = nt_level_name(nt_check_level(r));
+    int tty = isatty(1);
+    printf("%s: %s%s%s (%s %d/100)\n", L(c, "Mức độ", "Level"),
+           tty && nt_check_level(r) == NT_LEVEL_DANGEROUS ? "\033[1;31m" : "",
+           tax_text(c, tax, level, "name"), tty ? "\033[0m" : "", L(c, "rủi ro", "risk"),
+           nt_check_risk(r));
+    const nt_rule_hits *hits = nt_check_rule_hits(r);
+    if (nt_rule_hits_count(hits)) {
+        print_highlighted(text, len, hits, tty);
+        int any_tactic = 0;
+        for (size_t i = 0; i < 3; i++)
+            any_tactic |= nt_check_score(r, tactics[i]) > 0;
+        if (any_tactic)
+            printf("%s:\n", L(c, "Thủ đoạn", "Tactics"));
+        for (size_t i = 0; i < 3; i++) {
+            if (!nt_check_score(r, tactics[i]))
+                continue;
+            printf("  • %s (%d/100): %s\n", tax_text(c, tax, tactics[i], "name"),
+                   nt_check_score(r, tactics[i]), tax_text(c, tax, tactics[i], "child"));
+            for (size_t k = 0; k < nt_rule_hits_count(hits); k++) {
+                const nt_rule_hit *h = nt_rule_hits_get(hits, k);
+                if (strcmp(h->tactic, tactics[i]) != 0)
+                    continue;
+                nt_rule_info info;
+                nt_ruleset_info(rs, h->rule, &info);
+                printf("      - %s:", c->lang == CLI_EN ? info.text_en : info.text_vi);
+                for (size_t s = 0; s < h->nspans; s++)
+                    printf(" \"%.*s\"", (int)(h->spans[s].end - h->spans[s].start),
+                           text + h->spans[s].start);
+                printf("  [%s]\n", h->id);
+            }
+        }
+        int header = 0;
+        for (size_t k = 0; k < nt_rule_hits_count(hits); k++) {
+            const nt_rule_hit *h = nt_rule_hits_get(hits, k);
+            if (!*h->category)
+                continue;
+            int dup = 0;
+            for (size_t j = 0; j < k; j++)
+                dup |= strcmp(nt_rule_hits_get(hits, j)->category, h->category) == 0;
+            if (dup)
+                continue;
+            if (!header++)
+                printf("%s:\n", L(c, "Dạng lừa đảo / xâm hại", "Scam or harm type"));
+            printf("  • %s: %s\n", tax_text(c, tax, h->category, "name"),
+                   tax_text(c, tax, h->category, "advice"));
+        }
+    }
+    const nt_indicator_list *inds = nt_check_indicators(r);
+    if (nt_indicator_list_count(inds)) {
+        printf("%s:\n", L(c, "Chỉ báo", "Indicators"));
+        for (size_t i = 0; i < nt_indicator_list_count(inds); i++) {
+            const nt_indicator *ind = nt_indicator_list_get(inds, i);
+            printf("  • %s %s\n", nt_ind_type_name(ind->type), ind->value);
+        }
+    }
+    printf("%s: %s\n", L(c, "Nên làm gì", "What to do"), tax_text(c, tax, level, "advice"));
+    if (nt_check_level(r) != NT_LEVEL_SAFE)
+        printf("%s\n", L(c, "Trẻ em gọi 111 (miễn phí, 24/7). Bị đe doạ hoặc lừa đảo: gọi 113.",
+                         "Children call 111 (free, 24/7). Threatened or scammed: call 113."));
+}
+
+int cmd_check(cli *c, int argc, char **argv)
+{
+    int i = cli_options(c, "check", argc, argv, 0);
+    if (i < 0)
+        return 2;
+    char *text = NULL;
+    size_t len = 0;
+    int status = cli_read_input(c, argc - i, argv + i, &text, &len);
+    if (status)
+        return status;
+    nt_engine *eng = NULL;
+    nt_check_scratch *sc = NULL;
+    nt_check_result *r = NULL;
+    nt_diag d;
+    nt_diag_clear(&d);
+    unsigned char key[32];
+    if (cli_id_key(c, key)) {
+        status = 2;
+        goto cleanup;
+    }
+    nt_engine_config cfg = {c->data_dir, NULL, c->max_bytes, c->have_id_key ? key : NULL};
+    nt_err rc = nt_engine_open(&cfg, &eng, &d);
+    if (!rc)
+        rc = nt_check_scratch_new(eng, &sc);
+    if (rc) {
+        cli_error(c, rc, &d, L(c, "không khởi động được bộ kiểm tra", "cannot start the checker"));
+        status = 1;
+        goto cleanup;
+    }
+    rc = nt_engine_check(eng, sc, text, len, &r, &d);
+    if (rc) {
+        cli_error(c, rc, &d, L(c, "không kiểm tra được", "cannot check"));
+        status = 1;
+        goto cleanup;
+    }
+    if (c->json) {
+        json_t *root = result_json(c, eng, r, text);
+        char *s = json_dumps(root, JSON_INDENT(2));
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(root);
+    } else {
+        print_human(c, eng, r, text, len);
+    }
+cleanup:
+    nt_check_result_free(r);
+    nt_check_scratch_free(sc);
+    nt_engine_close(eng);
+    free(text);
+    return status;
+}
