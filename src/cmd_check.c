@@ -186,11 +186,104 @@ static void print_human(const cli *c, const nt_engine *eng, const nt_check_resul
                          "Children call 111 (free, 24/7). Threatened or scammed: call 113."));
 }
 
+/* One compact JSON line per input line: {"id","risk","level","tactics",
+ * "categories","rules","indicators"}, or {"line","error"} for a bad line. */
+static int run_batch(cli *c, const nt_engine *eng, nt_check_scratch *sc, const char *path)
+{
+    FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!in) {
+        perror(path);
+        return 1;
+    }
+    char *line = NULL;
+    size_t cap = 0, lineno = 0, bad = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, in)) >= 0) {
+        lineno++;
+        size_t len = (size_t)n;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        json_t *id = NULL, *obj = NULL;
+        const char *text = line;
+        size_t tlen = len;
+        const char *error = NULL;
+        if (len && line[0] == '{') {
+            json_error_t err;
+            obj = json_loadb(line, len, 0, &err);
+            json_t *t = obj ? json_object_get(obj, "text") : NULL;
+            if (!obj)
+                error = "invalid JSON";
+            else if (!json_is_string(t))
+                error = "\"text\" must be a string";
+            else {
+                text = json_string_value(t);
+                tlen = json_string_length(t);
+                id = json_object_get(obj, "id");
+            }
+        }
+        json_t *out;
+        nt_check_result *r = NULL;
+        nt_diag d;
+        nt_diag_clear(&d);
+        if (!error && nt_engine_check(eng, sc, text, tlen, &r, &d) != NT_OK)
+            error = d.message[0] ? d.message : "check failed";
+        if (error) {
+            out = json_pack("{s:I, s:s}", "line", (json_int_t)lineno, "error", error);
+            bad++;
+        } else {
+            out = result_json(c, eng, r, text);
+            json_object_del(out, "advice");
+            json_object_del(out, "hotlines");
+            json_object_set_new(out, "line", json_integer((json_int_t)lineno));
+        }
+        if (id)
+            json_object_set(out, "id", id);
+        char *s = json_dumps(out, JSON_COMPACT);
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(out);
+        json_decref(obj);
+        nt_check_result_free(r);
+    }
+    free(line);
+    if (in != stdin)
+        fclose(in);
+    if (bad)
+        fprintf(stderr, "niemtin check --batch: %zu %s\n", bad,
+                L(c, "dòng lỗi (xem trường \"error\")", "bad lines (see their \"error\")"));
+    return 0;
+}
+
 int cmd_check(cli *c, int argc, char **argv)
 {
+    const char *batch = NULL;
+    if (argc >= 2 && strcmp(argv[0], "--batch") == 0) {
+        batch = argv[1];
+        argc -= 2;
+        argv += 2;
+    }
     int i = cli_options(c, "check", argc, argv, 0);
     if (i < 0)
         return 2;
+    if (batch) {
+        nt_engine *eng = NULL;
+        nt_check_scratch *sc = NULL;
+        nt_diag d;
+        nt_diag_clear(&d);
+        nt_engine_config cfg = {c->data_dir, NULL, c->max_bytes, NULL};
+        nt_err rc = nt_engine_open(&cfg, &eng, &d);
+        if (!rc)
+            rc = nt_check_scratch_new(eng, &sc);
+        int status = 1;
+        if (rc)
+            cli_error(c, rc, &d, L(c, "không khởi động được bộ kiểm tra", "cannot start the checker"));
+        else
+            status = run_batch(c, eng, sc, batch);
+        nt_check_scratch_free(sc);
+        nt_engine_close(eng);
+        return status;
+    }
     char *text = NULL;
     size_t len = 0;
     int status = cli_read_input(c, argc - i, argv + i, &text, &len);
