@@ -128,6 +128,9 @@ static nt_err next(parser *ps)
             if (ps->src[ps->pos] == '\n')
                 return fail(ps, t->line, t->col, "%s",
                         c == '"' ? "unterminated string" : "unterminated regex");
+            if ((unsigned char)ps->src[ps->pos] < 0x20 && ps->src[ps->pos] != '\t')
+                return fail(ps, ps->line, ps->col, "%s",
+                            "control character inside a string or regex");
             if (ps->src[ps->pos] == '\\' && ps->pos + 1 < ps->len)
                 advance_char(ps);
             advance_char(ps);
@@ -161,7 +164,9 @@ static nt_err next(parser *ps)
         if (digits) {
             if (t->len > 6)
                 return fail(ps, t->line, t->col, "%s", "number too large");
-            t->num = strtol(t->p, NULL, 10);
+            t->num = 0; /* the source need not be NUL-terminated: no strtol */
+            for (size_t k = 0; k < t->len; k++)
+                t->num = t->num * 10 + (t->p[k] - '0');
         }
         return NT_OK;
     }
@@ -282,6 +287,10 @@ static nt_err parse_pattern(parser *ps, size_t *index)
             return fail(ps, t.line, t.col, "%s", "invalid UTF-8 in phrase");
         if (rc)
             return rc;
+        if (p->len == 0) {
+            free(p->text);
+            return fail(ps, t.line, t.col, "%s", "phrase is empty once folded");
+        }
         /* Phrases match the folded form, whose words are single-spaced. */
         for (size_t i = 0; i < p->len; i++)
             if (p->text[i] == '\t' || p->text[i] == '\n' ||
@@ -457,8 +466,10 @@ static nt_err parse_field(parser *ps, rule *r)
     if (strcmp(fname, "example") == 0 || strcmp(fname, "counter") == 0) {
         int ex = fname[0] == 'e';
         char *v = NULL;
-        if ((rc = parse_string_value(ps, &v, fname)))
+        if ((rc = parse_string_value(ps, &v, fname))) {
+            free(v); /* set when the error came from the token after it */
             return rc;
+        }
         return ex ? push_str(&r->examples, &r->nexamples, v)
                   : push_str(&r->counters, &r->ncounters, v);
     }
