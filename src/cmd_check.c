@@ -255,18 +255,162 @@ static int run_batch(cli *c, const nt_engine *eng, nt_check_scratch *sc, const c
     return 0;
 }
 
+/* A chat as JSON lines {"speaker","text","time"}: the running risk after
+ * each turn and the turn at which it became dangerous. */
+static int run_conversation(cli *c, const nt_engine *eng, nt_check_scratch *sc, const char *path)
+{
+    FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!in) {
+        perror(path);
+        return 1;
+    }
+    const nt_taxonomy *tax = nt_engine_taxonomy(eng);
+    const nt_ruleset *rs = nt_engine_rules(eng);
+    nt_conversation *conv = NULL;
+    int status = 0;
+    if (nt_conversation_new(eng, &conv) != NT_OK) {
+        fprintf(stderr, "niemtin: out of memory\n");
+        status = 1;
+        goto cleanup;
+    }
+    json_t *turns_json = json_array(), *times = json_array();
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, in)) >= 0) {
+        lineno++;
+        size_t len = (size_t)n;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        if (len == 0)
+            continue;
+        json_error_t err;
+        json_t *obj = json_loadb(line, len, 0, &err);
+        json_t *t = obj ? json_object_get(obj, "text") : NULL;
+        json_t *sp = obj ? json_object_get(obj, "speaker") : NULL;
+        if (!json_is_string(t) || (sp && !json_is_string(sp))) {
+            fprintf(stderr, "%s:%zu:%d: %s\n", path, lineno, obj ? 1 : err.column,
+                    obj ? L(c, "cần {\"speaker\", \"text\", \"time\"} với text là chuỗi",
+                            "expected {\"speaker\", \"text\", \"time\"} with a string text")
+                        : err.text);
+            json_decref(obj);
+            status = 1;
+            break;
+        }
+        nt_diag d;
+        nt_diag_clear(&d);
+        if (nt_conversation_add(conv, sc, json_string_value(sp), json_string_value(t),
+                                json_string_length(t), &d) != NT_OK) {
+            fprintf(stderr, "%s:%zu: %s\n", path, lineno, d.message);
+            json_decref(obj);
+            status = 1;
+            break;
+        }
+        json_t *tm = json_object_get(obj, "time");
+        json_array_append(times, json_is_string(tm) ? tm : json_null());
+        json_decref(obj);
+    }
+    free(line);
+    if (status)
+        goto done;
+    long dt = nt_conversation_dangerous_turn(conv);
+    for (size_t i = 0; i < nt_conversation_turns(conv); i++) {
+        const nt_check_result *r = nt_conversation_turn(conv, i);
+        const nt_rule_hits *h = nt_check_rule_hits(r);
+        json_t *rules = json_array();
+        for (size_t k = 0; k < nt_rule_hits_count(h); k++) {
+            const nt_rule_hit *hit = nt_rule_hits_get(h, k);
+            nt_rule_info info;
+            nt_ruleset_info(rs, hit->rule, &info);
+            json_array_append_new(rules, json_pack("{s:s, s:s, s:s}", "rule", hit->id, "tactic",
+                                                   hit->tactic, "description",
+                                                   c->lang == CLI_EN ? info.text_en : info.text_vi));
+        }
+        json_array_append_new(
+            turns_json,
+            json_pack("{s:I, s:s, s:O, s:i, s:i, s:o}", "turn", (json_int_t)(i + 1), "speaker",
+                      nt_conversation_speaker(conv, i), "time", json_array_get(times, i), "risk",
+                      nt_check_risk(r), "risk_so_far", nt_conversation_risk_at(conv, i), "rules",
+                      rules));
+    }
+    const char *level = nt_level_name(nt_conversation_level(conv));
+    if (c->json) {
+        json_t *tj = json_object();
+        static const char *tacs[] = {"fear", "lure", "control"};
+        for (int k = 0; k < 3; k++)
+            json_object_set_new(tj, tacs[k], json_integer(nt_conversation_score(conv, tacs[k])));
+        json_t *root = json_pack(
+            "{s:s, s:s, s:i, s:o, s:O, s:o, s:s}", "level", level, "level_text",
+            tax_text(c, tax, level, "name"), "risk",
+            nt_conversation_turns(conv)
+                ? nt_conversation_risk_at(conv, nt_conversation_turns(conv) - 1)
+                : 0,
+            "dangerous_from_turn", dt >= 0 ? json_integer(dt + 1) : json_null(), "turns",
+            turns_json, "tactics", tj, "advice", tax_text(c, tax, level, "advice"));
+        char *s = json_dumps(root, JSON_INDENT(2));
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(root);
+    } else {
+        for (size_t i = 0; i < json_array_size(turns_json); i++) {
+            json_t *tj = json_array_get(turns_json, i);
+            json_t *rules = json_object_get(tj, "rules");
+            printf("%s %2zu  %-16.16s %s %3d  %s %3d%s", L(c, "Lượt", "Turn"), i + 1,
+                   nt_conversation_speaker(conv, i), L(c, "rủi ro", "risk"),
+                   (int)json_integer_value(json_object_get(tj, "risk")),
+                   L(c, "tích luỹ", "so far"),
+                   (int)json_integer_value(json_object_get(tj, "risk_so_far")),
+                   (long)i == dt ? L(c, "  <- NGUY HIỂM từ đây", "  <- DANGEROUS from here") : "");
+            for (size_t k = 0; k < json_array_size(rules); k++)
+                printf("%s%s", k ? "; " : "  : ",
+                       json_string_value(json_object_get(json_array_get(rules, k), "description")));
+            printf("\n");
+        }
+        printf("%s: %s", L(c, "Kết luận", "Verdict"), tax_text(c, tax, level, "name"));
+        if (dt >= 0)
+            printf(" (%s %ld)", L(c, "nguy hiểm từ lượt", "dangerous from turn"), dt + 1);
+        printf("\n%s: %s\n", L(c, "Nên làm gì", "What to do"), tax_text(c, tax, level, "advice"));
+        json_decref(turns_json);
+    }
+done:
+    json_decref(times);
+cleanup:
+    nt_conversation_free(conv);
+    if (in != stdin)
+        fclose(in);
+    return status;
+}
+
 int cmd_check(cli *c, int argc, char **argv)
 {
-    const char *batch = NULL;
-    if (argc >= 2 && strcmp(argv[0], "--batch") == 0) {
-        batch = argv[1];
-        argc -= 2;
-        argv += 2;
+    const char *batch = NULL, *conversation = NULL;
+    int i = 0;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        }
+        if ((strcmp(argv[i], "--batch") == 0 || strcmp(argv[i], "--conversation") == 0)) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "niemtin check: %s FILE\n", argv[i]);
+                return 2;
+            }
+            *(argv[i][2] == 'b' ? &batch : &conversation) = argv[i + 1];
+            i++;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            c->json = 1;
+        } else {
+            fprintf(stderr, "niemtin check: %s '%s'\n",
+                    L(c, "tuỳ chọn không rõ", "unknown option"), argv[i]);
+            return 2;
+        }
     }
-    int i = cli_options(c, "check", argc, argv, 0);
-    if (i < 0)
+    if (batch && conversation) {
+        fprintf(stderr, "niemtin check: --batch %s --conversation\n", L(c, "hoặc", "or"));
         return 2;
-    if (batch) {
+    }
+    if (batch || conversation) {
         nt_engine *eng = NULL;
         nt_check_scratch *sc = NULL;
         nt_diag d;
@@ -278,8 +422,10 @@ int cmd_check(cli *c, int argc, char **argv)
         int status = 1;
         if (rc)
             cli_error(c, rc, &d, L(c, "không khởi động được bộ kiểm tra", "cannot start the checker"));
-        else
+        else if (batch)
             status = run_batch(c, eng, sc, batch);
+        else
+            status = run_conversation(c, eng, sc, conversation);
         nt_check_scratch_free(sc);
         nt_engine_close(eng);
         return status;

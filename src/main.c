@@ -22,7 +22,7 @@ static int cmd_help(cli *c, int argc, char **argv);
 static int cmd_version(cli *c, int argc, char **argv);
 
 static const command commands[] = {
-    {"check", cmd_check, "[--json] TEXT | -f FILE | - | --batch FILE",
+    {"check", cmd_check, "[--json] TEXT | -f FILE | - | --batch FILE | --conversation FILE",
      "kiểm tra một tin nhắn: lừa đảo hay dụ dỗ, thủ đoạn nào, bằng chứng, nên làm gì",
      "check a message: scam or grooming, which tactics, the evidence, what to do"},
     {"eval", cmd_eval, "--data FILE [--at suspicious|dangerous] [--json]",

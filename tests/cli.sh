@@ -79,6 +79,15 @@ expect "check json" 0 '"level": "dangerous"' -- check --json "Anh có lệnh b�
 expect "check empty" 0 "An toàn" -- check </dev/null
 expect "check bad data dir" 1 "taxonomy.json" -- --data-dir /nonexistent check "x"
 
+printf '{"speaker":"A","text":"Anh có lệnh bắt tạm giam"}\n{"speaker":"B","text":"dạ"}\n' >"$tmp/conv.jsonl"
+expect "check conversation" 0 "Lượt  1" -- check --conversation "$tmp/conv.jsonl"
+expect "check conversation json" 0 '"risk_so_far": 35' -- check --json --conversation "$tmp/conv.jsonl"
+printf '{"speaker":"A","text":5}\n' >"$tmp/badconv.jsonl"
+expect "check conversation bad line" 1 "badconv.jsonl:1" -- check --conversation "$tmp/badconv.jsonl"
+printf '{"id":7,"text":"xin chao"}\nnot json but text\n{"text":5}\n' >"$tmp/batch.jsonl"
+expect "check batch" 0 '"line":3,"error"' -- check --batch "$tmp/batch.jsonl"
+expect "eval" 0 "harmful" -- eval --data "$tmp/batch.jsonl"
+
 # option handling and hostile arguments
 expect "no command" 2 "help" --
 expect "lang without value" 2 "missing value|thiếu giá trị" -- --lang

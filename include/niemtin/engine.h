@@ -68,6 +68,37 @@ const nt_rule_hits *nt_check_rule_hits(const nt_check_result *r);
 const nt_indicator_list *nt_check_indicators(const nt_check_result *r);
 const nt_text *nt_check_text(const nt_check_result *r);
 
+/* ---- Conversations ----------------------------------------------------------
+ * Grooming and the "online kidnapping" script unfold over many turns: no one
+ * message need be damning.  A conversation accumulates the evidence of every
+ * turn - each rule counted once, however often it fires - and says at which
+ * turn the whole exchange became dangerous. */
+
+typedef struct nt_conversation nt_conversation;
+
+nt_err nt_conversation_new(const nt_engine *eng, nt_conversation **out);
+void nt_conversation_free(nt_conversation *conv);
+
+/* Check one more turn and fold its evidence into the conversation.  speaker
+ * may be NULL.  The turn's own result stays available through
+ * nt_conversation_turn. */
+nt_err nt_conversation_add(nt_conversation *conv, nt_check_scratch *sc, const char *speaker,
+                           const char *text, size_t len, nt_diag *diag);
+
+size_t nt_conversation_turns(const nt_conversation *conv);
+/* The i-th turn's own result (NULL if out of range); lives as long as conv. */
+const nt_check_result *nt_conversation_turn(const nt_conversation *conv, size_t i);
+/* Speaker of turn i as given, or "". */
+const char *nt_conversation_speaker(const nt_conversation *conv, size_t i);
+/* Risk of the conversation up to and including turn i (0-100). */
+int nt_conversation_risk_at(const nt_conversation *conv, size_t i);
+/* Level of the whole conversation so far. */
+nt_level nt_conversation_level(const nt_conversation *conv);
+/* Index of the first turn at which the conversation was dangerous, or -1. */
+long nt_conversation_dangerous_turn(const nt_conversation *conv);
+/* Score 0-100 of a tactic or category over the conversation so far. */
+int nt_conversation_score(const nt_conversation *conv, const char *id);
+
 #ifdef __cplusplus
 }
 #endif

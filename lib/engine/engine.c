@@ -14,13 +14,9 @@
 #include <string.h>
 
 #include "core/diag.h"
-#include "niemtin/engine.h"
+#include "engine/scoring.h"
 #include "niemtin/limits.h"
 
-/* Level thresholds on the 0-100 risk (docs/scoring.md says how they were
- * chosen). */
-#define NT_RISK_SUSPICIOUS 30
-#define NT_RISK_DANGEROUS 60
 
 struct nt_engine {
     nt_taxonomy *tax;
@@ -183,13 +179,6 @@ static nt_err combine(nt_check_result *r, const char *id, int w)
     return NT_OK;
 }
 
-static int to_score(double keep)
-{
-    double s = 100.0 * (1.0 - keep);
-    int v = (int)(s + 0.5);
-    return v < 0 ? 0 : v > 100 ? 100 : v;
-}
-
 nt_err nt_engine_check(const nt_engine *eng, nt_check_scratch *sc, const char *text,
                        size_t len, nt_check_result **out, nt_diag *diag)
 {
@@ -220,10 +209,8 @@ nt_err nt_engine_check(const nt_engine *eng, nt_check_scratch *sc, const char *t
             goto cleanup;
         }
     }
-    r->risk = to_score(keep);
-    r->level = r->risk >= NT_RISK_DANGEROUS    ? NT_LEVEL_DANGEROUS
-               : r->risk >= NT_RISK_SUSPICIOUS ? NT_LEVEL_SUSPICIOUS
-                                               : NT_LEVEL_SAFE;
+    r->risk = nt__keep_to_risk(keep);
+    r->level = nt__risk_level(r->risk);
     *out = r;
     r = NULL;
 cleanup:
@@ -258,7 +245,7 @@ int nt_check_score(const nt_check_result *r, const char *id)
         return 0;
     for (size_t i = 0; i < r->nscores; i++)
         if (strcmp(r->scores[i].id, id) == 0)
-            return to_score(r->scores[i].keep);
+            return nt__keep_to_risk(r->scores[i].keep);
     return 0;
 }
 

@@ -1,0 +1,30 @@
+/*
+ * lib/engine/scoring.h - the one place that turns evidence into a risk and a
+ * level, shared by single messages (engine.c) and conversations
+ * (conversation.c).  Evidence combines as a noisy-OR: `keep` is the product of
+ * (1 - w/100) over the rules that fired.
+ */
+#ifndef NT_ENGINE_SCORING_H
+#define NT_ENGINE_SCORING_H
+
+#include "niemtin/engine.h"
+
+/* Level thresholds on the 0-100 risk (docs/scoring.md says how they were
+ * chosen). */
+#define NT__RISK_SUSPICIOUS 30
+#define NT__RISK_DANGEROUS 60
+
+static inline int nt__keep_to_risk(double keep)
+{
+    int v = (int)(100.0 * (1.0 - keep) + 0.5);
+    return v < 0 ? 0 : v > 100 ? 100 : v;
+}
+
+static inline nt_level nt__risk_level(int risk)
+{
+    return risk >= NT__RISK_DANGEROUS    ? NT_LEVEL_DANGEROUS
+           : risk >= NT__RISK_SUSPICIOUS ? NT_LEVEL_SUSPICIOUS
+                                         : NT_LEVEL_SAFE;
+}
+
+#endif

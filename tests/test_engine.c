@@ -1,0 +1,164 @@
+/*
+ * tests/test_engine.c - the whole check (engine) and conversations: scores
+ * combine evidence, a rule repeated across turns counts once, and the turn at
+ * which a chat became dangerous is the one whose evidence tipped it.
+ * Uses its own small rule set so the figures do not move when data/rules grows.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "niemtin/niemtin.h"
+#include "testutil.h"
+
+static char rules_dir[] = "/tmp/nt-engine-rules-XXXXXX";
+static nt_engine *eng;
+static nt_check_scratch *sc;
+
+static const char rules[] =
+    "rule t.arrest {\n tactic: fear\n category: impersonation_police\n weight: 40\n"
+    " vi: \"Đe doạ bắt\"\n en: \"Arrest threat\"\n any: \"lenh bat\"\n}\n"
+    "rule t.secret {\n tactic: control\n weight: 30\n vi: \"Giữ bí mật\"\n en: \"Secrecy\"\n"
+    " any: \"khong duoc noi voi ai\"\n}\n"
+    "rule t.hotel {\n tactic: control\n category: online_kidnapping\n weight: 40\n"
+    " vi: \"Thuê khách sạn một mình\"\n en: \"Hotel alone\"\n any: \"thue khach san\"\n}\n";
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(rules_dir))
+        return -1;
+    char path[256];
+    snprintf(path, sizeof path, "%s/test.rules", rules_dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs(rules, f);
+    fclose(f);
+    nt_engine_config cfg = {getenv("NT_DATA_DIR"), rules_dir, 0, NULL};
+    nt_diag d;
+    nt_diag_clear(&d);
+    if (nt_engine_open(&cfg, &eng, &d) != NT_OK) {
+        char buf[512];
+        fprintf(stderr, "%s\n", nt_diag_format(&d, buf, sizeof buf));
+        return -1;
+    }
+    return nt_check_scratch_new(eng, &sc) == NT_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/test.rules", rules_dir);
+    remove(path);
+    rmdir(rules_dir);
+    nt_check_scratch_free(sc);
+    nt_engine_close(eng);
+    return 0;
+}
+
+static nt_check_result *check(const char *text)
+{
+    nt_check_result *r = NULL;
+    assert_int_equal(nt_engine_check(eng, sc, text, strlen(text), &r, NULL), NT_OK);
+    return r;
+}
+
+static void test_scores_combine(void **state)
+{
+    (void)state;
+    nt_check_result *r = check("Anh có lệnh bắt, không được nói với ai");
+    /* noisy-OR: 1 - 0.6 * 0.7 = 0.58 */
+    assert_int_equal(nt_check_risk(r), 58);
+    assert_int_equal(nt_check_level(r), NT_LEVEL_SUSPICIOUS);
+    assert_int_equal(nt_check_score(r, "fear"), 40);
+    assert_int_equal(nt_check_score(r, "control"), 30);
+    assert_int_equal(nt_check_score(r, "lure"), 0);
+    assert_int_equal(nt_check_score(r, "impersonation_police"), 40);
+    nt_check_result_free(r);
+    r = check("Anh có lệnh bắt, không được nói với ai, thuê khách sạn ngay");
+    assert_int_equal(nt_check_risk(r), 75); /* 1 - 0.6*0.7*0.6 = 0.748 */
+    assert_int_equal(nt_check_level(r), NT_LEVEL_DANGEROUS);
+    nt_check_result_free(r);
+    r = check("");
+    assert_int_equal(nt_check_risk(r), 0);
+    assert_int_equal(nt_check_level(r), NT_LEVEL_SAFE);
+    assert_string_equal(nt_level_name(nt_check_level(r)), "safe");
+    nt_check_result_free(r);
+}
+
+static void test_conversation(void **state)
+{
+    (void)state;
+    nt_conversation *c = NULL;
+    assert_int_equal(nt_conversation_new(eng, &c), NT_OK);
+    const char *turns[][2] = {
+        {"A", "Chào em, anh là cán bộ điều tra"},
+        {"B", "Dạ ai vậy ạ"},
+        {"A", "Em có lệnh bắt"},
+        {"A", "Em có lệnh bắt, nghe rõ chưa"}, /* same rule again: counts once */
+        {"A", "Không được nói với ai"},
+        {"B", "Dạ vâng"},
+        {"A", "Giờ em đi thuê khách sạn ở một mình"},
+    };
+    for (size_t i = 0; i < sizeof turns / sizeof turns[0]; i++)
+        assert_int_equal(nt_conversation_add(c, sc, turns[i][0], turns[i][1],
+                                             strlen(turns[i][1]), NULL),
+                         NT_OK);
+    assert_int_equal(nt_conversation_turns(c), 7);
+    assert_int_equal(nt_conversation_risk_at(c, 1), 0);
+    assert_int_equal(nt_conversation_risk_at(c, 2), 40);
+    assert_int_equal(nt_conversation_risk_at(c, 3), 40);
+    assert_int_equal(nt_conversation_risk_at(c, 4), 58);
+    assert_int_equal(nt_conversation_risk_at(c, 6), 75);
+    assert_int_equal(nt_conversation_dangerous_turn(c), 6);
+    assert_int_equal(nt_conversation_level(c), NT_LEVEL_DANGEROUS);
+    assert_string_equal(nt_conversation_speaker(c, 6), "A");
+    assert_int_equal(nt_conversation_score(c, "control"), 58);
+    assert_null(nt_conversation_turn(c, 7));
+    nt_conversation_free(c);
+}
+
+static void test_open_errors(void **state)
+{
+    (void)state;
+    nt_engine *bad = NULL;
+    nt_diag d;
+    nt_diag_clear(&d);
+    nt_engine_config cfg = {"/nonexistent", NULL, 0, NULL};
+    assert_int_equal(nt_engine_open(&cfg, &bad, &d), NT_ERR_IO);
+    assert_null(bad);
+    assert_non_null(strstr(d.source, "taxonomy.json"));
+    nt_engine_config none = {NULL, NULL, 0, NULL};
+    assert_int_equal(nt_engine_open(&none, &bad, &d), NT_ERR_INVALID_ARG);
+    /* message over the limit */
+    nt_engine_config small = {getenv("NT_DATA_DIR"), rules_dir, 10, NULL};
+    nt_engine *e2 = NULL;
+    assert_int_equal(nt_engine_open(&small, &e2, NULL), NT_OK);
+    nt_check_scratch *s2 = NULL;
+    assert_int_equal(nt_check_scratch_new(e2, &s2), NT_OK);
+    nt_check_result *r = NULL;
+    assert_int_equal(nt_engine_check(e2, s2, "01234567890", 11, &r, &d), NT_ERR_TOO_BIG);
+    assert_null(r);
+    nt_check_scratch_free(s2);
+    nt_engine_close(e2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scores_combine),
+        cmocka_unit_test(test_conversation),
+        cmocka_unit_test(test_open_errors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
