@@ -340,7 +340,7 @@ static int run_conversation(cli *c, const nt_engine *eng, nt_check_scratch *sc, 
         for (int k = 0; k < 3; k++)
             json_object_set_new(tj, tacs[k], json_integer(nt_conversation_score(conv, tacs[k])));
         json_t *root = json_pack(
-            "{s:s, s:s, s:i, s:o, s:O, s:o, s:s}", "level", level, "level_text",
+            "{s:s, s:s, s:i, s:o, s:o, s:o, s:s}", "level", level, "level_text",
             tax_text(c, tax, level, "name"), "risk",
             nt_conversation_turns(conv)
                 ? nt_conversation_risk_at(conv, nt_conversation_turns(conv) - 1)
