@@ -13,88 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "benchutil.h"
 #include "detect/rules_int.h"
 #include "niemtin/niemtin.h"
 
-typedef struct corpus {
-    char **msg;
-    size_t *len;
-    size_t n, cap, bytes;
-} corpus;
-
-static void add_msg(corpus *c, const char *s, size_t n)
-{
-    if (n == 0)
-        return;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 1024;
-        c->msg = realloc(c->msg, c->cap * sizeof *c->msg);
-        c->len = realloc(c->len, c->cap * sizeof *c->len);
-    }
-    c->msg[c->n] = malloc(n + 1);
-    memcpy(c->msg[c->n], s, n);
-    c->msg[c->n][n] = '\0';
-    c->len[c->n++] = n;
-    c->bytes += n;
-}
-
-/* The text field of labels,texts_vi CSV (RFC 4180 quoting). */
-static void load_vi_csv(corpus *c, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)sz + 1), *field = malloc((size_t)sz + 1);
-    size_t len = fread(b, 1, (size_t)sz, f);
-    fclose(f);
-    size_t i = 0;
-    while (i < len && b[i] != '\n')
-        i++;
-    while (++i < len) {
-        while (i < len && b[i] != ',' && b[i] != '\n')
-            i++;
-        if (i >= len || b[i] == '\n')
-            continue;
-        i++;
-        size_t n = 0;
-        if (b[i] == '"') {
-            for (i++; i < len;) {
-                if (b[i] == '"' && i + 1 < len && b[i + 1] == '"') {
-                    field[n++] = '"';
-                    i += 2;
-                } else if (b[i] == '"') {
-                    i++;
-                    break;
-                } else {
-                    field[n++] = b[i++];
-                }
-            }
-            while (i < len && b[i] != '\n')
-                i++;
-        } else {
-            while (i < len && b[i] != '\n')
-                field[n++] = b[i++];
-        }
-        add_msg(c, field, n);
-    }
-    free(field);
-    free(b);
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 typedef struct env {
-    const corpus *c;
+    const bu_corpus *c;
     nt_engine *eng;
     nt_check_scratch *sc;
     nt_lexicon *lex;
@@ -103,8 +28,9 @@ typedef struct env {
     size_t nre, sink;
 } env;
 
-static void run_check(env *e)
+static void run_check(void *arg)
 {
+    env *e = arg;
     for (size_t i = 0; i < e->c->n; i++) {
         nt_check_result *r = NULL;
         if (nt_engine_check(e->eng, e->sc, e->c->msg[i], e->c->len[i], &r, NULL) == NT_OK)
@@ -114,8 +40,9 @@ static void run_check(env *e)
 }
 
 /* Baseline: normalise, then every pattern on its own with PCRE2. */
-static void run_naive(env *e)
+static void run_naive(void *arg)
 {
+    env *e = arg;
     nt_text_options o;
     nt_text_options_init(&o);
     o.teencode = e->lex;
@@ -132,34 +59,14 @@ static void run_naive(env *e)
     }
 }
 
-static double per_pass(void (*fn)(env *), env *e, double secs)
-{
-    double t0 = cpu_now(), t;
-    size_t passes = 0;
-    do {
-        fn(e);
-        passes++;
-        t = cpu_now() - t0;
-    } while (t < secs);
-    return t / (double)passes;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
-    const char *shared = argc > 1 ? argv[1] : getenv("NT_SHARED_DATA");
-    if (!shared)
-        shared = NT_SOURCE_DATA_DIR "/../../shared/data";
+    const char *shared = bu_shared_dir(argc > 1 ? argv[1] : NULL);
     double secs = argc > 2 ? strtod(argv[2], NULL) : 0.5;
     char path[4096];
-    corpus c = {0};
+    bu_corpus c = {0};
     snprintf(path, sizeof path, "%s/sms-spam-vi-translated/dataset.csv", shared);
-    load_vi_csv(&c, path);
+    bu_load_vi_csv(&c, path);
     if (c.n == 0) {
         fprintf(stderr, "bench_check: no messages under %s; skipping\n", shared);
         printf("{\"benchmark\":\"check\",\"skipped\":\"../shared/data not found\"}\n");
@@ -200,12 +107,10 @@ int main(int argc, char **argv)
     double t_check[ROUNDS], t_naive[ROUNDS];
     run_check(&e);
     for (int r = 0; r < ROUNDS; r++) {
-        t_check[r] = per_pass(run_check, &e, secs);
-        t_naive[r] = per_pass(run_naive, &e, secs);
+        t_check[r] = bu_per_pass(run_check, &e, secs);
+        t_naive[r] = bu_per_pass(run_naive, &e, secs);
     }
-    qsort(t_check, ROUNDS, sizeof(double), cmp_d);
-    qsort(t_naive, ROUNDS, sizeof(double), cmp_d);
-    double tc = t_check[ROUNDS / 2], tn = t_naive[ROUNDS / 2];
+    double tc = bu_median(t_check, ROUNDS), tn = bu_median(t_naive, ROUNDS);
     json_t *root = json_pack(
         "{s:s, s:{s:i, s:f}, s:i, s:i, s:s, s:{s:f, s:f}, s:{s:f, s:f}, s:f, s:i, s:b}",
         "benchmark", "check", "corpus", "messages", (int)c.n, "mean_bytes",
@@ -227,9 +132,6 @@ int main(int argc, char **argv)
     nt_lexicon_free(e.lex);
     nt_check_scratch_free(e.sc);
     nt_engine_close(e.eng);
-    for (size_t i = 0; i < c.n; i++)
-        free(c.msg[i]);
-    free(c.msg);
-    free(c.len);
+    bu_corpus_free(&c);
     return 0;
 }

@@ -14,129 +14,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "benchutil.h"
 #include "niemtin/niemtin.h"
 
-typedef struct corpus {
-    char **msg;
-    size_t *len;
-    size_t n, cap, bytes;
-} corpus;
-
-static void add_msg(corpus *c, const char *s, size_t n)
-{
-    if (n == 0)
-        return;
-    if (c->n == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 1024;
-        c->msg = realloc(c->msg, c->cap * sizeof *c->msg);
-        c->len = realloc(c->len, c->cap * sizeof *c->len);
-    }
-    c->msg[c->n] = malloc(n + 1);
-    memcpy(c->msg[c->n], s, n);
-    c->msg[c->n][n] = '\0';
-    c->len[c->n++] = n;
-    c->bytes += n;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    *len = fread(b, 1, (size_t)n, f);
-    b[*len] = '\0';
-    fclose(f);
-    return b;
-}
-
-/* labels,texts_vi CSV with RFC 4180 quoting: take the second field. */
-static void load_vi_csv(corpus *c, const char *path)
-{
-    size_t len;
-    char *b = slurp(path, &len);
-    if (!b)
-        return;
-    size_t i = 0;
-    while (i < len && b[i] != '\n')
-        i++; /* header */
-    char *field = malloc(len + 1);
-    while (++i < len) {
-        while (i < len && b[i] != ',' && b[i] != '\n')
-            i++; /* label */
-        if (i >= len || b[i] == '\n')
-            continue;
-        i++;
-        size_t n = 0;
-        if (b[i] == '"') {
-            i++;
-            while (i < len) {
-                if (b[i] == '"' && i + 1 < len && b[i + 1] == '"') {
-                    field[n++] = '"';
-                    i += 2;
-                } else if (b[i] == '"') {
-                    i++;
-                    break;
-                } else {
-                    field[n++] = b[i++];
-                }
-            }
-            while (i < len && b[i] != '\n')
-                i++;
-        } else {
-            while (i < len && b[i] != '\n')
-                field[n++] = b[i++];
-        }
-        add_msg(c, field, n);
-    }
-    free(field);
-    free(b);
-}
-
-/* label<TAB>text lines with a header. */
-static void load_tsv(corpus *c, const char *path)
-{
-    size_t len;
-    char *b = slurp(path, &len);
-    if (!b)
-        return;
-    char *p = strchr(b, '\n');
-    while (p && *++p) {
-        char *nl = strchr(p, '\n');
-        char *tab = memchr(p, '\t', nl ? (size_t)(nl - p) : strlen(p));
-        if (tab) {
-            size_t n = (nl ? (size_t)(nl - tab) : strlen(tab)) - 1;
-            if (n && tab[n] == '\r')
-                n--;
-            add_msg(c, tab + 1, n);
-        }
-        p = nl;
-    }
-    free(b);
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 typedef struct env {
-    const corpus *c;
+    const bu_corpus *c;
     nt_lexicon *lex;
     nt_extractor *ex;
     char *scratch;
     size_t sink;
 } env;
 
-static void run_floor(env *e)
+static void run_floor(void *arg)
 {
+    env *e = arg;
     for (size_t i = 0; i < e->c->n; i++) {
         size_t bad;
         if (nt_utf8_validate(e->c->msg[i], e->c->len[i], &bad) == NT_OK)
@@ -146,8 +38,9 @@ static void run_floor(env *e)
     }
 }
 
-static void run_normalize(env *e)
+static void run_normalize(void *arg)
 {
+    env *e = arg;
     nt_text_options o;
     nt_text_options_init(&o);
     o.teencode = e->lex;
@@ -162,8 +55,9 @@ static void run_normalize(env *e)
     }
 }
 
-static void run_extract(env *e)
+static void run_extract(void *arg)
 {
+    env *e = arg;
     for (size_t i = 0; i < e->c->n; i++) {
         nt_indicator_list *l = NULL;
         if (nt_extract(e->ex, e->c->msg[i], e->c->len[i], &l, NULL) == NT_OK)
@@ -172,44 +66,23 @@ static void run_extract(env *e)
     }
 }
 
-static void run_both(env *e)
+static void run_both(void *arg)
 {
+    env *e = arg;
     run_normalize(e);
     run_extract(e);
 }
 
-/* CPU seconds for one pass over the corpus, repeated for at least `secs`. */
-static double per_pass(void (*fn)(env *), env *e, double secs)
-{
-    double t0 = cpu_now(), t;
-    size_t passes = 0;
-    do {
-        fn(e);
-        passes++;
-        t = cpu_now() - t0;
-    } while (t < secs);
-    return t / (double)passes;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
-    const char *shared = argc > 1 ? argv[1] : getenv("NT_SHARED_DATA");
-    if (!shared)
-        shared = NT_SOURCE_DATA_DIR "/../../shared/data";
+    const char *shared = bu_shared_dir(argc > 1 ? argv[1] : NULL);
     double secs = argc > 2 ? strtod(argv[2], NULL) : 0.5;
     char path[4096];
-    corpus c = {0};
+    bu_corpus c = {0};
     snprintf(path, sizeof path, "%s/sms-spam-vi-translated/dataset.csv", shared);
-    load_vi_csv(&c, path);
-    size_t vi = c.n;
+    size_t vi = bu_load_vi_csv(&c, path);
     snprintf(path, sizeof path, "%s/sms-spam-collection/SMSSpamCollection.tsv", shared);
-    load_tsv(&c, path);
+    bu_load_tsv(&c, path);
     if (c.n == 0) {
         fprintf(stderr, "bench_text: no messages under %s (the public datasets); skipping\n",
                 shared);
@@ -244,18 +117,14 @@ int main(int argc, char **argv)
     double t_floor[ROUNDS], t_norm[ROUNDS], t_ext[ROUNDS], t_both[ROUNDS];
     run_both(&e); /* warm caches and lazy initialisation */
     for (int r = 0; r < ROUNDS; r++) {
-        t_floor[r] = per_pass(run_floor, &e, secs);
-        t_norm[r] = per_pass(run_normalize, &e, secs);
-        t_ext[r] = per_pass(run_extract, &e, secs);
-        t_both[r] = per_pass(run_both, &e, secs);
+        t_floor[r] = bu_per_pass(run_floor, &e, secs);
+        t_norm[r] = bu_per_pass(run_normalize, &e, secs);
+        t_ext[r] = bu_per_pass(run_extract, &e, secs);
+        t_both[r] = bu_per_pass(run_both, &e, secs);
     }
-    qsort(t_floor, ROUNDS, sizeof(double), cmp_d);
-    qsort(t_norm, ROUNDS, sizeof(double), cmp_d);
-    qsort(t_ext, ROUNDS, sizeof(double), cmp_d);
-    qsort(t_both, ROUNDS, sizeof(double), cmp_d);
     double mb = (double)c.bytes / 1e6;
-    double f = t_floor[ROUNDS / 2], nn = t_norm[ROUNDS / 2], x = t_ext[ROUNDS / 2],
-           b = t_both[ROUNDS / 2];
+    double f = bu_median(t_floor, ROUNDS), nn = bu_median(t_norm, ROUNDS),
+           x = bu_median(t_ext, ROUNDS), b = bu_median(t_both, ROUNDS);
     json_t *root = json_pack(
         "{s:s, s:{s:i, s:i, s:i, s:f}, s:s, s:{s:f, s:f}, s:{s:f, s:f}, s:{s:f, s:f}, "
         "s:{s:f, s:f}, s:f, s:f, s:b}",
@@ -279,9 +148,6 @@ int main(int argc, char **argv)
     nt_banks_free(banks);
     nt_lexicon_free(e.lex);
     free(e.scratch);
-    for (size_t i = 0; i < c.n; i++)
-        free(c.msg[i]);
-    free(c.msg);
-    free(c.len);
+    bu_corpus_free(&c);
     return 0;
 }

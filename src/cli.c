@@ -205,3 +205,26 @@ struct json_t *cli_json_text(const char *s, size_t n)
     free(out);
     return j ? j : json_null();
 }
+
+int cli_open_engine(cli *c, nt_engine **eng, nt_check_scratch **sc)
+{
+    unsigned char key[32];
+    nt_diag d;
+    nt_diag_clear(&d);
+    *eng = NULL;
+    *sc = NULL;
+    if (cli_id_key(c, key))
+        return 2;
+    nt_engine_config cfg = {c->data_dir, NULL, c->max_bytes, c->have_id_key ? key : NULL};
+    nt_err rc = nt_engine_open(&cfg, eng, &d);
+    sodium_memzero(key, sizeof key);
+    if (!rc)
+        rc = nt_check_scratch_new(*eng, sc);
+    if (rc) {
+        cli_error(c, rc, &d, L(c, "không khởi động được bộ kiểm tra", "cannot start the checker"));
+        nt_engine_close(*eng);
+        *eng = NULL;
+        return 1;
+    }
+    return 0;
+}

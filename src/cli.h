@@ -51,6 +51,10 @@ int cli_id_key(cli *c, unsigned char key[32]);
 struct json_t;
 struct json_t *cli_json_text(const char *s, size_t n);
 
+/* Open the engine from the data directory (with $NIEMTIN_ID_KEY when set)
+ * and a scratch for it; prints the reason and returns non-zero on failure. */
+int cli_open_engine(cli *c, nt_engine **eng, nt_check_scratch **sc);
+
 /* Load the shipped tables; print a message and return NULL on failure. */
 nt_lexicon *cli_load_teencode(const cli *c);
 nt_banks *cli_load_banks(const cli *c);

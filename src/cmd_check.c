@@ -413,19 +413,10 @@ int cmd_check(cli *c, int argc, char **argv)
     if (batch || conversation) {
         nt_engine *eng = NULL;
         nt_check_scratch *sc = NULL;
-        nt_diag d;
-        nt_diag_clear(&d);
-        nt_engine_config cfg = {c->data_dir, NULL, c->max_bytes, NULL};
-        nt_err rc = nt_engine_open(&cfg, &eng, &d);
-        if (!rc)
-            rc = nt_check_scratch_new(eng, &sc);
-        int status = 1;
-        if (rc)
-            cli_error(c, rc, &d, L(c, "không khởi động được bộ kiểm tra", "cannot start the checker"));
-        else if (batch)
-            status = run_batch(c, eng, sc, batch);
-        else
-            status = run_conversation(c, eng, sc, conversation);
+        int status = cli_open_engine(c, &eng, &sc);
+        if (status == 0)
+            status = batch ? run_batch(c, eng, sc, batch)
+                           : run_conversation(c, eng, sc, conversation);
         nt_check_scratch_free(sc);
         nt_engine_close(eng);
         return status;
@@ -440,21 +431,9 @@ int cmd_check(cli *c, int argc, char **argv)
     nt_check_result *r = NULL;
     nt_diag d;
     nt_diag_clear(&d);
-    unsigned char key[32];
-    if (cli_id_key(c, key)) {
-        status = 2;
+    if ((status = cli_open_engine(c, &eng, &sc)) != 0)
         goto cleanup;
-    }
-    nt_engine_config cfg = {c->data_dir, NULL, c->max_bytes, c->have_id_key ? key : NULL};
-    nt_err rc = nt_engine_open(&cfg, &eng, &d);
-    if (!rc)
-        rc = nt_check_scratch_new(eng, &sc);
-    if (rc) {
-        cli_error(c, rc, &d, L(c, "không khởi động được bộ kiểm tra", "cannot start the checker"));
-        status = 1;
-        goto cleanup;
-    }
-    rc = nt_engine_check(eng, sc, text, len, &r, &d);
+    nt_err rc = nt_engine_check(eng, sc, text, len, &r, &d);
     if (rc) {
         cli_error(c, rc, &d, L(c, "không kiểm tra được", "cannot check"));
         status = 1;

@@ -86,17 +86,10 @@ int cmd_eval(cli *c, int argc, char **argv)
     }
     nt_engine *eng = NULL;
     nt_check_scratch *sc = NULL;
-    nt_diag d;
-    nt_diag_clear(&d);
-    nt_engine_config cfg = {c->data_dir, NULL, c->max_bytes, NULL};
-    nt_err rc = nt_engine_open(&cfg, &eng, &d);
-    if (!rc)
-        rc = nt_check_scratch_new(eng, &sc);
-    if (rc) {
-        cli_error(c, rc, &d, L(c, "không khởi động được bộ kiểm tra", "cannot start the checker"));
+    int status = cli_open_engine(c, &eng, &sc);
+    if (status) {
         fclose(in);
-        nt_engine_close(eng);
-        return 1;
+        return status;
     }
     static const char *tactics[] = {"fear", "lure", "control"};
     static const char *labels[] = {"scam", "grooming", "benign"};
