@@ -67,7 +67,6 @@ typedef struct atom {
     uint16_t flags;
 } atom;
 
-enum { C_SPACE, C_LETTER, C_MARK, C_DIGIT, C_EMOJI, C_SYM };
 
 typedef struct ctx {
     const unsigned char *in;
@@ -96,10 +95,8 @@ typedef struct ctx {
     int boundary; /* a clause boundary precedes the next token */
 } ctx;
 
-static nt_err grow(void **p, size_t *cap, size_t need, size_t elsize)
+static nt_err grow_slow(void **p, size_t *cap, size_t need, size_t elsize)
 {
-    if (need <= *cap)
-        return NT_OK;
     size_t nc = *cap ? *cap : 64;
     while (nc < need) {
         if (nc > SIZE_MAX / 4 / elsize)
@@ -112,6 +109,14 @@ static nt_err grow(void **p, size_t *cap, size_t need, size_t elsize)
     *p = q;
     *cap = nc;
     return NT_OK;
+}
+
+/* Make room for `need` elements; the common case (room already) inline. */
+static inline nt_err grow(void **p, size_t *cap, size_t need, size_t elsize)
+{
+    if (need <= *cap)
+        return NT_OK;
+    return grow_slow(p, cap, need, elsize);
 }
 
 #define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
@@ -135,11 +140,21 @@ static nt_err fb_reserve(form_b *f, size_t extra)
     return NT_OK;
 }
 
-static nt_err fb_put(form_b *f, int32_t cp, uint32_t os, uint32_t oe)
+/* Would fb_reserve(f, extra) succeed without growing anything?  (Exactly
+ * its conditions, so that taking the shortcut changes no outcome.) */
+static inline int fb_room(const form_b *f, size_t extra)
 {
-    nt_err rc = fb_reserve(f, 4);
-    if (rc)
-        return rc;
+    return f->b.len + extra < f->b.toobig && f->b.len + extra + 1 <= f->b.cap &&
+           f->b.len + extra <= f->mcap;
+}
+
+static inline nt_err fb_put(form_b *f, int32_t cp, uint32_t os, uint32_t oe)
+{
+    if (!fb_room(f, 4)) {
+        nt_err rc = fb_reserve(f, 4);
+        if (rc)
+            return rc;
+    }
     size_t n;
     unsigned char *d = (unsigned char *)f->b.data + f->b.len;
     if (cp < 0x80) {
@@ -177,43 +192,64 @@ static int is_emoji_prop(const utf8proc_property_t *p)
     }
 }
 
-static int classify(int32_t cp)
+int nt__classify_slow(int32_t cp)
 {
     if (cp < 0x80) {
         if (cp >= 'a' && cp <= 'z')
-            return C_LETTER;
+            return NT__C_LETTER;
         if (cp >= '0' && cp <= '9')
-            return C_DIGIT;
+            return NT__C_DIGIT;
         if (cp <= 0x20 || cp == 0x7F)
-            return C_SPACE;
+            return NT__C_SPACE;
         if (cp >= 'A' && cp <= 'Z')
-            return C_LETTER;
-        return C_SYM;
+            return NT__C_LETTER;
+        return NT__C_SYM;
     }
     const utf8proc_property_t *p = utf8proc_get_property(cp);
     if (is_emoji_prop(p) && p->category != UTF8PROC_CATEGORY_LO)
-        return C_EMOJI;
+        return NT__C_EMOJI;
     switch (p->category) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:
     case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM:
     case UTF8PROC_CATEGORY_LO:
-        return C_LETTER;
+        return NT__C_LETTER;
     case UTF8PROC_CATEGORY_MN:
     case UTF8PROC_CATEGORY_MC:
     case UTF8PROC_CATEGORY_ME:
-        return C_MARK;
+        return NT__C_MARK;
     case UTF8PROC_CATEGORY_ND:
-        return C_DIGIT;
+        return NT__C_DIGIT;
     case UTF8PROC_CATEGORY_ZS:
     case UTF8PROC_CATEGORY_ZL:
     case UTF8PROC_CATEGORY_ZP:
     case UTF8PROC_CATEGORY_CC:
-        return C_SPACE;
+        return NT__C_SPACE;
     default:
-        return C_SYM;
+        return NT__C_SYM;
     }
+}
+
+/* The class of cp: ASCII inline, Latin/Vietnamese from the table, the rest
+ * from utf8proc. */
+static int classify(int32_t cp)
+{
+    if (cp < 0x80) {
+        if (cp >= 'a' && cp <= 'z')
+            return NT__C_LETTER;
+        if (cp >= '0' && cp <= '9')
+            return NT__C_DIGIT;
+        if (cp <= 0x20 || cp == 0x7F)
+            return NT__C_SPACE;
+        if (cp >= 'A' && cp <= 'Z')
+            return NT__C_LETTER;
+        return NT__C_SYM;
+    }
+    const long i = nt__cpinfo_index(cp);
+    if (i >= 0)
+        return nt__cpinfo_tab[i].cls;
+    return nt__classify_slow(cp);
 }
 
 static int is_newline(int32_t cp)
@@ -281,13 +317,19 @@ static nt_err emit_nfc(ctx *c, int32_t cp, uint32_t os, uint32_t oe, int cstart)
         return push_unit(c, cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, os, oe, fl);
     if (cp == 0) /* NUL is whitespace in NORM/FOLD; classify() sees it as such */
         return push_unit(c, cp, os, oe, fl);
+    const long ti = nt__cpinfo_index(cp);
+    if (ti >= 0 && (nt__cpinfo_tab[ti].flags & NT__CI_NORM1)) {
+        const int32_t m0 = nt__cpinfo_tab[ti].norm;
+        /* the look-alike flag below needs cp >= 0x2000: never in the table */
+        return push_unit(c, m0, os, oe, fl);
+    }
     int32_t m[18];
     const long n = nt__norm_cp(cp, m, 18);
     if (n < 0)
         return NT_ERR_INTERNAL;
     for (long i = 0; i < n; i++) {
         uint32_t f2 = i == 0 ? fl : 0;
-        if (cp >= 0x2000 && m[i] < 0x80 && classify(m[i]) != C_SYM && classify(m[i]) != C_SPACE)
+        if (cp >= 0x2000 && m[i] < 0x80 && classify(m[i]) != NT__C_SYM && classify(m[i]) != NT__C_SPACE)
             f2 |= NT__U_LOOKALIKE;
         if ((rc = push_unit(c, m[i], os, oe, f2)) != NT_OK)
             return rc;
@@ -297,8 +339,9 @@ static nt_err emit_nfc(ctx *c, int32_t cp, uint32_t os, uint32_t oe, int cstart)
 
 static int nfc_stable_alone(int32_t cp)
 {
-    if (cp < 0x300 || (cp >= 0x1E00 && cp <= 0x1EFF))
-        return 1;
+    const long i = nt__cpinfo_index(cp);
+    if (i >= 0)
+        return (nt__cpinfo_tab[i].flags & NT__CI_NFC_ALONE) != 0;
     const utf8proc_property_t *p = utf8proc_get_property(cp);
     return p->decomp_seqindex == UINT16_MAX && p->combining_class == 0 && !p->comp_exclusion;
 }
@@ -411,6 +454,25 @@ static nt_err pass_nfc(ctx *c, int strict, nt_diag *diag)
             cp = 0xFFFD;
             c->replacements++;
         }
+        /* Fast path: a visible Latin/Vietnamese letter or symbol of
+         * grapheme-break class Other after anything but a Prepend character
+         * always starts a new cluster (GB999), and the break state may be
+         * reset after a break. */
+        const long ti = nt__cpinfo_index(cp);
+        const long pi = prev >= 0 ? nt__cpinfo_index(prev) : 0;
+        if (ti >= 0 && pi >= 0 &&
+            (nt__cpinfo_tab[ti].flags & (NT__CI_INVISIBLE | NT__CI_BC_OTHER)) == NT__CI_BC_OTHER &&
+            !(nt__cpinfo_tab[pi].flags & NT__CI_PREPEND)) {
+            if ((rc = flush_cluster(c)) != NT_OK)
+                return rc;
+            if ((rc = push_cluster(c, cp, i, i + n)) != NT_OK)
+                return rc;
+            gb = 0;
+            emoji = 0;
+            prev = cp;
+            i += n;
+            continue;
+        }
         const utf8proc_property_t *prop = utf8proc_get_property(cp);
         if ((prop->ignorable || prop->category == UTF8PROC_CATEGORY_CF) &&
             !keep_invisible(c, cp, prop, emoji, prev, i + n)) {
@@ -487,6 +549,9 @@ static char skeleton(int32_t cp)
     char a;
     if (cp < 0x80)
         return cp >= 'a' && cp <= 'z' ? (char)cp : 0;
+    const long i = nt__cpinfo_index(cp);
+    if (i >= 0)
+        return nt__cpinfo_tab[i].skel;
     return nt__viet_split(cp, &b, &t, &a) ? a : 0;
 }
 
@@ -534,7 +599,7 @@ static int is_number(const nt__unit *w, size_t n)
     if (i == n)
         return 1;
     size_t us = i;
-    while (i < n && classify(w[i].cp) == C_LETTER)
+    while (i < n && classify(w[i].cp) == NT__C_LETTER)
         i++;
     if (!is_amount_unit(w + us, i - us))
         return 0;
@@ -563,9 +628,9 @@ static int apply_leet(ctx *c, size_t s, size_t e)
         const int32_t cp = c->pool[i].cp;
         if (nt__leet(cp))
             leet++;
-        else if (classify(cp) == C_LETTER)
+        else if (classify(cp) == NT__C_LETTER)
             letters++;
-        else if (classify(cp) != C_MARK)
+        else if (classify(cp) != NT__C_MARK)
             return 0;
     }
     if (leet == 0 || letters < 2 || letters <= leet)
@@ -575,9 +640,9 @@ static int apply_leet(ctx *c, size_t s, size_t e)
         const int32_t cp = c->pool[i].cp;
         if (!nt__leet(cp))
             continue;
-        const int left = i > s && (classify(c->pool[i - 1].cp) == C_LETTER ||
+        const int left = i > s && (classify(c->pool[i - 1].cp) == NT__C_LETTER ||
                                    nt__leet(c->pool[i - 1].cp));
-        const int right = i + 1 < e && (classify(c->pool[i + 1].cp) == C_LETTER ||
+        const int right = i + 1 < e && (classify(c->pool[i + 1].cp) == NT__C_LETTER ||
                                         nt__leet(c->pool[i + 1].cp));
         if (left && right)
             continue;
@@ -611,7 +676,7 @@ static int apply_lookalike(ctx *c, size_t s, size_t e)
     int any = 0;
     for (size_t i = s; i < e; i++) {
         const int32_t cp = c->pool[i].cp;
-        if (cp < 0x80 || is_latin(cp) || classify(cp) != C_LETTER)
+        if (cp < 0x80 || is_latin(cp) || classify(cp) != NT__C_LETTER)
             continue;
         if (!nt__lookalike(cp))
             return 0;
@@ -634,7 +699,7 @@ static void compose_marks(ctx *c, size_t s, size_t *e)
     size_t w = s;
     for (size_t i = s; i < *e; i++) {
         nt__unit x = c->pool[i];
-        if (w > s && classify(x.cp) == C_MARK) {
+        if (w > s && classify(x.cp) == NT__C_MARK) {
             utf8proc_int32_t buf[2] = {c->pool[w - 1].cp, x.cp};
             if (utf8proc_normalize_utf32(buf, 2, UTF8PROC_COMPOSE) == 1) {
                 c->pool[w - 1].cp = buf[0];
@@ -658,7 +723,7 @@ static int squeeze(ctx *c, size_t s, size_t *e)
         const char k = skeleton(cp);
         size_t j = i + 1;
         while (j < *e && (k ? skeleton(c->pool[j].cp) == k : c->pool[j].cp == cp) &&
-               classify(cp) == C_LETTER)
+               classify(cp) == NT__C_LETTER)
             j++;
         if (j - i >= 3) {
             nt__unit x = c->pool[i];
@@ -705,7 +770,7 @@ static nt_err word_run(ctx *c, size_t s, size_t e)
         size_t j = i;
         while (j < pe && !is_leet_sym(c->pool[j].cp))
             j++;
-        if (is_digit_cp(c->pool[i].cp) || classify(c->pool[i].cp) == C_DIGIT) {
+        if (is_digit_cp(c->pool[i].cp) || classify(c->pool[i].cp) == NT__C_DIGIT) {
             if ((rc = add_atom(c, A_NUM, i, j, flags)) != NT_OK)
                 return rc;
             i = j;
@@ -980,25 +1045,25 @@ static nt_err plain_segment(ctx *c, size_t s, size_t e)
     size_t i = s;
     while (i < e) {
         const int k = classify(c->u[i].cp);
-        const int wordish = k == C_LETTER || k == C_DIGIT || k == C_MARK;
+        const int wordish = k == NT__C_LETTER || k == NT__C_DIGIT || k == NT__C_MARK;
         if (wordish || (is_leet_sym(c->u[i].cp) && i + 1 < e &&
-                        (classify(c->u[i + 1].cp) == C_LETTER ||
-                         (i > s && classify(c->u[i - 1].cp) == C_LETTER)))) {
-            if (k == C_MARK && i == s) {
+                        (classify(c->u[i + 1].cp) == NT__C_LETTER ||
+                         (i > s && classify(c->u[i - 1].cp) == NT__C_LETTER)))) {
+            if (k == NT__C_MARK && i == s) {
                 /* a lone combining mark: a symbol */
             } else {
                 size_t j = i;
                 while (j < e) {
                     const int32_t cp = c->u[j].cp;
                     const int kj = classify(cp);
-                    if (kj == C_LETTER || kj == C_DIGIT || kj == C_MARK) {
+                    if (kj == NT__C_LETTER || kj == NT__C_DIGIT || kj == NT__C_MARK) {
                         j++;
                     } else if ((cp == '.' || cp == ',') && j > i && j + 1 < e &&
                                is_digit_cp(c->u[j - 1].cp) && is_digit_cp(c->u[j + 1].cp)) {
                         j++;
                     } else if (is_leet_sym(cp) &&
-                               ((j > i && classify(c->u[j - 1].cp) == C_LETTER) ||
-                                (j + 1 < e && classify(c->u[j + 1].cp) == C_LETTER))) {
+                               ((j > i && classify(c->u[j - 1].cp) == NT__C_LETTER) ||
+                                (j + 1 < e && classify(c->u[j + 1].cp) == NT__C_LETTER))) {
                         j++;
                     } else {
                         break;
@@ -1049,13 +1114,21 @@ static nt_err chunk(ctx *c, size_t s, size_t e)
     nt_err rc;
     size_t seg = s;
     c->nat = 0;
+    /* Every link nt__link_match accepts has a '.' or ':' after its first
+     * character ("http://", "www.", "a@b.vn", "x.com"): no link can start at
+     * or after the last one, so the scan stops there. */
+    size_t last = s;
     for (size_t p = s; p < e; p++) {
+        if (c->u[p].cp == '.' || c->u[p].cp == ':')
+            last = p;
+    }
+    for (size_t p = s; p < last; p++) {
         if (!link_may_start(c, s, p))
             continue;
         if (c->u[p].cp == 'h' || c->u[p].cp == 'w') {
             if (p != s && !(c->u[p - 1].cp < 0x80 &&
                             strchr("([{<\"':;,=!?*", (int)c->u[p - 1].cp)) &&
-                classify(c->u[p - 1].cp) == C_LETTER)
+                classify(c->u[p - 1].cp) == NT__C_LETTER)
                 continue;
         }
         const size_t m = nt__link_match(c->u, p, e);
@@ -1083,7 +1156,7 @@ static int emoji_start(const ctx *c, size_t i)
     const int32_t cp = c->u[i].cp;
     if (!(c->u[i].flags & NT__U_CSTART))
         return 0;
-    if (classify(cp) == C_EMOJI)
+    if (classify(cp) == NT__C_EMOJI)
         return 1;
     /* keycap: [0-9#*] FE0F? 20E3 */
     if ((is_digit_cp(cp) || cp == '#' || cp == '*') && i + 1 < c->nu) {
@@ -1101,7 +1174,7 @@ static nt_err tokenize(ctx *c)
     size_t i = 0;
     while (i < c->nu) {
         const int k = classify(c->u[i].cp);
-        if (k == C_SPACE) {
+        if (k == NT__C_SPACE) {
             if (c->u[i].flags & NT__U_NEWLINE)
                 c->boundary = 1;
             i++;
@@ -1120,7 +1193,7 @@ static nt_err tokenize(ctx *c)
             continue;
         }
         size_t j = i + 1;
-        while (j < c->nu && classify(c->u[j].cp) != C_SPACE && !emoji_start(c, j))
+        while (j < c->nu && classify(c->u[j].cp) != NT__C_SPACE && !emoji_start(c, j))
             j++;
         if ((rc = chunk(c, i, j)) != NT_OK)
             return rc;
@@ -1195,12 +1268,24 @@ static nt_err add_token(ctx *c, const nt_token *t)
     return NT_OK;
 }
 
+/* nt__fold_cp through the table where it covers cp. */
+static size_t fold_cp(int32_t cp, int32_t out[4])
+{
+    const long i = nt__cpinfo_index(cp);
+    if (i >= 0 && nt__cpinfo_tab[i].nfold <= 2) {
+        out[0] = nt__cpinfo_tab[i].fold[0];
+        out[1] = nt__cpinfo_tab[i].fold[1];
+        return nt__cpinfo_tab[i].nfold;
+    }
+    return nt__fold_cp(cp, out);
+}
+
 static nt_err put_fold(ctx *c, int32_t cp, uint32_t os, uint32_t oe)
 {
     int32_t f[4];
     if (cp < 0x80)
         return fb_put(&c->f[NT_FORM_FOLD], cp, os, oe);
-    const size_t n = nt__fold_cp(cp, f);
+    const size_t n = fold_cp(cp, f);
     for (size_t i = 0; i < n; i++) {
         nt_err rc = fb_put(&c->f[NT_FORM_FOLD], f[i], os, oe);
         if (rc)
@@ -1284,7 +1369,7 @@ static const char *teencode(ctx *c, const ptok *t, const ptok *prev)
         const int32_t cp = c->pool[i].cp;
         nl += nt__utf8_encode(cp, norm + nl);
         int32_t f[4];
-        const size_t k = nt__fold_cp(cp, f);
+        const size_t k = fold_cp(cp, f);
         for (size_t j = 0; j < k && fl + 4 < sizeof fold; j++)
             fl += nt__utf8_encode(f[j], fold + fl);
     }
@@ -1307,9 +1392,14 @@ static nt_err emit(ctx *c)
         if (t->kind == NT_TOK_WORD && t->pe - t->ps <= NT__SYL_MAX) {
             int32_t cps[NT__SYL_MAX];
             const size_t n = t->pe - t->ps;
-            for (size_t i = 0; i < n; i++)
+            /* Without a tone mark (plain ASCII) canonical spelling can only
+             * change a lone i/y: skip words that have neither. */
+            int maybe = 0;
+            for (size_t i = 0; i < n; i++) {
                 cps[i] = c->pool[t->ps + i].cp;
-            if (nt__viet_canon(cps, n)) {
+                maybe |= cps[i] >= 0x80 || cps[i] == 'i' || cps[i] == 'y';
+            }
+            if (maybe && nt__viet_canon(cps, n)) {
                 for (size_t i = 0; i < n; i++)
                     c->pool[t->ps + i].cp = cps[i];
             }
@@ -1429,6 +1519,7 @@ nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts
                         "message of %zu bytes is larger than the %zu-byte limit", len, limit);
     nt_err rc = NT_OK;
     nt_text *t = NULL;
+    nt__cpinfo_table();
     ctx c;
     memset(&c, 0, sizeof c);
     c.in = (const unsigned char *)in;

@@ -186,10 +186,29 @@ int32_t nt__viet_join(int32_t base, int tone)
     return base;
 }
 
+/* nt__viet_split of every letter; the table (cpinfo.c) answers for the
+ * Latin ranges, which it filled from nt__viet_split itself. */
 static int split_all(const int32_t *cps, size_t n, vletter *out)
 {
+    const nt__cpinfo *tab = nt__cpinfo_table();
     for (size_t i = 0; i < n; i++) {
-        if (!nt__viet_split(cps[i], &out[i].base, &out[i].tone, &out[i].ascii))
+        const int32_t cp = cps[i];
+        if (cp < 0x80) {
+            if (cp < 'a' || cp > 'z')
+                return 0;
+            out[i].base = cp;
+            out[i].tone = 0;
+            out[i].ascii = (char)cp;
+            continue;
+        }
+        const long ti = nt__cpinfo_index(cp);
+        if (ti >= 0 && (tab[ti].flags & NT__CI_VIET)) {
+            out[i].base = tab[ti].vbase;
+            out[i].tone = tab[ti].vtone;
+            out[i].ascii = tab[ti].skel;
+            continue;
+        }
+        if (!nt__viet_split(cp, &out[i].base, &out[i].tone, &out[i].ascii))
             return 0;
     }
     return 1;
