@@ -174,6 +174,15 @@ static inline nt_err fb_put(form_b *f, int32_t cp, uint32_t os, uint32_t oe)
     return NT_OK;
 }
 
+/* Append one ASCII byte; the caller has checked fb_room and writes the
+ * terminating NUL when done. */
+static inline void fb_put_ascii(form_b *f, int32_t cp, uint32_t os, uint32_t oe)
+{
+    f->os[f->b.len] = os;
+    f->oe[f->b.len] = oe;
+    f->b.data[f->b.len++] = (char)cp;
+}
+
 /* ---- character classes ---- */
 
 static int is_emoji_prop(const utf8proc_property_t *p)
@@ -419,6 +428,38 @@ static int keep_invisible(const ctx *c, int32_t cp, const utf8proc_property_t *p
     return p->boundclass == UTF8PROC_BOUNDCLASS_PREPEND;
 }
 
+/* The bulk of pass_nfc: a run of ASCII bytes each followed by another ASCII
+ * byte (so no combining mark can join them) is what emit_nfc would make of
+ * one-byte clusters: the byte in NFC, its lower case as a norm unit.  Leaves
+ * *i at the last byte of the run, which the caller handles as before. */
+static nt_err ascii_run(ctx *c, size_t *i)
+{
+    const unsigned char *p = c->in;
+    size_t e = *i;
+    while (e + 1 < c->len && p[e] < 0x80 && p[e + 1] < 0x80)
+        e++;
+    const size_t n = e - *i;
+    if (n == 0)
+        return NT_OK;
+    nt_err rc = flush_cluster(c);
+    if (rc)
+        return rc;
+    form_b *f = &c->f[NT_FORM_NFC];
+    if (!fb_room(f, n) && (rc = fb_reserve(f, n)) != NT_OK)
+        return rc;
+    if ((rc = GROW(c->u, c->cu, c->nu + n)) != NT_OK)
+        return rc;
+    for (size_t k = *i; k < e; k++) {
+        const int32_t cp = p[k];
+        fb_put_ascii(f, cp, (uint32_t)k, (uint32_t)k + 1);
+        const uint32_t fl = NT__U_CSTART | (cp == '\n' || cp == '\r' ? NT__U_NEWLINE : 0);
+        c->u[c->nu++] = (nt__unit){cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, (uint32_t)k, (uint32_t)k + 1, fl};
+    }
+    f->b.data[f->b.len] = '\0';
+    *i = e;
+    return NT_OK;
+}
+
 static nt_err pass_nfc(ctx *c, int strict, nt_diag *diag)
 {
     nt_err rc = NT_OK;
@@ -429,7 +470,9 @@ static nt_err pass_nfc(ctx *c, int strict, nt_diag *diag)
     utf8proc_int32_t gb = 0;
     int emoji = 0;
     while (i < len) {
-        if (p[i] < 0x80) {
+        if (p[i] < 0x80 && (rc = ascii_run(c, &i)) != NT_OK)
+            return rc;
+        if (i < len && p[i] < 0x80) {
             const int32_t cp = p[i];
             if ((rc = flush_cluster(c)) != NT_OK)
                 return rc;
@@ -1109,11 +1152,48 @@ static nt_err flush_atoms(ctx *c)
     return rc;
 }
 
+/* Is every unit of u[s, e) a (lower-case) letter of the Vietnamese
+ * alphabet, i.e. has a skeleton? */
+static int all_skeleton_letters(const ctx *c, size_t s, size_t e)
+{
+    for (size_t i = s; i < e; i++) {
+        if (!skeleton(c->u[i].cp))
+            return 0;
+    }
+    return 1;
+}
+
+/* A chunk of letters only: what plain_segment + word_run would do with it.
+ * There is no '.' or ':' (no link), one run of letters, and it is no number
+ * and has no leet, non-Latin look-alike or combining mark, so only squeezing
+ * applies. */
+static nt_err letters_chunk(ctx *c, size_t s, size_t e)
+{
+    nt_err rc;
+    const size_t ps = c->np;
+    if ((rc = pool_copy(c, s, e)) != NT_OK)
+        return rc;
+    uint16_t flags = 0;
+    for (size_t i = s; i < e; i++) {
+        if (c->u[i].flags & NT__U_LOOKALIKE)
+            flags |= NT_TOKF_LOOKALIKE;
+    }
+    size_t pe = c->np;
+    if (squeeze(c, ps, &pe))
+        flags |= NT_TOKF_SQUEEZED;
+    c->np = pe;
+    if ((rc = add_atom(c, A_WORD, ps, pe, flags)) != NT_OK)
+        return rc;
+    return flush_atoms(c);
+}
+
 static nt_err chunk(ctx *c, size_t s, size_t e)
 {
     nt_err rc;
     size_t seg = s;
     c->nat = 0;
+    if (all_skeleton_letters(c, s, e))
+        return letters_chunk(c, s, e);
     /* Every link nt__link_match accepts has a '.' or ':' after its first
      * character ("http://", "www.", "a@b.vn", "x.com"): no link can start at
      * or after the last one, so the scan stops there. */
@@ -1193,8 +1273,13 @@ static nt_err tokenize(ctx *c)
             continue;
         }
         size_t j = i + 1;
-        while (j < c->nu && classify(c->u[j].cp) != NT__C_SPACE && !emoji_start(c, j))
+        while (j < c->nu) {
+            const int kj = classify(c->u[j].cp);
+            if (kj == NT__C_SPACE ||
+                ((c->u[j].flags & NT__U_CSTART) && (kj == NT__C_EMOJI || emoji_start(c, j))))
+                break;
             j++;
+        }
         if ((rc = chunk(c, i, j)) != NT_OK)
             return rc;
         i = j;
@@ -1353,6 +1438,33 @@ static nt_err emit_expansion(ctx *c, const char *exp, uint32_t os, uint32_t oe, 
     return NT_OK;
 }
 
+/* Append the text of t to NORM and FOLD.  When both forms have room for the
+ * worst case (4 bytes a code point in NORM, 4 code points of 4 bytes in
+ * FOLD), ASCII is copied straight; otherwise each code point goes through
+ * the checked appends, so running out of room fails exactly as before. */
+static nt_err put_token_text(ctx *c, const ptok *t)
+{
+    nt_err rc;
+    form_b *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
+    const size_t n = t->pe - t->ps;
+    const int room = fb_room(nf, 4 * n) && fb_room(ff, 16 * n);
+    for (uint32_t i = t->ps; i < t->pe; i++) {
+        const nt__unit x = c->pool[i];
+        if (room && x.cp < 0x80) {
+            fb_put_ascii(nf, x.cp, x.os, x.oe);
+            fb_put_ascii(ff, x.cp, x.os, x.oe);
+            continue;
+        }
+        if ((rc = fb_put(nf, x.cp, x.os, x.oe)) != NT_OK)
+            return rc;
+        if ((rc = put_fold(c, x.cp, x.os, x.oe)) != NT_OK)
+            return rc;
+    }
+    nf->b.data[nf->b.len] = '\0';
+    ff->b.data[ff->b.len] = '\0';
+    return NT_OK;
+}
+
 /* Teencode lookup for a word ptok; NULL when not applicable. */
 static const char *teencode(ctx *c, const ptok *t, const ptok *prev)
 {
@@ -1365,6 +1477,14 @@ static const char *teencode(ctx *c, const ptok *t, const ptok *prev)
         return NULL; /* "500 k" is an amount, not "500 không" */
     unsigned char norm[80], fold[80];
     size_t nl = 0, fl = 0;
+    int ascii = 1;
+    for (size_t i = t->ps; i < t->pe && ascii; i++)
+        ascii = c->pool[i].cp < 0x80;
+    if (ascii) { /* ASCII folds to itself */
+        for (size_t i = t->ps; i < t->pe; i++)
+            norm[nl++] = (unsigned char)c->pool[i].cp;
+        return nt__lexicon_find(c->lex, (const char *)norm, nl, (const char *)norm, nl);
+    }
     for (size_t i = t->ps; i < t->pe; i++) {
         const int32_t cp = c->pool[i].cp;
         nl += nt__utf8_encode(cp, norm + nl);
@@ -1418,13 +1538,8 @@ static nt_err emit(ctx *c)
             tk.oend = oe;
             tk.kind = t->kind;
             tk.flags = t->flags;
-            for (uint32_t i = t->ps; i < t->pe; i++) {
-                const nt__unit x = c->pool[i];
-                if ((rc = fb_put(&c->f[NT_FORM_NORM], x.cp, x.os, x.oe)) != NT_OK)
-                    return rc;
-                if ((rc = put_fold(c, x.cp, x.os, x.oe)) != NT_OK)
-                    return rc;
-            }
+            if ((rc = put_token_text(c, t)) != NT_OK)
+                return rc;
             if (c->f[NT_FORM_FOLD].b.len == tk.fstart) {
                 /* only combining marks: folding would leave nothing */
                 for (uint32_t i = t->ps; i < t->pe; i++) {
