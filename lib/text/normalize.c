@@ -1585,17 +1585,57 @@ const char *nt_form_name(nt_form form)
     }
 }
 
+/* The result is one allocation (see pack_result). */
 void nt_text_free(nt_text *t)
 {
-    if (!t)
-        return;
-    for (int f = 0; f < NT_FORM_COUNT; f++) {
-        free(t->form[f]);
-        free(t->os[f]);
-        free(t->oe[f]);
-    }
-    free(t->tok);
     free(t);
+}
+
+/* Copy the forms, their maps and the tokens into one block headed by the
+ * nt_text: maps first, then tokens (both 4-byte aligned after the struct),
+ * then the NUL-terminated form bytes.  NULL when out of memory. */
+static nt_text *pack_result(const ctx *c)
+{
+    size_t maps = 0, bytes = 0;
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        const size_t n = c->f[f].b.len;
+        if (n > SIZE_MAX / 16 - maps || n + 1 > SIZE_MAX / 4 - bytes)
+            return NULL;
+        maps += 2 * n;
+        bytes += n + 1;
+    }
+    if (c->ntok > SIZE_MAX / 2 / sizeof(nt_token))
+        return NULL;
+    const size_t toks = c->ntok * sizeof(nt_token);
+    const size_t total = sizeof(nt_text) + maps * sizeof(uint32_t) + toks + bytes;
+    if (total < bytes) /* wrapped */
+        return NULL;
+    nt_text *t = malloc(total);
+    if (!t)
+        return NULL;
+    uint32_t *m = (uint32_t *)(t + 1);
+    nt_token *tok = (nt_token *)(m + maps);
+    char *chars = (char *)(tok + c->ntok);
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        const size_t n = c->f[f].b.len;
+        t->flen[f] = n;
+        t->os[f] = m;
+        memcpy(m, c->f[f].os, n * sizeof *m);
+        m += n;
+        t->oe[f] = m;
+        memcpy(m, c->f[f].oe, n * sizeof *m);
+        m += n;
+        t->form[f] = chars;
+        memcpy(chars, c->f[f].b.data, n);
+        chars[n] = '\0';
+        chars += n + 1;
+    }
+    t->tok = c->ntok ? tok : NULL;
+    if (c->ntok)
+        memcpy(tok, c->tok, toks);
+    t->ntok = c->ntok;
+    t->replacements = c->replacements;
+    return t;
 }
 
 static void ctx_free(ctx *c)
@@ -1659,26 +1699,10 @@ nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts
         goto cleanup;
     if ((rc = emit(&c)) != NT_OK)
         goto cleanup;
-    t = calloc(1, sizeof *t);
-    if (!t) {
+    if ((t = pack_result(&c)) == NULL) {
         rc = NT_ERR_NOMEM;
         goto cleanup;
     }
-    for (int f = 0; f < NT_FORM_COUNT; f++) {
-        t->flen[f] = c.f[f].b.len;
-        t->form[f] = nt__buf_take(&c.f[f].b);
-        t->os[f] = c.f[f].os;
-        t->oe[f] = c.f[f].oe;
-        c.f[f].os = c.f[f].oe = NULL;
-        if (!t->form[f]) {
-            rc = NT_ERR_NOMEM;
-            goto cleanup;
-        }
-    }
-    t->tok = c.tok;
-    t->ntok = c.ntok;
-    c.tok = NULL;
-    t->replacements = c.replacements;
     *out = t;
     t = NULL;
 cleanup:

@@ -11,6 +11,8 @@
  *   link.c        URL / e-mail / domain recognition
  *   fold.c        diacritic folding (nt_text_fold and the FOLD form)
  *   lexicon.c     the teencode table
+ *   cpinfo.c     per-code-point facts for the Latin/Vietnamese ranges,
+ *                 precomputed once from the functions above and utf8proc
  *   normalize.c   the three forms, the offset maps and the tokens
  */
 #ifndef NT_TEXT_INTERNAL_H
