@@ -44,11 +44,36 @@ struct nt_text {
     size_t replacements;
 };
 
+/* One block per call that the scratch arrays start in (messages up to
+ * ARENA_MAX_INPUT bytes); an array that outgrows its share moves to the heap.
+ * Saves the allocator a dozen calls per message. */
+typedef struct arena {
+    unsigned char *base;
+    size_t size, used;
+} arena;
+
+#define ARENA_MAX_INPUT 8192
+
+static int in_arena(const arena *a, const void *p)
+{
+    return a->base && p && (uintptr_t)p - (uintptr_t)a->base < a->size;
+}
+
+/* Carve n elements of elsize bytes (8-byte aligned); the caller sized the
+ * block for everything it carves. */
+static void *arena_take(arena *a, size_t n, size_t elsize)
+{
+    void *p = a->base + a->used;
+    a->used += (n * elsize + 7) & ~(size_t)7;
+    return p;
+}
+
 /* A form under construction: bytes plus, per byte, its original span. */
 typedef struct form_b {
     nt__buf b;
     uint32_t *os, *oe;
     size_t mcap;
+    const arena *ar;
 } form_b;
 
 /* A token before emission; its text is pool[ps, pe). */
@@ -93,9 +118,10 @@ typedef struct ctx {
     form_b f[NT_FORM_COUNT];
     size_t replacements;
     int boundary; /* a clause boundary precedes the next token */
+    arena ar;
 } ctx;
 
-static nt_err grow_slow(void **p, size_t *cap, size_t need, size_t elsize)
+static nt_err grow_slow(const arena *ar, void **p, size_t *cap, size_t need, size_t elsize)
 {
     size_t nc = *cap ? *cap : 64;
     while (nc < need) {
@@ -103,7 +129,14 @@ static nt_err grow_slow(void **p, size_t *cap, size_t need, size_t elsize)
             return NT_ERR_NOMEM;
         nc *= 2;
     }
-    void *q = realloc(*p, nc * elsize);
+    void *q;
+    if (in_arena(ar, *p)) { /* leave the arena: copy to the heap */
+        q = malloc(nc * elsize);
+        if (q)
+            memcpy(q, *p, *cap * elsize);
+    } else {
+        q = realloc(*p, nc * elsize);
+    }
     if (!q)
         return NT_ERR_NOMEM;
     *p = q;
@@ -112,28 +145,44 @@ static nt_err grow_slow(void **p, size_t *cap, size_t need, size_t elsize)
 }
 
 /* Make room for `need` elements; the common case (room already) inline. */
-static inline nt_err grow(void **p, size_t *cap, size_t need, size_t elsize)
+static inline nt_err grow(const arena *ar, void **p, size_t *cap, size_t need, size_t elsize)
 {
     if (need <= *cap)
         return NT_OK;
-    return grow_slow(p, cap, need, elsize);
+    return grow_slow(ar, p, cap, need, elsize);
 }
 
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+#define GROW(ar, arr, cap, need) grow((ar), (void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* nt__buf_reserve with the same limits and errors, arena-aware. */
+static nt_err buf_reserve(const arena *ar, nt__buf *b, size_t extra)
+{
+    if (extra >= b->toobig || b->len >= b->toobig - extra)
+        return NT_ERR_TOO_BIG;
+    const size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return NT_OK;
+    size_t cap = b->cap;
+    nt_err rc = grow_slow(ar, (void **)&b->data, &cap, need, 1);
+    if (rc)
+        return rc;
+    b->cap = cap;
+    return NT_OK;
+}
 
 /* ---- forms ---- */
 
 static nt_err fb_reserve(form_b *f, size_t extra)
 {
-    nt_err rc = nt__buf_reserve(&f->b, extra);
+    nt_err rc = buf_reserve(f->ar, &f->b, extra);
     if (rc)
         return rc;
     if (f->b.len + extra > f->mcap) {
         size_t need = f->b.len + extra;
         size_t c1 = f->mcap, c2 = f->mcap;
-        if ((rc = GROW(f->os, c1, need)) != NT_OK)
+        if ((rc = GROW(f->ar, f->os, c1, need)) != NT_OK)
             return rc;
-        if ((rc = GROW(f->oe, c2, need)) != NT_OK)
+        if ((rc = GROW(f->ar, f->oe, c2, need)) != NT_OK)
             return rc;
         f->mcap = c1 < c2 ? c1 : c2;
     }
@@ -244,17 +293,8 @@ int nt__classify_slow(int32_t cp)
  * from utf8proc. */
 static int classify(int32_t cp)
 {
-    if (cp < 0x80) {
-        if (cp >= 'a' && cp <= 'z')
-            return NT__C_LETTER;
-        if (cp >= '0' && cp <= '9')
-            return NT__C_DIGIT;
-        if (cp <= 0x20 || cp == 0x7F)
-            return NT__C_SPACE;
-        if (cp >= 'A' && cp <= 'Z')
-            return NT__C_LETTER;
-        return NT__C_SYM;
-    }
+    if (cp >= 0 && cp < 0x80)
+        return nt__cpinfo_tab[cp].cls; /* same answer as the ASCII branch of nt__classify_slow */
     const long i = nt__cpinfo_index(cp);
     if (i >= 0)
         return nt__cpinfo_tab[i].cls;
@@ -305,7 +345,7 @@ static int is_latin(int32_t cp)
 
 static nt_err push_unit(ctx *c, int32_t cp, uint32_t os, uint32_t oe, uint32_t flags)
 {
-    nt_err rc = GROW(c->u, c->cu, c->nu + 1);
+    nt_err rc = GROW(&c->ar, c->u, c->cu, c->nu + 1);
     if (rc)
         return rc;
     c->u[c->nu++] = (nt__unit){cp, os, oe, flags};
@@ -368,7 +408,7 @@ static nt_err flush_cluster(ctx *c)
     }
     /* UTF-8 encode the cluster and let utf8proc decompose, reorder, compose. */
     size_t elen = 0;
-    if ((rc = GROW(c->enc, c->cenc, c->nclu * 4 + 1)) != NT_OK)
+    if ((rc = GROW(&c->ar, c->enc, c->cenc, c->nclu * 4 + 1)) != NT_OK)
         return rc;
     for (size_t i = 0; i < c->nclu; i++)
         elen += nt__utf8_encode(c->clu[i].cp, c->enc + elen);
@@ -380,7 +420,7 @@ static nt_err flush_cluster(ctx *c)
             return NT_ERR_INTERNAL;
         if ((size_t)n <= c->cdec)
             break;
-        if ((rc = GROW(c->dec, c->cdec, (size_t)n)) != NT_OK)
+        if ((rc = GROW(&c->ar, c->dec, c->cdec, (size_t)n)) != NT_OK)
             return rc;
     }
     n = utf8proc_normalize_utf32(c->dec, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
@@ -396,7 +436,7 @@ static nt_err flush_cluster(ctx *c)
 
 static nt_err push_cluster(ctx *c, int32_t cp, size_t os, size_t oe)
 {
-    nt_err rc = GROW(c->clu, c->cclu, c->nclu + 1);
+    nt_err rc = GROW(&c->ar, c->clu, c->cclu, c->nclu + 1);
     if (rc)
         return rc;
     c->clu[c->nclu++] = (nt__unit){cp, (uint32_t)os, (uint32_t)oe, 0};
@@ -447,7 +487,7 @@ static nt_err ascii_run(ctx *c, size_t *i)
     form_b *f = &c->f[NT_FORM_NFC];
     if (!fb_room(f, n) && (rc = fb_reserve(f, n)) != NT_OK)
         return rc;
-    if ((rc = GROW(c->u, c->cu, c->nu + n)) != NT_OK)
+    if ((rc = GROW(&c->ar, c->u, c->cu, c->nu + n)) != NT_OK)
         return rc;
     for (size_t k = *i; k < e; k++) {
         const int32_t cp = p[k];
@@ -543,7 +583,7 @@ static nt_err pass_nfc(ctx *c, int strict, nt_diag *diag)
 
 static nt_err pool_push(ctx *c, int32_t cp, uint32_t os, uint32_t oe)
 {
-    nt_err rc = GROW(c->pool, c->cp, c->np + 1);
+    nt_err rc = GROW(&c->ar, c->pool, c->cp, c->np + 1);
     if (rc)
         return rc;
     c->pool[c->np++] = (nt__unit){cp, os, oe, 0};
@@ -552,7 +592,7 @@ static nt_err pool_push(ctx *c, int32_t cp, uint32_t os, uint32_t oe)
 
 static nt_err pool_copy(ctx *c, size_t s, size_t e)
 {
-    nt_err rc = GROW(c->pool, c->cp, c->np + (e - s));
+    nt_err rc = GROW(&c->ar, c->pool, c->cp, c->np + (e - s));
     if (rc)
         return rc;
     memcpy(c->pool + c->np, c->u + s, (e - s) * sizeof *c->u);
@@ -564,7 +604,7 @@ static nt_err pool_copy(ctx *c, size_t s, size_t e)
 
 static nt_err add_atom(ctx *c, uint8_t kind, size_t ps, size_t pe, uint16_t flags)
 {
-    nt_err rc = GROW(c->at, c->cat, c->nat + 1);
+    nt_err rc = GROW(&c->ar, c->at, c->cat, c->nat + 1);
     if (rc)
         return rc;
     c->at[c->nat++] = (atom){(uint32_t)ps, (uint32_t)pe, kind, flags};
@@ -573,7 +613,7 @@ static nt_err add_atom(ctx *c, uint8_t kind, size_t ps, size_t pe, uint16_t flag
 
 static nt_err add_ptok(ctx *c, uint16_t kind, size_t ps, size_t pe, uint16_t flags)
 {
-    nt_err rc = GROW(c->pt, c->cpt, c->npt + 1);
+    nt_err rc = GROW(&c->ar, c->pt, c->cpt, c->npt + 1);
     if (rc)
         return rc;
     if (c->boundary) {
@@ -759,6 +799,22 @@ static void compose_marks(ctx *c, size_t s, size_t *e)
 /* Collapse runs of three or more letters with the same skeleton to the first. */
 static int squeeze(ctx *c, size_t s, size_t *e)
 {
+    /* A run of three needs three neighbours that match (same skeleton, or
+     * same code point when there is none); without any, nothing changes. */
+    int any = 0;
+    if (*e - s >= 3) {
+        char k0 = skeleton(c->pool[s].cp), k1 = skeleton(c->pool[s + 1].cp);
+        for (size_t i = s; i + 2 < *e && !any; i++) {
+            const char k2 = skeleton(c->pool[i + 2].cp);
+            if (k0 ? (k1 == k0 && k2 == k0)
+                   : (c->pool[i + 1].cp == c->pool[i].cp && c->pool[i + 2].cp == c->pool[i].cp))
+                any = 1;
+            k0 = k1;
+            k1 = k2;
+        }
+    }
+    if (!any)
+        return 0;
     size_t w = s;
     int did = 0;
     for (size_t i = s; i < *e;) {
@@ -1346,7 +1402,7 @@ static nt_err join_spaced_letters(ctx *c)
 
 static nt_err add_token(ctx *c, const nt_token *t)
 {
-    nt_err rc = GROW(c->tok, c->ctok, c->ntok + 1);
+    nt_err rc = GROW(&c->ar, c->tok, c->ctok, c->ntok + 1);
     if (rc)
         return rc;
     c->tok[c->ntok++] = *t;
@@ -1640,19 +1696,53 @@ static nt_text *pack_result(const ctx *c)
 
 static void ctx_free(ctx *c)
 {
-    free(c->u);
-    free(c->pool);
-    free(c->pt);
-    free(c->at);
-    free(c->clu);
-    free(c->dec);
-    free(c->enc);
-    free(c->tok);
-    for (int f = 0; f < NT_FORM_COUNT; f++) {
-        nt__buf_free(&c->f[f].b);
-        free(c->f[f].os);
-        free(c->f[f].oe);
+    void *const heap[] = {c->u,  c->pool, c->pt, c->at, c->clu, c->dec, c->enc, c->tok,
+                          c->f[0].b.data, c->f[0].os, c->f[0].oe, c->f[1].b.data, c->f[1].os,
+                          c->f[1].oe, c->f[2].b.data, c->f[2].os, c->f[2].oe};
+    for (size_t i = 0; i < sizeof heap / sizeof heap[0]; i++) {
+        if (!in_arena(&c->ar, heap[i]))
+            free(heap[i]);
     }
+    free(c->ar.base);
+}
+
+/* Start the scratch arrays in one block sized from the input length
+ * (short messages only; longer ones grow on the heap from the start). */
+static nt_err ctx_arena(ctx *c, size_t len)
+{
+    if (len > ARENA_MAX_INPUT)
+        return NT_OK;
+    const size_t nu = len + 1, npool = len + len / 2 + 32, nsmall = len / 2 + 32, nclu = 32;
+    const size_t nform[NT_FORM_COUNT] = {len + 34, len + len / 2 + 64, len + len / 2 + 64};
+    size_t size = (nu + npool + nclu) * (sizeof(nt__unit) + 8) + nsmall * (sizeof(ptok) + 8) +
+                  nsmall * (sizeof(atom) + 8) + nsmall * (sizeof(nt_token) + 8);
+    for (int f = 0; f < NT_FORM_COUNT; f++)
+        size += nform[f] * 9 + 24;
+    c->ar.base = malloc(size);
+    if (!c->ar.base)
+        return NT_ERR_NOMEM;
+    c->ar.size = size;
+    c->u = arena_take(&c->ar, nu, sizeof(nt__unit));
+    c->cu = nu;
+    c->pool = arena_take(&c->ar, npool, sizeof(nt__unit));
+    c->cp = npool;
+    c->clu = arena_take(&c->ar, nclu, sizeof(nt__unit));
+    c->cclu = nclu;
+    c->pt = arena_take(&c->ar, nsmall, sizeof(ptok));
+    c->cpt = nsmall;
+    c->at = arena_take(&c->ar, nsmall, sizeof(atom));
+    c->cat = nsmall;
+    c->tok = arena_take(&c->ar, nsmall, sizeof(nt_token));
+    c->ctok = nsmall;
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        c->f[f].b.data = arena_take(&c->ar, nform[f], 1);
+        c->f[f].b.cap = nform[f];
+        c->f[f].b.data[0] = '\0';
+        c->f[f].os = arena_take(&c->ar, nform[f], sizeof(uint32_t));
+        c->f[f].oe = arena_take(&c->ar, nform[f], sizeof(uint32_t));
+        c->f[f].mcap = nform[f];
+    }
+    return c->ar.used <= c->ar.size ? NT_OK : NT_ERR_INTERNAL;
 }
 
 nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts, nt_text **out,
@@ -1683,13 +1773,17 @@ nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts
     c.lex = opts->teencode;
     /* NFKC and teencode can lengthen text; bound the forms all the same. */
     c.form_limit = 32 * len + 4096;
-    for (int f = 0; f < NT_FORM_COUNT; f++)
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
         nt__buf_init(&c.f[f].b, c.form_limit + 64);
+        c.f[f].ar = &c.ar;
+    }
+    if ((rc = ctx_arena(&c, len)) != NT_OK)
+        goto cleanup;
     for (int f = 0; f < NT_FORM_COUNT; f++) {
         if ((rc = fb_reserve(&c.f[f], len + 1)) != NT_OK)
             goto cleanup;
     }
-    if ((rc = GROW(c.u, c.cu, len + 1)) != NT_OK)
+    if ((rc = GROW(&c.ar, c.u, c.cu, len + 1)) != NT_OK)
         goto cleanup;
     if ((rc = pass_nfc(&c, opts->utf8 == NT_UTF8_STRICT, diag)) != NT_OK)
         goto cleanup;
