@@ -90,6 +90,7 @@ static void fill_one(nt__cpinfo *e, int32_t cp)
 
 static void table_init(void)
 {
+    nt__viet_init();
     for (size_t i = 0; i < NT__CPINFO_N; i++)
         fill_one(&nt__cpinfo_tab[i], cp_of_index(i));
 }

@@ -39,11 +39,12 @@ struct nt_lexicon {
     size_t n;
     uint32_t *by_key, *by_fold; /* entry index + 1, 0 = empty */
     size_t mask;
-    /* Pre-filter: bit (length, first byte) is set when some key's NORM form
-     * (norm_seen) or FOLD form (fold_seen) has that byte length (63 stands
-     * for 63 and longer) and first byte.  A token that hits neither cannot
-     * be in either table, so most tokens are rejected without hashing. */
-    uint64_t norm_seen[256], fold_seen[256];
+    /* Pre-filter: bit (length, first byte) of *_first and (length, last
+     * byte) of *_last are set when some key's NORM form (norm_*) or FOLD
+     * form (fold_*) has that byte length (63 stands for 63 and longer) and
+     * first / last byte.  A token that misses both sides cannot be in either
+     * table, so most tokens are rejected without hashing. */
+    uint64_t norm_first[256], norm_last[256], fold_first[256], fold_last[256];
 };
 
 static unsigned len_bit(size_t n)
@@ -51,14 +52,16 @@ static unsigned len_bit(size_t n)
     return n < 63 ? (unsigned)n : 63u;
 }
 
-static void seen_add(uint64_t *seen, const char *s, size_t n)
+static void seen_add(uint64_t *first, uint64_t *last, const char *s, size_t n)
 {
-    seen[n ? (unsigned char)s[0] : 0] |= (uint64_t)1 << len_bit(n);
+    first[n ? (unsigned char)s[0] : 0] |= (uint64_t)1 << len_bit(n);
+    last[n ? (unsigned char)s[n - 1] : 0] |= (uint64_t)1 << len_bit(n);
 }
 
-static int seen_has(const uint64_t *seen, const char *s, size_t n)
+static int seen_has(const uint64_t *first, const uint64_t *last, const char *s, size_t n)
 {
-    return (seen[n ? (unsigned char)s[0] : 0] >> len_bit(n)) & 1;
+    return (first[n ? (unsigned char)s[0] : 0] >> len_bit(n)) & 1 &&
+           (last[n ? (unsigned char)s[n - 1] : 0] >> len_bit(n)) & 1;
 }
 
 size_t nt_lexicon_count(const nt_lexicon *lex)
@@ -116,7 +119,8 @@ const char *nt__lexicon_find(const nt_lexicon *lex, const char *norm, size_t nle
 {
     if (!lex || lex->n == 0)
         return NULL;
-    if (!seen_has(lex->norm_seen, norm, nlen) && !(fold && seen_has(lex->fold_seen, fold, flen)))
+    if (!seen_has(lex->norm_first, lex->norm_last, norm, nlen) &&
+        !(fold && seen_has(lex->fold_first, lex->fold_last, fold, flen)))
         return NULL;
     uint32_t v = table_find(lex, lex->by_key, 0, norm, nlen);
     if (!v && fold) {
@@ -350,8 +354,8 @@ nt_err nt_lexicon_parse(const char *data, size_t len, const char *source, nt_lex
             goto cleanup;
         }
         table_put(lex, lex->by_key, 0, (uint32_t)i);
-        seen_add(lex->norm_seen, lex->pool + e->key, e->klen);
-        seen_add(lex->fold_seen, lex->pool + e->fold, e->flen);
+        seen_add(lex->norm_first, lex->norm_last, lex->pool + e->key, e->klen);
+        seen_add(lex->fold_first, lex->fold_last, lex->pool + e->fold, e->flen);
         if (!table_find(lex, lex->by_fold, 1, lex->pool + e->fold, e->flen))
             table_put(lex, lex->by_fold, 1, (uint32_t)i);
     }

@@ -1097,7 +1097,8 @@ static nt_err atoms_to_ptoks(ctx *c)
 {
     nt_err rc;
     const int deob = !(c->flags & NT_TEXT_NO_DEOBFUSCATE);
-    if (deob) {
+    /* Both joins need at least word, separator, word: nothing to do below. */
+    if (deob && c->nat >= 3) {
         if ((rc = join_single_letters(c)) != NT_OK)
             return rc;
         if ((rc = join_separated_words(c)) != NT_OK)
@@ -1332,7 +1333,8 @@ static nt_err tokenize(ctx *c)
         while (j < c->nu) {
             const int kj = classify(c->u[j].cp);
             if (kj == NT__C_SPACE ||
-                ((c->u[j].flags & NT__U_CSTART) && (kj == NT__C_EMOJI || emoji_start(c, j))))
+                ((c->u[j].flags & NT__U_CSTART) &&
+                 (kj == NT__C_EMOJI || ((kj == NT__C_DIGIT || kj == NT__C_SYM) && emoji_start(c, j)))))
                 break;
             j++;
         }

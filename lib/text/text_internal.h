@@ -97,6 +97,9 @@ size_t nt__utf8_bad_len(const unsigned char *s, size_t len);
  * Vietnamese spelling can use. */
 int nt__viet_split(int32_t cp, int32_t *base, int *tone, char *ascii);
 
+/* Build viet.c's lookup tables; run once by nt__cpinfo_table. */
+void nt__viet_init(void);
+
 /* Compose a base letter and a tone back into one code point. */
 int32_t nt__viet_join(int32_t base, int tone);
 
