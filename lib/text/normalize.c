@@ -1209,17 +1209,6 @@ static nt_err flush_atoms(ctx *c)
     return rc;
 }
 
-/* Is every unit of u[s, e) a (lower-case) letter of the Vietnamese
- * alphabet, i.e. has a skeleton? */
-static int all_skeleton_letters(const ctx *c, size_t s, size_t e)
-{
-    for (size_t i = s; i < e; i++) {
-        if (!skeleton(c->u[i].cp))
-            return 0;
-    }
-    return 1;
-}
-
 /* A chunk of letters only: what plain_segment + word_run would do with it.
  * There is no '.' or ':' (no link), one run of letters, and it is no number
  * and has no leet, non-Latin look-alike or combining mark, so only squeezing
@@ -1239,17 +1228,27 @@ static nt_err letters_chunk(ctx *c, size_t s, size_t e)
     if (squeeze(c, ps, &pe))
         flags |= NT_TOKF_SQUEEZED;
     c->np = pe;
-    if ((rc = add_atom(c, A_WORD, ps, pe, flags)) != NT_OK)
+    /* atoms_to_ptoks of this one word atom: no join applies (they need
+     * three atoms), nothing is attached (no neighbours), and it is solo if
+     * it stays one pre-token. */
+    const atom a = {(uint32_t)ps, (uint32_t)pe, A_WORD, flags};
+    const size_t first = c->npt;
+    if ((rc = emit_word_ptoks(c, &a)) != NT_OK)
         return rc;
-    return flush_atoms(c);
+    if (c->npt == first + 1)
+        c->pt[first].solo = 1;
+    c->nat = 0;
+    return NT_OK;
 }
 
-static nt_err chunk(ctx *c, size_t s, size_t e)
+/* One whitespace-delimited chunk u[s, e); `letters` if every unit has a
+ * skeleton (tokenize checked while scanning). */
+static nt_err chunk(ctx *c, size_t s, size_t e, int letters)
 {
     nt_err rc;
     size_t seg = s;
     c->nat = 0;
-    if (all_skeleton_letters(c, s, e))
+    if (letters)
         return letters_chunk(c, s, e);
     /* Every link nt__link_match accepts has a '.' or ':' after its first
      * character ("http://", "www.", "a@b.vn", "x.com"): no link can start at
@@ -1330,15 +1329,18 @@ static nt_err tokenize(ctx *c)
             continue;
         }
         size_t j = i + 1;
+        int letters = skeleton(c->u[i].cp) != 0;
         while (j < c->nu) {
-            const int kj = classify(c->u[j].cp);
+            const int32_t cp = c->u[j].cp;
+            const int kj = classify(cp);
             if (kj == NT__C_SPACE ||
                 ((c->u[j].flags & NT__U_CSTART) &&
                  (kj == NT__C_EMOJI || ((kj == NT__C_DIGIT || kj == NT__C_SYM) && emoji_start(c, j)))))
                 break;
+            letters &= kj == NT__C_LETTER && skeleton(cp) != 0;
             j++;
         }
-        if ((rc = chunk(c, i, j)) != NT_OK)
+        if ((rc = chunk(c, i, j, letters)) != NT_OK)
             return rc;
         i = j;
     }
@@ -1571,11 +1573,12 @@ static nt_err emit(ctx *c)
             int32_t cps[NT__SYL_MAX];
             const size_t n = t->pe - t->ps;
             /* Without a tone mark (plain ASCII) canonical spelling can only
-             * change a lone i/y: skip words that have neither. */
-            int maybe = 0;
+             * change a lone i/y ending the word after its onset: skip ASCII
+             * words that do not end in i/y. */
+            int maybe = n >= 2 && (c->pool[t->pe - 1].cp == 'i' || c->pool[t->pe - 1].cp == 'y');
             for (size_t i = 0; i < n; i++) {
                 cps[i] = c->pool[t->ps + i].cp;
-                maybe |= cps[i] >= 0x80 || cps[i] == 'i' || cps[i] == 'y';
+                maybe |= cps[i] >= 0x80;
             }
             if (maybe && nt__viet_canon(cps, n)) {
                 for (size_t i = 0; i < n; i++)
