@@ -1719,10 +1719,11 @@ static nt_err ctx_arena(ctx *c, size_t len)
         return NT_OK;
     const size_t nu = len + 1, npool = len + len / 2 + 32, nsmall = len / 2 + 32, nclu = 32;
     const size_t nform[NT_FORM_COUNT] = {len + 34, len + len / 2 + 64, len + len / 2 + 64};
-    size_t size = (nu + npool + nclu) * (sizeof(nt__unit) + 8) + nsmall * (sizeof(ptok) + 8) +
-                  nsmall * (sizeof(atom) + 8) + nsmall * (sizeof(nt_token) + 8);
+    /* each array is rounded up to 8 bytes by arena_take: 8 slack apiece */
+    size_t size = (nu + npool + nclu) * sizeof(nt__unit) + nsmall * sizeof(ptok) +
+                  nsmall * sizeof(atom) + nsmall * sizeof(nt_token) + 6 * 8;
     for (int f = 0; f < NT_FORM_COUNT; f++)
-        size += nform[f] * 9 + 24;
+        size += nform[f] * (1 + 2 * sizeof(uint32_t)) + 3 * 8;
     c->ar.base = malloc(size);
     if (!c->ar.base)
         return NT_ERR_NOMEM;
