@@ -82,7 +82,12 @@ typedef struct ptok {
     uint16_t kind, flags;
     uint8_t solo;     /* alone in its whitespace-delimited chunk */
     uint8_t attached; /* glued to a word by '-', '.', '/', ... (no teencode) */
+    uint8_t syl;      /* SYL_UNKNOWN, SYL_NO, or SYL_ONSET + onset length */
 } ptok;
+
+/* What emit_word_ptoks learnt about a word's letters, so that emit does not
+ * analyse the same syllable twice. */
+enum { SYL_UNKNOWN = 0, SYL_NO = 1, SYL_ONSET = 2 };
 
 /* An atom of a chunk: a word, a number or one symbol run. */
 enum { A_WORD, A_NUM, A_SYM };
@@ -620,7 +625,7 @@ static nt_err add_ptok(ctx *c, uint16_t kind, size_t ps, size_t pe, uint16_t fla
         flags |= NT_TOKF_BOUNDARY;
         c->boundary = 0;
     }
-    c->pt[c->npt++] = (ptok){(uint32_t)ps, (uint32_t)pe, kind, flags, 0, 0};
+    c->pt[c->npt++] = (ptok){(uint32_t)ps, (uint32_t)pe, kind, flags, 0, 0, SYL_UNKNOWN};
     return NT_OK;
 }
 
@@ -1071,8 +1076,18 @@ static nt_err emit_word_ptoks(ctx *c, const atom *a)
 {
     const size_t n = a->pe - a->ps;
     const int try_split = (a->flags & NT_TOKF_REJOINED) || has_viet_marks(c, a->ps, a->pe);
-    if (try_split && n > 1 && n <= 256 && all_latin_letters(c, a) &&
-        !is_syllable_pool(c, c->pool + a->ps, n)) {
+    uint8_t syl = SYL_UNKNOWN;
+    int ol = -1;
+    if (try_split && n > 1 && n <= 256 && all_latin_letters(c, a)) {
+        int32_t cps[NT__SYL_MAX];
+        if (n <= NT__SYL_MAX) {
+            for (size_t i = 0; i < n; i++)
+                cps[i] = c->pool[a->ps + i].cp;
+            ol = nt__viet_onset(cps, n);
+        }
+        syl = ol >= 0 ? (uint8_t)(SYL_ONSET + ol) : SYL_NO;
+    }
+    if (syl == SYL_NO) {
         size_t ends[128];
         const size_t k = segment_pool(c, a->ps, a->pe, ends, 128);
         if (k > 1) {
@@ -1089,7 +1104,10 @@ static nt_err emit_word_ptoks(ctx *c, const atom *a)
             return NT_OK;
         }
     }
-    return add_ptok(c, NT_TOK_WORD, a->ps, a->pe, a->flags);
+    nt_err rc = add_ptok(c, NT_TOK_WORD, a->ps, a->pe, a->flags);
+    if (rc == NT_OK)
+        c->pt[c->npt - 1].syl = syl;
+    return rc;
 }
 
 /* Atoms of one chunk -> ptoks. */
@@ -1393,7 +1411,8 @@ static nt_err join_spaced_letters(ctx *c)
         size_t s = ps;
         for (size_t i = 0; i < nsyl; i++) {
             c->pt[w++] = (ptok){(uint32_t)s, (uint32_t)(ps + ends[i]), NT_TOK_WORD,
-                                (uint16_t)(NT_TOKF_REJOINED | (i == 0 ? bflag : 0)), 0, 0};
+                                (uint16_t)(NT_TOKF_REJOINED | (i == 0 ? bflag : 0)), 0, 0,
+                                SYL_UNKNOWN};
             s = ps + ends[i];
         }
         k = end;
@@ -1580,7 +1599,14 @@ static nt_err emit(ctx *c)
                 cps[i] = c->pool[t->ps + i].cp;
                 maybe |= cps[i] >= 0x80;
             }
-            if (maybe && nt__viet_canon(cps, n)) {
+            /* emit_word_ptoks may already know: not a syllable (nothing to
+             * do) or a syllable with a given onset (no second analysis). */
+            int changed = 0;
+            if (maybe && t->syl == SYL_UNKNOWN)
+                changed = nt__viet_canon(cps, n);
+            else if (maybe && t->syl >= SYL_ONSET)
+                changed = nt__viet_canon_known(cps, n, t->syl - SYL_ONSET);
+            if (changed) {
                 for (size_t i = 0; i < n; i++)
                     c->pool[t->ps + i].cp = cps[i];
             }

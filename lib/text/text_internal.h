@@ -111,6 +111,14 @@ int32_t nt__viet_join(int32_t base, int tone);
  * at most one tone mark)? */
 int nt__viet_is_syllable(const int32_t *cps, size_t n);
 
+/* The onset length (0-3 letters) of the syllable cps[0..n), or -1 when it
+ * is not one: nt__viet_is_syllable is nt__viet_onset >= 0. */
+int nt__viet_onset(const int32_t *cps, size_t n);
+
+/* nt__viet_canon of a syllable whose onset length ol nt__viet_onset gave
+ * for the same letters (saves analysing it again). */
+int nt__viet_canon_known(int32_t *cps, size_t n, int ol);
+
 /* Rewrite a valid syllable in place to the canonical spelling: tone mark in the
  * traditional position ("hòa", "thủy", "khỏe"), i/y unified ("quí" -> "quý",
  * "kỳ" -> "kì").  Returns 1 if anything changed; n is unchanged. */

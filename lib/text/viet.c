@@ -380,18 +380,25 @@ static int analyse(const vletter *v, size_t n)
     return -1;
 }
 
-int nt__viet_is_syllable(const int32_t *cps, size_t n)
+int nt__viet_onset(const int32_t *cps, size_t n)
 {
     vletter v[NT__SYL_MAX];
     if (n == 0 || n > NT__SYL_MAX || !split_all(cps, n, v))
-        return 0;
-    return analyse(v, n) >= 0;
+        return -1;
+    return analyse(v, n);
+}
+
+int nt__viet_is_syllable(const int32_t *cps, size_t n)
+{
+    return nt__viet_onset(cps, n) >= 0;
 }
 
 static int has_quality(const vletter *l)
 {
     return l->base >= 0x80;
 }
+
+static int canon_rewrite(int32_t *cps, size_t n, vletter *v, int ol);
 
 int nt__viet_canon(int32_t *cps, size_t n)
 {
@@ -401,6 +408,20 @@ int nt__viet_canon(int32_t *cps, size_t n)
     const int ol = analyse(v, n);
     if (ol < 0)
         return 0;
+    return canon_rewrite(cps, n, v, ol);
+}
+
+int nt__viet_canon_known(int32_t *cps, size_t n, int ol)
+{
+    vletter v[NT__SYL_MAX];
+    if (n == 0 || n > NT__SYL_MAX || ol < 0 || !split_all(cps, n, v))
+        return 0;
+    return canon_rewrite(cps, n, v, ol);
+}
+
+/* The rewrite half of nt__viet_canon: v is cps split, ol its onset. */
+static int canon_rewrite(int32_t *cps, size_t n, vletter *v, int ol)
+{
     const size_t rs = (size_t)ol;
     int tone = 0;
     for (size_t i = 0; i < n; i++) {
