@@ -26,6 +26,9 @@
 #define LEX_MAX_KEY 64
 #define LEX_MAX_EXPANSION 96
 
+/* Size of the pre-filter bitmaps in 64-bit words (8192 bits each). */
+#define SEEN_WORDS 128
+
 typedef struct lex_entry {
     uint32_t key, klen;   /* NORM form of the key, in pool */
     uint32_t fold, flen;  /* FOLD form of the key */
@@ -39,29 +42,39 @@ struct nt_lexicon {
     size_t n;
     uint32_t *by_key, *by_fold; /* entry index + 1, 0 = empty */
     size_t mask;
-    /* Pre-filter: bit (length, first byte) of *_first and (length, last
-     * byte) of *_last are set when some key's NORM form (norm_*) or FOLD
-     * form (fold_*) has that byte length (63 stands for 63 and longer) and
-     * first / last byte.  A token that misses both sides cannot be in either
-     * table, so most tokens are rejected without hashing. */
-    uint64_t norm_first[256], norm_last[256], fold_first[256], fold_last[256];
+    /* Pre-filter: one bit per (length, first two bytes, last two bytes)
+     * signature, set for every key's NORM form (norm_seen) and FOLD form
+     * (fold_seen).  A token whose signatures miss both cannot be in either
+     * table, so nearly every token is rejected without hashing. */
+    uint64_t norm_seen[SEEN_WORDS], fold_seen[SEEN_WORDS];
 };
 
-static unsigned len_bit(size_t n)
+/* The signature bit of s[0..n): a cheap mix of its length and its first
+ * and last two bytes (missing bytes count as 0). */
+static size_t seen_bit(const char *s, size_t n)
 {
-    return n < 63 ? (unsigned)n : 63u;
+    const unsigned char *p = (const unsigned char *)s;
+    uint32_t h = (uint32_t)n;
+    if (n > 0)
+        h = h * 0x9E3779B1u + p[0] + ((uint32_t)p[n - 1] << 8);
+    if (n > 1)
+        h = h * 0x9E3779B1u + p[1] + ((uint32_t)p[n - 2] << 8);
+    h ^= h >> 15;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    return h & (SEEN_WORDS * 64 - 1);
 }
 
-static void seen_add(uint64_t *first, uint64_t *last, const char *s, size_t n)
+static void seen_add(uint64_t *seen, const char *s, size_t n)
 {
-    first[n ? (unsigned char)s[0] : 0] |= (uint64_t)1 << len_bit(n);
-    last[n ? (unsigned char)s[n - 1] : 0] |= (uint64_t)1 << len_bit(n);
+    const size_t b = seen_bit(s, n);
+    seen[b / 64] |= (uint64_t)1 << (b % 64);
 }
 
-static int seen_has(const uint64_t *first, const uint64_t *last, const char *s, size_t n)
+static int seen_has(const uint64_t *seen, const char *s, size_t n)
 {
-    return (first[n ? (unsigned char)s[0] : 0] >> len_bit(n)) & 1 &&
-           (last[n ? (unsigned char)s[n - 1] : 0] >> len_bit(n)) & 1;
+    const size_t b = seen_bit(s, n);
+    return (seen[b / 64] >> (b % 64)) & 1;
 }
 
 size_t nt_lexicon_count(const nt_lexicon *lex)
@@ -119,8 +132,7 @@ const char *nt__lexicon_find(const nt_lexicon *lex, const char *norm, size_t nle
 {
     if (!lex || lex->n == 0)
         return NULL;
-    if (!seen_has(lex->norm_first, lex->norm_last, norm, nlen) &&
-        !(fold && seen_has(lex->fold_first, lex->fold_last, fold, flen)))
+    if (!seen_has(lex->norm_seen, norm, nlen) && !(fold && seen_has(lex->fold_seen, fold, flen)))
         return NULL;
     uint32_t v = table_find(lex, lex->by_key, 0, norm, nlen);
     if (!v && fold) {
@@ -354,8 +366,8 @@ nt_err nt_lexicon_parse(const char *data, size_t len, const char *source, nt_lex
             goto cleanup;
         }
         table_put(lex, lex->by_key, 0, (uint32_t)i);
-        seen_add(lex->norm_first, lex->norm_last, lex->pool + e->key, e->klen);
-        seen_add(lex->fold_first, lex->fold_last, lex->pool + e->fold, e->flen);
+        seen_add(lex->norm_seen, lex->pool + e->key, e->klen);
+        seen_add(lex->fold_seen, lex->pool + e->fold, e->flen);
         if (!table_find(lex, lex->by_fold, 1, lex->pool + e->fold, e->flen))
             table_put(lex, lex->by_fold, 1, (uint32_t)i);
     }
