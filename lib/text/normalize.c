@@ -1618,16 +1618,11 @@ static nt_err emit(ctx *c)
         } else {
             if (c->ntok > 0 && (rc = put_space(c, last_oe, os)) != NT_OK)
                 return rc;
-            nt_token tk = {0};
-            tk.start = (uint32_t)c->f[NT_FORM_NORM].b.len;
-            tk.fstart = (uint32_t)c->f[NT_FORM_FOLD].b.len;
-            tk.ostart = os;
-            tk.oend = oe;
-            tk.kind = t->kind;
-            tk.flags = t->flags;
+            const uint32_t start = (uint32_t)c->f[NT_FORM_NORM].b.len;
+            const uint32_t fstart = (uint32_t)c->f[NT_FORM_FOLD].b.len;
             if ((rc = put_token_text(c, t)) != NT_OK)
                 return rc;
-            if (c->f[NT_FORM_FOLD].b.len == tk.fstart) {
+            if (c->f[NT_FORM_FOLD].b.len == fstart) {
                 /* only combining marks: folding would leave nothing */
                 for (uint32_t i = t->ps; i < t->pe; i++) {
                     const nt__unit x = c->pool[i];
@@ -1635,10 +1630,19 @@ static nt_err emit(ctx *c)
                         return rc;
                 }
             }
-            tk.end = (uint32_t)c->f[NT_FORM_NORM].b.len;
-            tk.fend = (uint32_t)c->f[NT_FORM_FOLD].b.len;
-            if ((rc = add_token(c, &tk)) != NT_OK)
+            /* written in place: a token assembled on the stack and copied
+             * whole stalls on store forwarding */
+            if ((rc = GROW(&c->ar, c->tok, c->ctok, c->ntok + 1)) != NT_OK)
                 return rc;
+            nt_token *tk = &c->tok[c->ntok++];
+            tk->start = start;
+            tk->end = (uint32_t)c->f[NT_FORM_NORM].b.len;
+            tk->fstart = fstart;
+            tk->fend = (uint32_t)c->f[NT_FORM_FOLD].b.len;
+            tk->ostart = os;
+            tk->oend = oe;
+            tk->kind = t->kind;
+            tk->flags = t->flags;
             last_oe = oe;
         }
         if (form_too_big(c))
