@@ -1234,16 +1234,32 @@ static nt_err flush_atoms(ctx *c)
 static nt_err letters_chunk(ctx *c, size_t s, size_t e)
 {
     nt_err rc;
-    const size_t ps = c->np;
-    if ((rc = pool_copy(c, s, e)) != NT_OK)
+    const size_t ps = c->np, n = e - s;
+    if ((rc = GROW(&c->ar, c->pool, c->cp, c->np + n)) != NT_OK)
         return rc;
+    /* pool_copy, the look-alike flag and squeeze's "three alike" test in
+     * one pass (every unit has a skeleton here) */
+    nt__unit *d = c->pool + ps;
     uint16_t flags = 0;
-    for (size_t i = s; i < e; i++) {
-        if (c->u[i].flags & NT__U_LOOKALIKE)
+    int triple = 0;
+    char k1 = 0, k2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        const nt__unit x = c->u[s + i];
+        d[i].cp = x.cp;
+        d[i].os = x.os;
+        d[i].oe = x.oe;
+        d[i].flags = 0;
+        if (x.flags & NT__U_LOOKALIKE)
             flags |= NT_TOKF_LOOKALIKE;
+        const char k = skeleton(x.cp);
+        if (i >= 2 && k == k1 && k == k2)
+            triple = 1;
+        k2 = k1;
+        k1 = k;
     }
+    c->np += n;
     size_t pe = c->np;
-    if (squeeze(c, ps, &pe))
+    if (triple && squeeze(c, ps, &pe))
         flags |= NT_TOKF_SQUEEZED;
     c->np = pe;
     /* atoms_to_ptoks of this one word atom: no join applies (they need
@@ -1545,7 +1561,7 @@ static nt_err put_token_text(ctx *c, const ptok *t)
 }
 
 /* Teencode lookup for a word ptok; NULL when not applicable. */
-static const char *teencode(ctx *c, const ptok *t, const ptok *prev)
+static const char *teencode(ctx *c, const ptok *t, const ptok *prev, int ascii)
 {
     if (!c->lex || (c->flags & NT_TEXT_NO_TEENCODE) || t->attached || t->kind != NT_TOK_WORD)
         return NULL;
@@ -1556,9 +1572,6 @@ static const char *teencode(ctx *c, const ptok *t, const ptok *prev)
         return NULL; /* "500 k" is an amount, not "500 không" */
     unsigned char norm[80], fold[80];
     size_t nl = 0, fl = 0;
-    int ascii = 1;
-    for (size_t i = t->ps; i < t->pe && ascii; i++)
-        ascii = c->pool[i].cp < 0x80;
     if (ascii) { /* ASCII folds to itself */
         for (size_t i = t->ps; i < t->pe; i++)
             norm[nl++] = (unsigned char)c->pool[i].cp;
@@ -1582,23 +1595,24 @@ static nt_err emit(ctx *c)
     for (size_t k = 0; k < c->npt; k++) {
         ptok *t = &c->pt[k];
         uint32_t os = UINT32_MAX, oe = 0;
+        int ascii = 1; /* every code point < 0x80 */
         for (uint32_t i = t->ps; i < t->pe; i++) {
             if (c->pool[i].os < os)
                 os = c->pool[i].os;
             if (c->pool[i].oe > oe)
                 oe = c->pool[i].oe;
+            ascii &= c->pool[i].cp < 0x80;
         }
         if (t->kind == NT_TOK_WORD && t->pe - t->ps <= NT__SYL_MAX) {
             int32_t cps[NT__SYL_MAX];
             const size_t n = t->pe - t->ps;
             /* Without a tone mark (plain ASCII) canonical spelling can only
-             * change a lone i/y ending the word after its onset: skip ASCII
-             * words that do not end in i/y. */
-            int maybe = n >= 2 && (c->pool[t->pe - 1].cp == 'i' || c->pool[t->pe - 1].cp == 'y');
-            for (size_t i = 0; i < n; i++) {
+             * change a lone i/y ending the word after its onset (to i/y):
+             * skip ASCII words that do not end in i/y. */
+            const int maybe = !ascii || (n >= 2 && (c->pool[t->pe - 1].cp == 'i' ||
+                                                    c->pool[t->pe - 1].cp == 'y'));
+            for (size_t i = 0; maybe && i < n; i++)
                 cps[i] = c->pool[t->ps + i].cp;
-                maybe |= cps[i] >= 0x80;
-            }
             /* emit_word_ptoks may already know: not a syllable (nothing to
              * do) or a syllable with a given onset (no second analysis). */
             int changed = 0;
@@ -1611,7 +1625,9 @@ static nt_err emit(ctx *c)
                     c->pool[t->ps + i].cp = cps[i];
             }
         }
-        const char *exp = t->kind == NT_TOK_WORD ? teencode(c, t, k ? &c->pt[k - 1] : NULL) : NULL;
+        /* canonical spelling keeps an ASCII word ASCII (it only swaps i/y) */
+        const char *exp =
+            t->kind == NT_TOK_WORD ? teencode(c, t, k ? &c->pt[k - 1] : NULL, ascii) : NULL;
         if (exp) {
             if ((rc = emit_expansion(c, exp, os, oe, t->flags, &last_oe)) != NT_OK)
                 return rc;
