@@ -175,6 +175,28 @@ static nt_err buf_reserve(const arena *ar, nt__buf *b, size_t extra)
     return NT_OK;
 }
 
+/* nt__utf8_encode with the one- to three-byte cases inline (the ones the
+ * Latin and Vietnamese text is made of). */
+static inline size_t utf8_put(int32_t cp, unsigned char *d)
+{
+    if (cp >= 0 && cp < 0x80) {
+        d[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp >= 0x80 && cp < 0x800) {
+        d[0] = (unsigned char)(0xC0 | (cp >> 6));
+        d[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp >= 0x800 && cp < 0xD800) {
+        d[0] = (unsigned char)(0xE0 | (cp >> 12));
+        d[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        d[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    return nt__utf8_encode(cp, d);
+}
+
 /* ---- forms ---- */
 
 static nt_err fb_reserve(form_b *f, size_t extra)
@@ -215,7 +237,7 @@ static inline nt_err fb_put(form_b *f, int32_t cp, uint32_t os, uint32_t oe)
         d[0] = (unsigned char)cp;
         n = 1;
     } else {
-        n = nt__utf8_encode(cp, d);
+        n = utf8_put(cp, d);
         if (n == 0)
             return NT_ERR_INTERNAL;
     }
@@ -553,8 +575,15 @@ static nt_err pass_nfc(ctx *c, int strict, nt_diag *diag)
             !(nt__cpinfo_tab[pi].flags & NT__CI_PREPEND)) {
             if ((rc = flush_cluster(c)) != NT_OK)
                 return rc;
-            if ((rc = push_cluster(c, cp, i, i + n)) != NT_OK)
+            if ((nt__cpinfo_tab[ti].flags & NT__CI_NFC_ALONE) && (i + n >= len || p[i + n] < 0x80)) {
+                /* an ASCII byte (never Extend, ZWJ or SpacingMark) or the end
+                 * follows: the cluster is this code point alone, and
+                 * flush_cluster would emit exactly this */
+                if ((rc = emit_nfc(c, cp, (uint32_t)i, (uint32_t)(i + n), 1)) != NT_OK)
+                    return rc;
+            } else if ((rc = push_cluster(c, cp, i, i + n)) != NT_OK) {
                 return rc;
+            }
             gb = 0;
             emoji = 0;
             prev = cp;
@@ -1579,11 +1608,11 @@ static const char *teencode(ctx *c, const ptok *t, const ptok *prev, int ascii)
     }
     for (size_t i = t->ps; i < t->pe; i++) {
         const int32_t cp = c->pool[i].cp;
-        nl += nt__utf8_encode(cp, norm + nl);
+        nl += utf8_put(cp, norm + nl);
         int32_t f[4];
         const size_t k = fold_cp(cp, f);
         for (size_t j = 0; j < k && fl + 4 < sizeof fold; j++)
-            fl += nt__utf8_encode(f[j], fold + fl);
+            fl += utf8_put(f[j], fold + fl);
     }
     return nt__lexicon_find(c->lex, (const char *)norm, nl, (const char *)fold, fl);
 }
