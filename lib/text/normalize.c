@@ -1428,6 +1428,13 @@ static nt_err join_spaced_letters(ctx *c)
     nt_err rc;
     size_t w = 0;
     for (size_t k = 0; k < c->npt;) {
+        if (!is_spaced_letter(c, &c->pt[k])) { /* the common case: keep it */
+            if (w != k)
+                c->pt[w] = c->pt[k];
+            w++;
+            k++;
+            continue;
+        }
         size_t end = k;
         while (end < c->npt && is_spaced_letter(c, &c->pt[end]) && end - k < 256)
             end++;
