@@ -1260,7 +1260,7 @@ static nt_err flush_atoms(ctx *c)
  * There is no '.' or ':' (no link), one run of letters, and it is no number
  * and has no leet, non-Latin look-alike or combining mark, so only squeezing
  * applies. */
-static nt_err letters_chunk(ctx *c, size_t s, size_t e)
+static nt_err letters_word(ctx *c, size_t s, size_t e)
 {
     nt_err rc;
     const size_t ps = c->np, n = e - s;
@@ -1295,12 +1295,43 @@ static nt_err letters_chunk(ctx *c, size_t s, size_t e)
      * three atoms), nothing is attached (no neighbours), and it is solo if
      * it stays one pre-token. */
     const atom a = {(uint32_t)ps, (uint32_t)pe, A_WORD, flags};
-    const size_t first = c->npt;
-    if ((rc = emit_word_ptoks(c, &a)) != NT_OK)
-        return rc;
-    if (c->npt == first + 1)
-        c->pt[first].solo = 1;
     c->nat = 0;
+    return emit_word_ptoks(c, &a);
+}
+
+static nt_err letters_chunk(ctx *c, size_t s, size_t e)
+{
+    const size_t first = c->npt;
+    nt_err rc = letters_word(c, s, e);
+    if (rc == NT_OK && c->npt == first + 1)
+        c->pt[first].solo = 1;
+    return rc;
+}
+
+/* Symbols that may end a letters-only word without changing how it is
+ * read: not leet (so not part of the word run), not a connector, and - for
+ * '.' and ':' - no link can come of a word followed only by them. */
+static int is_trailing_punct(int32_t cp)
+{
+    return cp == '.' || cp == ',' || cp == ';' || cp == '?' || cp == ':';
+}
+
+/* A chunk of letters u[s, m) followed by a run of one such symbol u[m, e)
+ * ("bạn,", "nhé...", "sao??"): what the general path makes of it - the word
+ * as in letters_chunk (not solo: the chunk has two atoms), then the symbol
+ * run as one punctuation token. */
+static nt_err letters_punct_chunk(ctx *c, size_t s, size_t m, size_t e)
+{
+    nt_err rc = letters_word(c, s, m);
+    if (rc)
+        return rc;
+    const size_t ps = c->np;
+    if ((rc = pool_copy(c, m, e)) != NT_OK)
+        return rc;
+    if ((rc = add_ptok(c, NT_TOK_PUNCT, ps, c->np, 0)) != NT_OK)
+        return rc;
+    if (is_clause_punct(c->u[m].cp))
+        c->boundary = 1;
     return NT_OK;
 }
 
@@ -1313,6 +1344,16 @@ static nt_err chunk(ctx *c, size_t s, size_t e, int letters)
     c->nat = 0;
     if (letters)
         return letters_chunk(c, s, e);
+    size_t wend = s;
+    while (wend < e && skeleton(c->u[wend].cp))
+        wend++;
+    if (wend > s && wend < e && is_trailing_punct(c->u[wend].cp)) {
+        size_t r = wend + 1;
+        while (r < e && c->u[r].cp == c->u[wend].cp)
+            r++;
+        if (r == e)
+            return letters_punct_chunk(c, s, wend, e);
+    }
     /* Every link nt__link_match accepts has a '.' or ':' after its first
      * character ("http://", "www.", "a@b.vn", "x.com"): no link can start at
      * or after the last one, so the scan stops there. */
