@@ -42,6 +42,7 @@ struct nt_text {
     nt_token *tok;
     size_t ntok;
     size_t replacements;
+    int packed; /* one block (pack_result) rather than handed-over buffers */
 };
 
 /* One block per call that the scratch arrays start in (messages up to
@@ -1769,10 +1770,43 @@ const char *nt_form_name(nt_form form)
     }
 }
 
-/* The result is one allocation (see pack_result). */
 void nt_text_free(nt_text *t)
 {
+    if (!t)
+        return;
+    if (!t->packed) {
+        for (int f = 0; f < NT_FORM_COUNT; f++) {
+            free(t->form[f]);
+            free(t->os[f]);
+            free(t->oe[f]);
+        }
+        free(t->tok);
+    }
     free(t);
+}
+
+/* Long messages (no arena): hand the heap buffers over as they are, so that
+ * the peak does not also hold a copy of the result. */
+static nt_text *hand_over(ctx *c)
+{
+    nt_text *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        t->flen[f] = c->f[f].b.len;
+        t->form[f] = c->f[f].b.data; /* reserved at the start: never NULL */
+        t->form[f][t->flen[f]] = '\0';
+        t->os[f] = c->f[f].os;
+        t->oe[f] = c->f[f].oe;
+        c->f[f].b.data = NULL;
+        c->f[f].os = c->f[f].oe = NULL;
+    }
+    t->tok = c->tok;
+    t->ntok = c->ntok;
+    c->tok = NULL;
+    t->replacements = c->replacements;
+    t->packed = 0;
+    return t;
 }
 
 /* Copy the forms, their maps and the tokens into one block headed by the
@@ -1819,6 +1853,7 @@ static nt_text *pack_result(const ctx *c)
         memcpy(tok, c->tok, toks);
     t->ntok = c->ntok;
     t->replacements = c->replacements;
+    t->packed = 1;
     return t;
 }
 
@@ -1922,7 +1957,8 @@ nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts
         goto cleanup;
     if ((rc = emit(&c)) != NT_OK)
         goto cleanup;
-    if ((t = pack_result(&c)) == NULL) {
+    /* short messages: one block; long ones: the buffers themselves */
+    if ((t = c.ar.base ? pack_result(&c) : hand_over(&c)) == NULL) {
         rc = NT_ERR_NOMEM;
         goto cleanup;
     }
