@@ -26,6 +26,9 @@
 #define LEX_MAX_KEY 64
 #define LEX_MAX_EXPANSION 96
 
+/* Size of the pre-filter bitmaps in 64-bit words (8192 bits each). */
+#define SEEN_WORDS 128
+
 typedef struct lex_entry {
     uint32_t key, klen;   /* NORM form of the key, in pool */
     uint32_t fold, flen;  /* FOLD form of the key */
@@ -39,7 +42,40 @@ struct nt_lexicon {
     size_t n;
     uint32_t *by_key, *by_fold; /* entry index + 1, 0 = empty */
     size_t mask;
+    /* Pre-filter: one bit per (length, first two bytes, last two bytes)
+     * signature, set for every key's NORM form (norm_seen) and FOLD form
+     * (fold_seen).  A token whose signatures miss both cannot be in either
+     * table, so nearly every token is rejected without hashing. */
+    uint64_t norm_seen[SEEN_WORDS], fold_seen[SEEN_WORDS];
 };
+
+/* The signature bit of s[0..n): a cheap mix of its length and its first
+ * and last two bytes (missing bytes count as 0). */
+static size_t seen_bit(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint32_t h = (uint32_t)n;
+    if (n > 0)
+        h = h * 0x9E3779B1u + p[0] + ((uint32_t)p[n - 1] << 8);
+    if (n > 1)
+        h = h * 0x9E3779B1u + p[1] + ((uint32_t)p[n - 2] << 8);
+    h ^= h >> 15;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    return h & (SEEN_WORDS * 64 - 1);
+}
+
+static void seen_add(uint64_t *seen, const char *s, size_t n)
+{
+    const size_t b = seen_bit(s, n);
+    seen[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+static int seen_has(const uint64_t *seen, const char *s, size_t n)
+{
+    const size_t b = seen_bit(s, n);
+    return (seen[b / 64] >> (b % 64)) & 1;
+}
 
 size_t nt_lexicon_count(const nt_lexicon *lex)
 {
@@ -95,6 +131,8 @@ const char *nt__lexicon_find(const nt_lexicon *lex, const char *norm, size_t nle
                              const char *fold, size_t flen)
 {
     if (!lex || lex->n == 0)
+        return NULL;
+    if (!seen_has(lex->norm_seen, norm, nlen) && !(fold && seen_has(lex->fold_seen, fold, flen)))
         return NULL;
     uint32_t v = table_find(lex, lex->by_key, 0, norm, nlen);
     if (!v && fold) {
@@ -328,6 +366,8 @@ nt_err nt_lexicon_parse(const char *data, size_t len, const char *source, nt_lex
             goto cleanup;
         }
         table_put(lex, lex->by_key, 0, (uint32_t)i);
+        seen_add(lex->norm_seen, lex->pool + e->key, e->klen);
+        seen_add(lex->fold_seen, lex->pool + e->fold, e->flen);
         if (!table_find(lex, lex->by_fold, 1, lex->pool + e->fold, e->flen))
             table_put(lex, lex->by_fold, 1, (uint32_t)i);
     }

@@ -42,13 +42,39 @@ struct nt_text {
     nt_token *tok;
     size_t ntok;
     size_t replacements;
+    int packed; /* one block (pack_result) rather than handed-over buffers */
 };
+
+/* One block per call that the scratch arrays start in (messages up to
+ * ARENA_MAX_INPUT bytes); an array that outgrows its share moves to the heap.
+ * Saves the allocator a dozen calls per message. */
+typedef struct arena {
+    unsigned char *base;
+    size_t size, used;
+} arena;
+
+#define ARENA_MAX_INPUT 8192
+
+static int in_arena(const arena *a, const void *p)
+{
+    return a->base && p && (uintptr_t)p - (uintptr_t)a->base < a->size;
+}
+
+/* Carve n elements of elsize bytes (8-byte aligned); the caller sized the
+ * block for everything it carves. */
+static void *arena_take(arena *a, size_t n, size_t elsize)
+{
+    void *p = a->base + a->used;
+    a->used += (n * elsize + 7) & ~(size_t)7;
+    return p;
+}
 
 /* A form under construction: bytes plus, per byte, its original span. */
 typedef struct form_b {
     nt__buf b;
     uint32_t *os, *oe;
     size_t mcap;
+    const arena *ar;
 } form_b;
 
 /* A token before emission; its text is pool[ps, pe). */
@@ -57,7 +83,12 @@ typedef struct ptok {
     uint16_t kind, flags;
     uint8_t solo;     /* alone in its whitespace-delimited chunk */
     uint8_t attached; /* glued to a word by '-', '.', '/', ... (no teencode) */
+    uint8_t syl;      /* SYL_UNKNOWN, SYL_NO, or SYL_ONSET + onset length */
 } ptok;
+
+/* What emit_word_ptoks learnt about a word's letters, so that emit does not
+ * analyse the same syllable twice. */
+enum { SYL_UNKNOWN = 0, SYL_NO = 1, SYL_ONSET = 2 };
 
 /* An atom of a chunk: a word, a number or one symbol run. */
 enum { A_WORD, A_NUM, A_SYM };
@@ -67,7 +98,6 @@ typedef struct atom {
     uint16_t flags;
 } atom;
 
-enum { C_SPACE, C_LETTER, C_MARK, C_DIGIT, C_EMOJI, C_SYM };
 
 typedef struct ctx {
     const unsigned char *in;
@@ -94,19 +124,25 @@ typedef struct ctx {
     form_b f[NT_FORM_COUNT];
     size_t replacements;
     int boundary; /* a clause boundary precedes the next token */
+    arena ar;
 } ctx;
 
-static nt_err grow(void **p, size_t *cap, size_t need, size_t elsize)
+static nt_err grow_slow(const arena *ar, void **p, size_t *cap, size_t need, size_t elsize)
 {
-    if (need <= *cap)
-        return NT_OK;
     size_t nc = *cap ? *cap : 64;
     while (nc < need) {
         if (nc > SIZE_MAX / 4 / elsize)
             return NT_ERR_NOMEM;
         nc *= 2;
     }
-    void *q = realloc(*p, nc * elsize);
+    void *q;
+    if (in_arena(ar, *p)) { /* leave the arena: copy to the heap */
+        q = malloc(nc * elsize);
+        if (q)
+            memcpy(q, *p, *cap * elsize);
+    } else {
+        q = realloc(*p, nc * elsize);
+    }
     if (!q)
         return NT_ERR_NOMEM;
     *p = q;
@@ -114,39 +150,95 @@ static nt_err grow(void **p, size_t *cap, size_t need, size_t elsize)
     return NT_OK;
 }
 
-#define GROW(arr, cap, need) grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+/* Make room for `need` elements; the common case (room already) inline. */
+static inline nt_err grow(const arena *ar, void **p, size_t *cap, size_t need, size_t elsize)
+{
+    if (need <= *cap)
+        return NT_OK;
+    return grow_slow(ar, p, cap, need, elsize);
+}
+
+#define GROW(ar, arr, cap, need) grow((ar), (void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* nt__buf_reserve with the same limits and errors, arena-aware. */
+static nt_err buf_reserve(const arena *ar, nt__buf *b, size_t extra)
+{
+    if (extra >= b->toobig || b->len >= b->toobig - extra)
+        return NT_ERR_TOO_BIG;
+    const size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return NT_OK;
+    size_t cap = b->cap;
+    nt_err rc = grow_slow(ar, (void **)&b->data, &cap, need, 1);
+    if (rc)
+        return rc;
+    b->cap = cap;
+    return NT_OK;
+}
+
+/* nt__utf8_encode with the one- to three-byte cases inline (the ones the
+ * Latin and Vietnamese text is made of). */
+static inline size_t utf8_put(int32_t cp, unsigned char *d)
+{
+    if (cp >= 0 && cp < 0x80) {
+        d[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp >= 0x80 && cp < 0x800) {
+        d[0] = (unsigned char)(0xC0 | (cp >> 6));
+        d[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp >= 0x800 && cp < 0xD800) {
+        d[0] = (unsigned char)(0xE0 | (cp >> 12));
+        d[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        d[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    return nt__utf8_encode(cp, d);
+}
 
 /* ---- forms ---- */
 
 static nt_err fb_reserve(form_b *f, size_t extra)
 {
-    nt_err rc = nt__buf_reserve(&f->b, extra);
+    nt_err rc = buf_reserve(f->ar, &f->b, extra);
     if (rc)
         return rc;
     if (f->b.len + extra > f->mcap) {
         size_t need = f->b.len + extra;
         size_t c1 = f->mcap, c2 = f->mcap;
-        if ((rc = GROW(f->os, c1, need)) != NT_OK)
+        if ((rc = GROW(f->ar, f->os, c1, need)) != NT_OK)
             return rc;
-        if ((rc = GROW(f->oe, c2, need)) != NT_OK)
+        if ((rc = GROW(f->ar, f->oe, c2, need)) != NT_OK)
             return rc;
         f->mcap = c1 < c2 ? c1 : c2;
     }
     return NT_OK;
 }
 
-static nt_err fb_put(form_b *f, int32_t cp, uint32_t os, uint32_t oe)
+/* Would fb_reserve(f, extra) succeed without growing anything?  (Exactly
+ * its conditions, so that taking the shortcut changes no outcome.) */
+static inline int fb_room(const form_b *f, size_t extra)
 {
-    nt_err rc = fb_reserve(f, 4);
-    if (rc)
-        return rc;
+    return f->b.len + extra < f->b.toobig && f->b.len + extra + 1 <= f->b.cap &&
+           f->b.len + extra <= f->mcap;
+}
+
+static inline nt_err fb_put(form_b *f, int32_t cp, uint32_t os, uint32_t oe)
+{
+    if (!fb_room(f, 4)) {
+        nt_err rc = fb_reserve(f, 4);
+        if (rc)
+            return rc;
+    }
     size_t n;
     unsigned char *d = (unsigned char *)f->b.data + f->b.len;
     if (cp < 0x80) {
         d[0] = (unsigned char)cp;
         n = 1;
     } else {
-        n = nt__utf8_encode(cp, d);
+        n = utf8_put(cp, d);
         if (n == 0)
             return NT_ERR_INTERNAL;
     }
@@ -157,6 +249,15 @@ static nt_err fb_put(form_b *f, int32_t cp, uint32_t os, uint32_t oe)
     f->b.len += n;
     f->b.data[f->b.len] = '\0';
     return NT_OK;
+}
+
+/* Append one ASCII byte; the caller has checked fb_room and writes the
+ * terminating NUL when done. */
+static inline void fb_put_ascii(form_b *f, int32_t cp, uint32_t os, uint32_t oe)
+{
+    f->os[f->b.len] = os;
+    f->oe[f->b.len] = oe;
+    f->b.data[f->b.len++] = (char)cp;
 }
 
 /* ---- character classes ---- */
@@ -177,43 +278,55 @@ static int is_emoji_prop(const utf8proc_property_t *p)
     }
 }
 
-static int classify(int32_t cp)
+int nt__classify_slow(int32_t cp)
 {
     if (cp < 0x80) {
         if (cp >= 'a' && cp <= 'z')
-            return C_LETTER;
+            return NT__C_LETTER;
         if (cp >= '0' && cp <= '9')
-            return C_DIGIT;
+            return NT__C_DIGIT;
         if (cp <= 0x20 || cp == 0x7F)
-            return C_SPACE;
+            return NT__C_SPACE;
         if (cp >= 'A' && cp <= 'Z')
-            return C_LETTER;
-        return C_SYM;
+            return NT__C_LETTER;
+        return NT__C_SYM;
     }
     const utf8proc_property_t *p = utf8proc_get_property(cp);
     if (is_emoji_prop(p) && p->category != UTF8PROC_CATEGORY_LO)
-        return C_EMOJI;
+        return NT__C_EMOJI;
     switch (p->category) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:
     case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM:
     case UTF8PROC_CATEGORY_LO:
-        return C_LETTER;
+        return NT__C_LETTER;
     case UTF8PROC_CATEGORY_MN:
     case UTF8PROC_CATEGORY_MC:
     case UTF8PROC_CATEGORY_ME:
-        return C_MARK;
+        return NT__C_MARK;
     case UTF8PROC_CATEGORY_ND:
-        return C_DIGIT;
+        return NT__C_DIGIT;
     case UTF8PROC_CATEGORY_ZS:
     case UTF8PROC_CATEGORY_ZL:
     case UTF8PROC_CATEGORY_ZP:
     case UTF8PROC_CATEGORY_CC:
-        return C_SPACE;
+        return NT__C_SPACE;
     default:
-        return C_SYM;
+        return NT__C_SYM;
     }
+}
+
+/* The class of cp: ASCII inline, Latin/Vietnamese from the table, the rest
+ * from utf8proc. */
+static int classify(int32_t cp)
+{
+    if (cp >= 0 && cp < 0x80)
+        return nt__cpinfo_tab[cp].cls; /* same answer as the ASCII branch of nt__classify_slow */
+    const long i = nt__cpinfo_index(cp);
+    if (i >= 0)
+        return nt__cpinfo_tab[i].cls;
+    return nt__classify_slow(cp);
 }
 
 static int is_newline(int32_t cp)
@@ -260,7 +373,7 @@ static int is_latin(int32_t cp)
 
 static nt_err push_unit(ctx *c, int32_t cp, uint32_t os, uint32_t oe, uint32_t flags)
 {
-    nt_err rc = GROW(c->u, c->cu, c->nu + 1);
+    nt_err rc = GROW(&c->ar, c->u, c->cu, c->nu + 1);
     if (rc)
         return rc;
     c->u[c->nu++] = (nt__unit){cp, os, oe, flags};
@@ -281,13 +394,19 @@ static nt_err emit_nfc(ctx *c, int32_t cp, uint32_t os, uint32_t oe, int cstart)
         return push_unit(c, cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, os, oe, fl);
     if (cp == 0) /* NUL is whitespace in NORM/FOLD; classify() sees it as such */
         return push_unit(c, cp, os, oe, fl);
+    const long ti = nt__cpinfo_index(cp);
+    if (ti >= 0 && (nt__cpinfo_tab[ti].flags & NT__CI_NORM1)) {
+        const int32_t m0 = nt__cpinfo_tab[ti].norm;
+        /* the look-alike flag below needs cp >= 0x2000: never in the table */
+        return push_unit(c, m0, os, oe, fl);
+    }
     int32_t m[18];
     const long n = nt__norm_cp(cp, m, 18);
     if (n < 0)
         return NT_ERR_INTERNAL;
     for (long i = 0; i < n; i++) {
         uint32_t f2 = i == 0 ? fl : 0;
-        if (cp >= 0x2000 && m[i] < 0x80 && classify(m[i]) != C_SYM && classify(m[i]) != C_SPACE)
+        if (cp >= 0x2000 && m[i] < 0x80 && classify(m[i]) != NT__C_SYM && classify(m[i]) != NT__C_SPACE)
             f2 |= NT__U_LOOKALIKE;
         if ((rc = push_unit(c, m[i], os, oe, f2)) != NT_OK)
             return rc;
@@ -297,8 +416,9 @@ static nt_err emit_nfc(ctx *c, int32_t cp, uint32_t os, uint32_t oe, int cstart)
 
 static int nfc_stable_alone(int32_t cp)
 {
-    if (cp < 0x300 || (cp >= 0x1E00 && cp <= 0x1EFF))
-        return 1;
+    const long i = nt__cpinfo_index(cp);
+    if (i >= 0)
+        return (nt__cpinfo_tab[i].flags & NT__CI_NFC_ALONE) != 0;
     const utf8proc_property_t *p = utf8proc_get_property(cp);
     return p->decomp_seqindex == UINT16_MAX && p->combining_class == 0 && !p->comp_exclusion;
 }
@@ -316,7 +436,7 @@ static nt_err flush_cluster(ctx *c)
     }
     /* UTF-8 encode the cluster and let utf8proc decompose, reorder, compose. */
     size_t elen = 0;
-    if ((rc = GROW(c->enc, c->cenc, c->nclu * 4 + 1)) != NT_OK)
+    if ((rc = GROW(&c->ar, c->enc, c->cenc, c->nclu * 4 + 1)) != NT_OK)
         return rc;
     for (size_t i = 0; i < c->nclu; i++)
         elen += nt__utf8_encode(c->clu[i].cp, c->enc + elen);
@@ -328,7 +448,7 @@ static nt_err flush_cluster(ctx *c)
             return NT_ERR_INTERNAL;
         if ((size_t)n <= c->cdec)
             break;
-        if ((rc = GROW(c->dec, c->cdec, (size_t)n)) != NT_OK)
+        if ((rc = GROW(&c->ar, c->dec, c->cdec, (size_t)n)) != NT_OK)
             return rc;
     }
     n = utf8proc_normalize_utf32(c->dec, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
@@ -344,7 +464,7 @@ static nt_err flush_cluster(ctx *c)
 
 static nt_err push_cluster(ctx *c, int32_t cp, size_t os, size_t oe)
 {
-    nt_err rc = GROW(c->clu, c->cclu, c->nclu + 1);
+    nt_err rc = GROW(&c->ar, c->clu, c->cclu, c->nclu + 1);
     if (rc)
         return rc;
     c->clu[c->nclu++] = (nt__unit){cp, (uint32_t)os, (uint32_t)oe, 0};
@@ -376,6 +496,38 @@ static int keep_invisible(const ctx *c, int32_t cp, const utf8proc_property_t *p
     return p->boundclass == UTF8PROC_BOUNDCLASS_PREPEND;
 }
 
+/* The bulk of pass_nfc: a run of ASCII bytes each followed by another ASCII
+ * byte (so no combining mark can join them) is what emit_nfc would make of
+ * one-byte clusters: the byte in NFC, its lower case as a norm unit.  Leaves
+ * *i at the last byte of the run, which the caller handles as before. */
+static nt_err ascii_run(ctx *c, size_t *i)
+{
+    const unsigned char *p = c->in;
+    size_t e = *i;
+    while (e + 1 < c->len && p[e] < 0x80 && p[e + 1] < 0x80)
+        e++;
+    const size_t n = e - *i;
+    if (n == 0)
+        return NT_OK;
+    nt_err rc = flush_cluster(c);
+    if (rc)
+        return rc;
+    form_b *f = &c->f[NT_FORM_NFC];
+    if (!fb_room(f, n) && (rc = fb_reserve(f, n)) != NT_OK)
+        return rc;
+    if ((rc = GROW(&c->ar, c->u, c->cu, c->nu + n)) != NT_OK)
+        return rc;
+    for (size_t k = *i; k < e; k++) {
+        const int32_t cp = p[k];
+        fb_put_ascii(f, cp, (uint32_t)k, (uint32_t)k + 1);
+        const uint32_t fl = NT__U_CSTART | (cp == '\n' || cp == '\r' ? NT__U_NEWLINE : 0);
+        c->u[c->nu++] = (nt__unit){cp >= 'A' && cp <= 'Z' ? cp + 32 : cp, (uint32_t)k, (uint32_t)k + 1, fl};
+    }
+    f->b.data[f->b.len] = '\0';
+    *i = e;
+    return NT_OK;
+}
+
 static nt_err pass_nfc(ctx *c, int strict, nt_diag *diag)
 {
     nt_err rc = NT_OK;
@@ -386,7 +538,9 @@ static nt_err pass_nfc(ctx *c, int strict, nt_diag *diag)
     utf8proc_int32_t gb = 0;
     int emoji = 0;
     while (i < len) {
-        if (p[i] < 0x80) {
+        if (p[i] < 0x80 && (rc = ascii_run(c, &i)) != NT_OK)
+            return rc;
+        if (i < len && p[i] < 0x80) {
             const int32_t cp = p[i];
             if ((rc = flush_cluster(c)) != NT_OK)
                 return rc;
@@ -410,6 +564,32 @@ static nt_err pass_nfc(ctx *c, int strict, nt_diag *diag)
             n = nt__utf8_bad_len(p + i, len - i);
             cp = 0xFFFD;
             c->replacements++;
+        }
+        /* Fast path: a visible Latin/Vietnamese letter or symbol of
+         * grapheme-break class Other after anything but a Prepend character
+         * always starts a new cluster (GB999), and the break state may be
+         * reset after a break. */
+        const long ti = nt__cpinfo_index(cp);
+        const long pi = prev >= 0 ? nt__cpinfo_index(prev) : 0;
+        if (ti >= 0 && pi >= 0 &&
+            (nt__cpinfo_tab[ti].flags & (NT__CI_INVISIBLE | NT__CI_BC_OTHER)) == NT__CI_BC_OTHER &&
+            !(nt__cpinfo_tab[pi].flags & NT__CI_PREPEND)) {
+            if ((rc = flush_cluster(c)) != NT_OK)
+                return rc;
+            if ((nt__cpinfo_tab[ti].flags & NT__CI_NFC_ALONE) && (i + n >= len || p[i + n] < 0x80)) {
+                /* an ASCII byte (never Extend, ZWJ or SpacingMark) or the end
+                 * follows: the cluster is this code point alone, and
+                 * flush_cluster would emit exactly this */
+                if ((rc = emit_nfc(c, cp, (uint32_t)i, (uint32_t)(i + n), 1)) != NT_OK)
+                    return rc;
+            } else if ((rc = push_cluster(c, cp, i, i + n)) != NT_OK) {
+                return rc;
+            }
+            gb = 0;
+            emoji = 0;
+            prev = cp;
+            i += n;
+            continue;
         }
         const utf8proc_property_t *prop = utf8proc_get_property(cp);
         if ((prop->ignorable || prop->category == UTF8PROC_CATEGORY_CF) &&
@@ -438,7 +618,7 @@ static nt_err pass_nfc(ctx *c, int strict, nt_diag *diag)
 
 static nt_err pool_push(ctx *c, int32_t cp, uint32_t os, uint32_t oe)
 {
-    nt_err rc = GROW(c->pool, c->cp, c->np + 1);
+    nt_err rc = GROW(&c->ar, c->pool, c->cp, c->np + 1);
     if (rc)
         return rc;
     c->pool[c->np++] = (nt__unit){cp, os, oe, 0};
@@ -447,7 +627,7 @@ static nt_err pool_push(ctx *c, int32_t cp, uint32_t os, uint32_t oe)
 
 static nt_err pool_copy(ctx *c, size_t s, size_t e)
 {
-    nt_err rc = GROW(c->pool, c->cp, c->np + (e - s));
+    nt_err rc = GROW(&c->ar, c->pool, c->cp, c->np + (e - s));
     if (rc)
         return rc;
     memcpy(c->pool + c->np, c->u + s, (e - s) * sizeof *c->u);
@@ -459,7 +639,7 @@ static nt_err pool_copy(ctx *c, size_t s, size_t e)
 
 static nt_err add_atom(ctx *c, uint8_t kind, size_t ps, size_t pe, uint16_t flags)
 {
-    nt_err rc = GROW(c->at, c->cat, c->nat + 1);
+    nt_err rc = GROW(&c->ar, c->at, c->cat, c->nat + 1);
     if (rc)
         return rc;
     c->at[c->nat++] = (atom){(uint32_t)ps, (uint32_t)pe, kind, flags};
@@ -468,14 +648,14 @@ static nt_err add_atom(ctx *c, uint8_t kind, size_t ps, size_t pe, uint16_t flag
 
 static nt_err add_ptok(ctx *c, uint16_t kind, size_t ps, size_t pe, uint16_t flags)
 {
-    nt_err rc = GROW(c->pt, c->cpt, c->npt + 1);
+    nt_err rc = GROW(&c->ar, c->pt, c->cpt, c->npt + 1);
     if (rc)
         return rc;
     if (c->boundary) {
         flags |= NT_TOKF_BOUNDARY;
         c->boundary = 0;
     }
-    c->pt[c->npt++] = (ptok){(uint32_t)ps, (uint32_t)pe, kind, flags, 0, 0};
+    c->pt[c->npt++] = (ptok){(uint32_t)ps, (uint32_t)pe, kind, flags, 0, 0, SYL_UNKNOWN};
     return NT_OK;
 }
 
@@ -487,6 +667,9 @@ static char skeleton(int32_t cp)
     char a;
     if (cp < 0x80)
         return cp >= 'a' && cp <= 'z' ? (char)cp : 0;
+    const long i = nt__cpinfo_index(cp);
+    if (i >= 0)
+        return nt__cpinfo_tab[i].skel;
     return nt__viet_split(cp, &b, &t, &a) ? a : 0;
 }
 
@@ -534,7 +717,7 @@ static int is_number(const nt__unit *w, size_t n)
     if (i == n)
         return 1;
     size_t us = i;
-    while (i < n && classify(w[i].cp) == C_LETTER)
+    while (i < n && classify(w[i].cp) == NT__C_LETTER)
         i++;
     if (!is_amount_unit(w + us, i - us))
         return 0;
@@ -563,9 +746,9 @@ static int apply_leet(ctx *c, size_t s, size_t e)
         const int32_t cp = c->pool[i].cp;
         if (nt__leet(cp))
             leet++;
-        else if (classify(cp) == C_LETTER)
+        else if (classify(cp) == NT__C_LETTER)
             letters++;
-        else if (classify(cp) != C_MARK)
+        else if (classify(cp) != NT__C_MARK)
             return 0;
     }
     if (leet == 0 || letters < 2 || letters <= leet)
@@ -575,9 +758,9 @@ static int apply_leet(ctx *c, size_t s, size_t e)
         const int32_t cp = c->pool[i].cp;
         if (!nt__leet(cp))
             continue;
-        const int left = i > s && (classify(c->pool[i - 1].cp) == C_LETTER ||
+        const int left = i > s && (classify(c->pool[i - 1].cp) == NT__C_LETTER ||
                                    nt__leet(c->pool[i - 1].cp));
-        const int right = i + 1 < e && (classify(c->pool[i + 1].cp) == C_LETTER ||
+        const int right = i + 1 < e && (classify(c->pool[i + 1].cp) == NT__C_LETTER ||
                                         nt__leet(c->pool[i + 1].cp));
         if (left && right)
             continue;
@@ -611,7 +794,7 @@ static int apply_lookalike(ctx *c, size_t s, size_t e)
     int any = 0;
     for (size_t i = s; i < e; i++) {
         const int32_t cp = c->pool[i].cp;
-        if (cp < 0x80 || is_latin(cp) || classify(cp) != C_LETTER)
+        if (cp < 0x80 || is_latin(cp) || classify(cp) != NT__C_LETTER)
             continue;
         if (!nt__lookalike(cp))
             return 0;
@@ -634,7 +817,7 @@ static void compose_marks(ctx *c, size_t s, size_t *e)
     size_t w = s;
     for (size_t i = s; i < *e; i++) {
         nt__unit x = c->pool[i];
-        if (w > s && classify(x.cp) == C_MARK) {
+        if (w > s && classify(x.cp) == NT__C_MARK) {
             utf8proc_int32_t buf[2] = {c->pool[w - 1].cp, x.cp};
             if (utf8proc_normalize_utf32(buf, 2, UTF8PROC_COMPOSE) == 1) {
                 c->pool[w - 1].cp = buf[0];
@@ -651,6 +834,22 @@ static void compose_marks(ctx *c, size_t s, size_t *e)
 /* Collapse runs of three or more letters with the same skeleton to the first. */
 static int squeeze(ctx *c, size_t s, size_t *e)
 {
+    /* A run of three needs three neighbours that match (same skeleton, or
+     * same code point when there is none); without any, nothing changes. */
+    int any = 0;
+    if (*e - s >= 3) {
+        char k0 = skeleton(c->pool[s].cp), k1 = skeleton(c->pool[s + 1].cp);
+        for (size_t i = s; i + 2 < *e && !any; i++) {
+            const char k2 = skeleton(c->pool[i + 2].cp);
+            if (k0 ? (k1 == k0 && k2 == k0)
+                   : (c->pool[i + 1].cp == c->pool[i].cp && c->pool[i + 2].cp == c->pool[i].cp))
+                any = 1;
+            k0 = k1;
+            k1 = k2;
+        }
+    }
+    if (!any)
+        return 0;
     size_t w = s;
     int did = 0;
     for (size_t i = s; i < *e;) {
@@ -658,7 +857,7 @@ static int squeeze(ctx *c, size_t s, size_t *e)
         const char k = skeleton(cp);
         size_t j = i + 1;
         while (j < *e && (k ? skeleton(c->pool[j].cp) == k : c->pool[j].cp == cp) &&
-               classify(cp) == C_LETTER)
+               classify(cp) == NT__C_LETTER)
             j++;
         if (j - i >= 3) {
             nt__unit x = c->pool[i];
@@ -705,7 +904,7 @@ static nt_err word_run(ctx *c, size_t s, size_t e)
         size_t j = i;
         while (j < pe && !is_leet_sym(c->pool[j].cp))
             j++;
-        if (is_digit_cp(c->pool[i].cp) || classify(c->pool[i].cp) == C_DIGIT) {
+        if (is_digit_cp(c->pool[i].cp) || classify(c->pool[i].cp) == NT__C_DIGIT) {
             if ((rc = add_atom(c, A_NUM, i, j, flags)) != NT_OK)
                 return rc;
             i = j;
@@ -907,8 +1106,18 @@ static nt_err emit_word_ptoks(ctx *c, const atom *a)
 {
     const size_t n = a->pe - a->ps;
     const int try_split = (a->flags & NT_TOKF_REJOINED) || has_viet_marks(c, a->ps, a->pe);
-    if (try_split && n > 1 && n <= 256 && all_latin_letters(c, a) &&
-        !is_syllable_pool(c, c->pool + a->ps, n)) {
+    uint8_t syl = SYL_UNKNOWN;
+    int ol = -1;
+    if (try_split && n > 1 && n <= 256 && all_latin_letters(c, a)) {
+        int32_t cps[NT__SYL_MAX];
+        if (n <= NT__SYL_MAX) {
+            for (size_t i = 0; i < n; i++)
+                cps[i] = c->pool[a->ps + i].cp;
+            ol = nt__viet_onset(cps, n);
+        }
+        syl = ol >= 0 ? (uint8_t)(SYL_ONSET + ol) : SYL_NO;
+    }
+    if (syl == SYL_NO) {
         size_t ends[128];
         const size_t k = segment_pool(c, a->ps, a->pe, ends, 128);
         if (k > 1) {
@@ -925,7 +1134,10 @@ static nt_err emit_word_ptoks(ctx *c, const atom *a)
             return NT_OK;
         }
     }
-    return add_ptok(c, NT_TOK_WORD, a->ps, a->pe, a->flags);
+    nt_err rc = add_ptok(c, NT_TOK_WORD, a->ps, a->pe, a->flags);
+    if (rc == NT_OK)
+        c->pt[c->npt - 1].syl = syl;
+    return rc;
 }
 
 /* Atoms of one chunk -> ptoks. */
@@ -933,7 +1145,8 @@ static nt_err atoms_to_ptoks(ctx *c)
 {
     nt_err rc;
     const int deob = !(c->flags & NT_TEXT_NO_DEOBFUSCATE);
-    if (deob) {
+    /* Both joins need at least word, separator, word: nothing to do below. */
+    if (deob && c->nat >= 3) {
         if ((rc = join_single_letters(c)) != NT_OK)
             return rc;
         if ((rc = join_separated_words(c)) != NT_OK)
@@ -980,25 +1193,25 @@ static nt_err plain_segment(ctx *c, size_t s, size_t e)
     size_t i = s;
     while (i < e) {
         const int k = classify(c->u[i].cp);
-        const int wordish = k == C_LETTER || k == C_DIGIT || k == C_MARK;
+        const int wordish = k == NT__C_LETTER || k == NT__C_DIGIT || k == NT__C_MARK;
         if (wordish || (is_leet_sym(c->u[i].cp) && i + 1 < e &&
-                        (classify(c->u[i + 1].cp) == C_LETTER ||
-                         (i > s && classify(c->u[i - 1].cp) == C_LETTER)))) {
-            if (k == C_MARK && i == s) {
+                        (classify(c->u[i + 1].cp) == NT__C_LETTER ||
+                         (i > s && classify(c->u[i - 1].cp) == NT__C_LETTER)))) {
+            if (k == NT__C_MARK && i == s) {
                 /* a lone combining mark: a symbol */
             } else {
                 size_t j = i;
                 while (j < e) {
                     const int32_t cp = c->u[j].cp;
                     const int kj = classify(cp);
-                    if (kj == C_LETTER || kj == C_DIGIT || kj == C_MARK) {
+                    if (kj == NT__C_LETTER || kj == NT__C_DIGIT || kj == NT__C_MARK) {
                         j++;
                     } else if ((cp == '.' || cp == ',') && j > i && j + 1 < e &&
                                is_digit_cp(c->u[j - 1].cp) && is_digit_cp(c->u[j + 1].cp)) {
                         j++;
                     } else if (is_leet_sym(cp) &&
-                               ((j > i && classify(c->u[j - 1].cp) == C_LETTER) ||
-                                (j + 1 < e && classify(c->u[j + 1].cp) == C_LETTER))) {
+                               ((j > i && classify(c->u[j - 1].cp) == NT__C_LETTER) ||
+                                (j + 1 < e && classify(c->u[j + 1].cp) == NT__C_LETTER))) {
                         j++;
                     } else {
                         break;
@@ -1044,18 +1257,119 @@ static nt_err flush_atoms(ctx *c)
     return rc;
 }
 
-static nt_err chunk(ctx *c, size_t s, size_t e)
+/* A chunk of letters only: what plain_segment + word_run would do with it.
+ * There is no '.' or ':' (no link), one run of letters, and it is no number
+ * and has no leet, non-Latin look-alike or combining mark, so only squeezing
+ * applies. */
+static nt_err letters_word(ctx *c, size_t s, size_t e)
+{
+    nt_err rc;
+    const size_t ps = c->np, n = e - s;
+    if ((rc = GROW(&c->ar, c->pool, c->cp, c->np + n)) != NT_OK)
+        return rc;
+    /* pool_copy, the look-alike flag and squeeze's "three alike" test in
+     * one pass (every unit has a skeleton here) */
+    nt__unit *d = c->pool + ps;
+    uint16_t flags = 0;
+    int triple = 0;
+    char k1 = 0, k2 = 0;
+    for (size_t i = 0; i < n; i++) {
+        const nt__unit x = c->u[s + i];
+        d[i].cp = x.cp;
+        d[i].os = x.os;
+        d[i].oe = x.oe;
+        d[i].flags = 0;
+        if (x.flags & NT__U_LOOKALIKE)
+            flags |= NT_TOKF_LOOKALIKE;
+        const char k = skeleton(x.cp);
+        if (i >= 2 && k == k1 && k == k2)
+            triple = 1;
+        k2 = k1;
+        k1 = k;
+    }
+    c->np += n;
+    size_t pe = c->np;
+    if (triple && squeeze(c, ps, &pe))
+        flags |= NT_TOKF_SQUEEZED;
+    c->np = pe;
+    /* atoms_to_ptoks of this one word atom: no join applies (they need
+     * three atoms), nothing is attached (no neighbours), and it is solo if
+     * it stays one pre-token. */
+    const atom a = {(uint32_t)ps, (uint32_t)pe, A_WORD, flags};
+    c->nat = 0;
+    return emit_word_ptoks(c, &a);
+}
+
+static nt_err letters_chunk(ctx *c, size_t s, size_t e)
+{
+    const size_t first = c->npt;
+    nt_err rc = letters_word(c, s, e);
+    if (rc == NT_OK && c->npt == first + 1)
+        c->pt[first].solo = 1;
+    return rc;
+}
+
+/* Symbols that may end a letters-only word without changing how it is
+ * read: not leet (so not part of the word run), not a connector, and - for
+ * '.' and ':' - no link can come of a word followed only by them. */
+static int is_trailing_punct(int32_t cp)
+{
+    return cp == '.' || cp == ',' || cp == ';' || cp == '?' || cp == ':';
+}
+
+/* A chunk of letters u[s, m) followed by a run of one such symbol u[m, e)
+ * ("bạn,", "nhé...", "sao??"): what the general path makes of it - the word
+ * as in letters_chunk (not solo: the chunk has two atoms), then the symbol
+ * run as one punctuation token. */
+static nt_err letters_punct_chunk(ctx *c, size_t s, size_t m, size_t e)
+{
+    nt_err rc = letters_word(c, s, m);
+    if (rc)
+        return rc;
+    const size_t ps = c->np;
+    if ((rc = pool_copy(c, m, e)) != NT_OK)
+        return rc;
+    if ((rc = add_ptok(c, NT_TOK_PUNCT, ps, c->np, 0)) != NT_OK)
+        return rc;
+    if (is_clause_punct(c->u[m].cp))
+        c->boundary = 1;
+    return NT_OK;
+}
+
+/* One whitespace-delimited chunk u[s, e); `letters` if every unit has a
+ * skeleton (tokenize checked while scanning). */
+static nt_err chunk(ctx *c, size_t s, size_t e, int letters)
 {
     nt_err rc;
     size_t seg = s;
     c->nat = 0;
+    if (letters)
+        return letters_chunk(c, s, e);
+    size_t wend = s;
+    while (wend < e && skeleton(c->u[wend].cp))
+        wend++;
+    if (wend > s && wend < e && is_trailing_punct(c->u[wend].cp)) {
+        size_t r = wend + 1;
+        while (r < e && c->u[r].cp == c->u[wend].cp)
+            r++;
+        if (r == e)
+            return letters_punct_chunk(c, s, wend, e);
+    }
+    /* Every link nt__link_match accepts has a '.' or ':' after its first
+     * character ("http://", "www.", "a@b.vn", "x.com"): no link can start at
+     * or after the last one, so the scan stops there. */
+    size_t last = s;
     for (size_t p = s; p < e; p++) {
+        if (c->u[p].cp == '.' || c->u[p].cp == ':')
+            last = p;
+    }
+    for (size_t p = s; p < last; p++) {
         if (!link_may_start(c, s, p))
             continue;
         if (c->u[p].cp == 'h' || c->u[p].cp == 'w') {
             if (p != s && !(c->u[p - 1].cp < 0x80 &&
                             strchr("([{<\"':;,=!?*", (int)c->u[p - 1].cp)) &&
-                classify(c->u[p - 1].cp) == C_LETTER)
+                classify(c->u[p - 1].cp) == NT__C_LETTER)
                 continue;
         }
         const size_t m = nt__link_match(c->u, p, e);
@@ -1083,7 +1397,7 @@ static int emoji_start(const ctx *c, size_t i)
     const int32_t cp = c->u[i].cp;
     if (!(c->u[i].flags & NT__U_CSTART))
         return 0;
-    if (classify(cp) == C_EMOJI)
+    if (classify(cp) == NT__C_EMOJI)
         return 1;
     /* keycap: [0-9#*] FE0F? 20E3 */
     if ((is_digit_cp(cp) || cp == '#' || cp == '*') && i + 1 < c->nu) {
@@ -1101,7 +1415,7 @@ static nt_err tokenize(ctx *c)
     size_t i = 0;
     while (i < c->nu) {
         const int k = classify(c->u[i].cp);
-        if (k == C_SPACE) {
+        if (k == NT__C_SPACE) {
             if (c->u[i].flags & NT__U_NEWLINE)
                 c->boundary = 1;
             i++;
@@ -1120,9 +1434,18 @@ static nt_err tokenize(ctx *c)
             continue;
         }
         size_t j = i + 1;
-        while (j < c->nu && classify(c->u[j].cp) != C_SPACE && !emoji_start(c, j))
+        int letters = skeleton(c->u[i].cp) != 0;
+        while (j < c->nu) {
+            const int32_t cp = c->u[j].cp;
+            const int kj = classify(cp);
+            if (kj == NT__C_SPACE ||
+                ((c->u[j].flags & NT__U_CSTART) &&
+                 (kj == NT__C_EMOJI || ((kj == NT__C_DIGIT || kj == NT__C_SYM) && emoji_start(c, j)))))
+                break;
+            letters &= kj == NT__C_LETTER && skeleton(cp) != 0;
             j++;
-        if ((rc = chunk(c, i, j)) != NT_OK)
+        }
+        if ((rc = chunk(c, i, j, letters)) != NT_OK)
             return rc;
         i = j;
     }
@@ -1147,6 +1470,13 @@ static nt_err join_spaced_letters(ctx *c)
     nt_err rc;
     size_t w = 0;
     for (size_t k = 0; k < c->npt;) {
+        if (!is_spaced_letter(c, &c->pt[k])) { /* the common case: keep it */
+            if (w != k)
+                c->pt[w] = c->pt[k];
+            w++;
+            k++;
+            continue;
+        }
         size_t end = k;
         while (end < c->npt && is_spaced_letter(c, &c->pt[end]) && end - k < 256)
             end++;
@@ -1175,7 +1505,8 @@ static nt_err join_spaced_letters(ctx *c)
         size_t s = ps;
         for (size_t i = 0; i < nsyl; i++) {
             c->pt[w++] = (ptok){(uint32_t)s, (uint32_t)(ps + ends[i]), NT_TOK_WORD,
-                                (uint16_t)(NT_TOKF_REJOINED | (i == 0 ? bflag : 0)), 0, 0};
+                                (uint16_t)(NT_TOKF_REJOINED | (i == 0 ? bflag : 0)), 0, 0,
+                                SYL_UNKNOWN};
             s = ps + ends[i];
         }
         k = end;
@@ -1188,11 +1519,23 @@ static nt_err join_spaced_letters(ctx *c)
 
 static nt_err add_token(ctx *c, const nt_token *t)
 {
-    nt_err rc = GROW(c->tok, c->ctok, c->ntok + 1);
+    nt_err rc = GROW(&c->ar, c->tok, c->ctok, c->ntok + 1);
     if (rc)
         return rc;
     c->tok[c->ntok++] = *t;
     return NT_OK;
+}
+
+/* nt__fold_cp through the table where it covers cp. */
+static size_t fold_cp(int32_t cp, int32_t out[4])
+{
+    const long i = nt__cpinfo_index(cp);
+    if (i >= 0 && nt__cpinfo_tab[i].nfold <= 2) {
+        out[0] = nt__cpinfo_tab[i].fold[0];
+        out[1] = nt__cpinfo_tab[i].fold[1];
+        return nt__cpinfo_tab[i].nfold;
+    }
+    return nt__fold_cp(cp, out);
 }
 
 static nt_err put_fold(ctx *c, int32_t cp, uint32_t os, uint32_t oe)
@@ -1200,7 +1543,7 @@ static nt_err put_fold(ctx *c, int32_t cp, uint32_t os, uint32_t oe)
     int32_t f[4];
     if (cp < 0x80)
         return fb_put(&c->f[NT_FORM_FOLD], cp, os, oe);
-    const size_t n = nt__fold_cp(cp, f);
+    const size_t n = fold_cp(cp, f);
     for (size_t i = 0; i < n; i++) {
         nt_err rc = fb_put(&c->f[NT_FORM_FOLD], f[i], os, oe);
         if (rc)
@@ -1268,8 +1611,35 @@ static nt_err emit_expansion(ctx *c, const char *exp, uint32_t os, uint32_t oe, 
     return NT_OK;
 }
 
+/* Append the text of t to NORM and FOLD.  When both forms have room for the
+ * worst case (4 bytes a code point in NORM, 4 code points of 4 bytes in
+ * FOLD), ASCII is copied straight; otherwise each code point goes through
+ * the checked appends, so running out of room fails exactly as before. */
+static nt_err put_token_text(ctx *c, const ptok *t)
+{
+    nt_err rc;
+    form_b *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
+    const size_t n = t->pe - t->ps;
+    const int room = fb_room(nf, 4 * n) && fb_room(ff, 16 * n);
+    for (uint32_t i = t->ps; i < t->pe; i++) {
+        const nt__unit x = c->pool[i];
+        if (room && x.cp < 0x80) {
+            fb_put_ascii(nf, x.cp, x.os, x.oe);
+            fb_put_ascii(ff, x.cp, x.os, x.oe);
+            continue;
+        }
+        if ((rc = fb_put(nf, x.cp, x.os, x.oe)) != NT_OK)
+            return rc;
+        if ((rc = put_fold(c, x.cp, x.os, x.oe)) != NT_OK)
+            return rc;
+    }
+    nf->b.data[nf->b.len] = '\0';
+    ff->b.data[ff->b.len] = '\0';
+    return NT_OK;
+}
+
 /* Teencode lookup for a word ptok; NULL when not applicable. */
-static const char *teencode(ctx *c, const ptok *t, const ptok *prev)
+static const char *teencode(ctx *c, const ptok *t, const ptok *prev, int ascii)
 {
     if (!c->lex || (c->flags & NT_TEXT_NO_TEENCODE) || t->attached || t->kind != NT_TOK_WORD)
         return NULL;
@@ -1280,13 +1650,18 @@ static const char *teencode(ctx *c, const ptok *t, const ptok *prev)
         return NULL; /* "500 k" is an amount, not "500 không" */
     unsigned char norm[80], fold[80];
     size_t nl = 0, fl = 0;
+    if (ascii) { /* ASCII folds to itself */
+        for (size_t i = t->ps; i < t->pe; i++)
+            norm[nl++] = (unsigned char)c->pool[i].cp;
+        return nt__lexicon_find(c->lex, (const char *)norm, nl, (const char *)norm, nl);
+    }
     for (size_t i = t->ps; i < t->pe; i++) {
         const int32_t cp = c->pool[i].cp;
-        nl += nt__utf8_encode(cp, norm + nl);
+        nl += utf8_put(cp, norm + nl);
         int32_t f[4];
-        const size_t k = nt__fold_cp(cp, f);
+        const size_t k = fold_cp(cp, f);
         for (size_t j = 0; j < k && fl + 4 < sizeof fold; j++)
-            fl += nt__utf8_encode(f[j], fold + fl);
+            fl += utf8_put(f[j], fold + fl);
     }
     return nt__lexicon_find(c->lex, (const char *)norm, nl, (const char *)fold, fl);
 }
@@ -1298,44 +1673,50 @@ static nt_err emit(ctx *c)
     for (size_t k = 0; k < c->npt; k++) {
         ptok *t = &c->pt[k];
         uint32_t os = UINT32_MAX, oe = 0;
+        int ascii = 1; /* every code point < 0x80 */
         for (uint32_t i = t->ps; i < t->pe; i++) {
             if (c->pool[i].os < os)
                 os = c->pool[i].os;
             if (c->pool[i].oe > oe)
                 oe = c->pool[i].oe;
+            ascii &= c->pool[i].cp < 0x80;
         }
         if (t->kind == NT_TOK_WORD && t->pe - t->ps <= NT__SYL_MAX) {
             int32_t cps[NT__SYL_MAX];
             const size_t n = t->pe - t->ps;
-            for (size_t i = 0; i < n; i++)
+            /* Without a tone mark (plain ASCII) canonical spelling can only
+             * change a lone i/y ending the word after its onset (to i/y):
+             * skip ASCII words that do not end in i/y. */
+            const int maybe = !ascii || (n >= 2 && (c->pool[t->pe - 1].cp == 'i' ||
+                                                    c->pool[t->pe - 1].cp == 'y'));
+            for (size_t i = 0; maybe && i < n; i++)
                 cps[i] = c->pool[t->ps + i].cp;
-            if (nt__viet_canon(cps, n)) {
+            /* emit_word_ptoks may already know: not a syllable (nothing to
+             * do) or a syllable with a given onset (no second analysis). */
+            int changed = 0;
+            if (maybe && t->syl == SYL_UNKNOWN)
+                changed = nt__viet_canon(cps, n);
+            else if (maybe && t->syl >= SYL_ONSET)
+                changed = nt__viet_canon_known(cps, n, t->syl - SYL_ONSET);
+            if (changed) {
                 for (size_t i = 0; i < n; i++)
                     c->pool[t->ps + i].cp = cps[i];
             }
         }
-        const char *exp = t->kind == NT_TOK_WORD ? teencode(c, t, k ? &c->pt[k - 1] : NULL) : NULL;
+        /* canonical spelling keeps an ASCII word ASCII (it only swaps i/y) */
+        const char *exp =
+            t->kind == NT_TOK_WORD ? teencode(c, t, k ? &c->pt[k - 1] : NULL, ascii) : NULL;
         if (exp) {
             if ((rc = emit_expansion(c, exp, os, oe, t->flags, &last_oe)) != NT_OK)
                 return rc;
         } else {
             if (c->ntok > 0 && (rc = put_space(c, last_oe, os)) != NT_OK)
                 return rc;
-            nt_token tk = {0};
-            tk.start = (uint32_t)c->f[NT_FORM_NORM].b.len;
-            tk.fstart = (uint32_t)c->f[NT_FORM_FOLD].b.len;
-            tk.ostart = os;
-            tk.oend = oe;
-            tk.kind = t->kind;
-            tk.flags = t->flags;
-            for (uint32_t i = t->ps; i < t->pe; i++) {
-                const nt__unit x = c->pool[i];
-                if ((rc = fb_put(&c->f[NT_FORM_NORM], x.cp, x.os, x.oe)) != NT_OK)
-                    return rc;
-                if ((rc = put_fold(c, x.cp, x.os, x.oe)) != NT_OK)
-                    return rc;
-            }
-            if (c->f[NT_FORM_FOLD].b.len == tk.fstart) {
+            const uint32_t start = (uint32_t)c->f[NT_FORM_NORM].b.len;
+            const uint32_t fstart = (uint32_t)c->f[NT_FORM_FOLD].b.len;
+            if ((rc = put_token_text(c, t)) != NT_OK)
+                return rc;
+            if (c->f[NT_FORM_FOLD].b.len == fstart) {
                 /* only combining marks: folding would leave nothing */
                 for (uint32_t i = t->ps; i < t->pe; i++) {
                     const nt__unit x = c->pool[i];
@@ -1343,10 +1724,19 @@ static nt_err emit(ctx *c)
                         return rc;
                 }
             }
-            tk.end = (uint32_t)c->f[NT_FORM_NORM].b.len;
-            tk.fend = (uint32_t)c->f[NT_FORM_FOLD].b.len;
-            if ((rc = add_token(c, &tk)) != NT_OK)
+            /* written in place: a token assembled on the stack and copied
+             * whole stalls on store forwarding */
+            if ((rc = GROW(&c->ar, c->tok, c->ctok, c->ntok + 1)) != NT_OK)
                 return rc;
+            nt_token *tk = &c->tok[c->ntok++];
+            tk->start = start;
+            tk->end = (uint32_t)c->f[NT_FORM_NORM].b.len;
+            tk->fstart = fstart;
+            tk->fend = (uint32_t)c->f[NT_FORM_FOLD].b.len;
+            tk->ostart = os;
+            tk->oend = oe;
+            tk->kind = t->kind;
+            tk->flags = t->flags;
             last_oe = oe;
         }
         if (form_too_big(c))
@@ -1384,30 +1774,139 @@ void nt_text_free(nt_text *t)
 {
     if (!t)
         return;
-    for (int f = 0; f < NT_FORM_COUNT; f++) {
-        free(t->form[f]);
-        free(t->os[f]);
-        free(t->oe[f]);
+    if (!t->packed) {
+        for (int f = 0; f < NT_FORM_COUNT; f++) {
+            free(t->form[f]);
+            free(t->os[f]);
+            free(t->oe[f]);
+        }
+        free(t->tok);
     }
-    free(t->tok);
     free(t);
+}
+
+/* Long messages (no arena): hand the heap buffers over as they are, so that
+ * the peak does not also hold a copy of the result. */
+static nt_text *hand_over(ctx *c)
+{
+    nt_text *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        t->flen[f] = c->f[f].b.len;
+        t->form[f] = c->f[f].b.data; /* reserved at the start: never NULL */
+        t->form[f][t->flen[f]] = '\0';
+        t->os[f] = c->f[f].os;
+        t->oe[f] = c->f[f].oe;
+        c->f[f].b.data = NULL;
+        c->f[f].os = c->f[f].oe = NULL;
+    }
+    t->tok = c->tok;
+    t->ntok = c->ntok;
+    c->tok = NULL;
+    t->replacements = c->replacements;
+    t->packed = 0;
+    return t;
+}
+
+/* Copy the forms, their maps and the tokens into one block headed by the
+ * nt_text: maps first, then tokens (both 4-byte aligned after the struct),
+ * then the NUL-terminated form bytes.  NULL when out of memory. */
+static nt_text *pack_result(const ctx *c)
+{
+    size_t maps = 0, bytes = 0;
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        const size_t n = c->f[f].b.len;
+        if (n > SIZE_MAX / 16 - maps || n + 1 > SIZE_MAX / 4 - bytes)
+            return NULL;
+        maps += 2 * n;
+        bytes += n + 1;
+    }
+    if (c->ntok > SIZE_MAX / 2 / sizeof(nt_token))
+        return NULL;
+    const size_t toks = c->ntok * sizeof(nt_token);
+    const size_t total = sizeof(nt_text) + maps * sizeof(uint32_t) + toks + bytes;
+    if (total < bytes) /* wrapped */
+        return NULL;
+    nt_text *t = malloc(total);
+    if (!t)
+        return NULL;
+    uint32_t *m = (uint32_t *)(t + 1);
+    nt_token *tok = (nt_token *)(m + maps);
+    char *chars = (char *)(tok + c->ntok);
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        const size_t n = c->f[f].b.len;
+        t->flen[f] = n;
+        t->os[f] = m;
+        memcpy(m, c->f[f].os, n * sizeof *m);
+        m += n;
+        t->oe[f] = m;
+        memcpy(m, c->f[f].oe, n * sizeof *m);
+        m += n;
+        t->form[f] = chars;
+        memcpy(chars, c->f[f].b.data, n);
+        chars[n] = '\0';
+        chars += n + 1;
+    }
+    t->tok = c->ntok ? tok : NULL;
+    if (c->ntok)
+        memcpy(tok, c->tok, toks);
+    t->ntok = c->ntok;
+    t->replacements = c->replacements;
+    t->packed = 1;
+    return t;
 }
 
 static void ctx_free(ctx *c)
 {
-    free(c->u);
-    free(c->pool);
-    free(c->pt);
-    free(c->at);
-    free(c->clu);
-    free(c->dec);
-    free(c->enc);
-    free(c->tok);
-    for (int f = 0; f < NT_FORM_COUNT; f++) {
-        nt__buf_free(&c->f[f].b);
-        free(c->f[f].os);
-        free(c->f[f].oe);
+    void *const heap[] = {c->u,  c->pool, c->pt, c->at, c->clu, c->dec, c->enc, c->tok,
+                          c->f[0].b.data, c->f[0].os, c->f[0].oe, c->f[1].b.data, c->f[1].os,
+                          c->f[1].oe, c->f[2].b.data, c->f[2].os, c->f[2].oe};
+    for (size_t i = 0; i < sizeof heap / sizeof heap[0]; i++) {
+        if (!in_arena(&c->ar, heap[i]))
+            free(heap[i]);
     }
+    free(c->ar.base);
+}
+
+/* Start the scratch arrays in one block sized from the input length
+ * (short messages only; longer ones grow on the heap from the start). */
+static nt_err ctx_arena(ctx *c, size_t len)
+{
+    if (len > ARENA_MAX_INPUT)
+        return NT_OK;
+    const size_t nu = len + 1, npool = len + len / 2 + 32, nsmall = len / 2 + 32, nclu = 32;
+    const size_t nform[NT_FORM_COUNT] = {len + 34, len + len / 2 + 64, len + len / 2 + 64};
+    /* each array is rounded up to 8 bytes by arena_take: 8 slack apiece */
+    size_t size = (nu + npool + nclu) * sizeof(nt__unit) + nsmall * sizeof(ptok) +
+                  nsmall * sizeof(atom) + nsmall * sizeof(nt_token) + 6 * 8;
+    for (int f = 0; f < NT_FORM_COUNT; f++)
+        size += nform[f] * (1 + 2 * sizeof(uint32_t)) + 3 * 8;
+    c->ar.base = malloc(size);
+    if (!c->ar.base)
+        return NT_ERR_NOMEM;
+    c->ar.size = size;
+    c->u = arena_take(&c->ar, nu, sizeof(nt__unit));
+    c->cu = nu;
+    c->pool = arena_take(&c->ar, npool, sizeof(nt__unit));
+    c->cp = npool;
+    c->clu = arena_take(&c->ar, nclu, sizeof(nt__unit));
+    c->cclu = nclu;
+    c->pt = arena_take(&c->ar, nsmall, sizeof(ptok));
+    c->cpt = nsmall;
+    c->at = arena_take(&c->ar, nsmall, sizeof(atom));
+    c->cat = nsmall;
+    c->tok = arena_take(&c->ar, nsmall, sizeof(nt_token));
+    c->ctok = nsmall;
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        c->f[f].b.data = arena_take(&c->ar, nform[f], 1);
+        c->f[f].b.cap = nform[f];
+        c->f[f].b.data[0] = '\0';
+        c->f[f].os = arena_take(&c->ar, nform[f], sizeof(uint32_t));
+        c->f[f].oe = arena_take(&c->ar, nform[f], sizeof(uint32_t));
+        c->f[f].mcap = nform[f];
+    }
+    return c->ar.used <= c->ar.size ? NT_OK : NT_ERR_INTERNAL;
 }
 
 nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts, nt_text **out,
@@ -1429,6 +1928,7 @@ nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts
                         "message of %zu bytes is larger than the %zu-byte limit", len, limit);
     nt_err rc = NT_OK;
     nt_text *t = NULL;
+    nt__cpinfo_table();
     ctx c;
     memset(&c, 0, sizeof c);
     c.in = (const unsigned char *)in;
@@ -1437,13 +1937,17 @@ nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts
     c.lex = opts->teencode;
     /* NFKC and teencode can lengthen text; bound the forms all the same. */
     c.form_limit = 32 * len + 4096;
-    for (int f = 0; f < NT_FORM_COUNT; f++)
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
         nt__buf_init(&c.f[f].b, c.form_limit + 64);
+        c.f[f].ar = &c.ar;
+    }
+    if ((rc = ctx_arena(&c, len)) != NT_OK)
+        goto cleanup;
     for (int f = 0; f < NT_FORM_COUNT; f++) {
         if ((rc = fb_reserve(&c.f[f], len + 1)) != NT_OK)
             goto cleanup;
     }
-    if ((rc = GROW(c.u, c.cu, len + 1)) != NT_OK)
+    if ((rc = GROW(&c.ar, c.u, c.cu, len + 1)) != NT_OK)
         goto cleanup;
     if ((rc = pass_nfc(&c, opts->utf8 == NT_UTF8_STRICT, diag)) != NT_OK)
         goto cleanup;
@@ -1453,26 +1957,11 @@ nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts
         goto cleanup;
     if ((rc = emit(&c)) != NT_OK)
         goto cleanup;
-    t = calloc(1, sizeof *t);
-    if (!t) {
+    /* short messages: one block; long ones: the buffers themselves */
+    if ((t = c.ar.base ? pack_result(&c) : hand_over(&c)) == NULL) {
         rc = NT_ERR_NOMEM;
         goto cleanup;
     }
-    for (int f = 0; f < NT_FORM_COUNT; f++) {
-        t->flen[f] = c.f[f].b.len;
-        t->form[f] = nt__buf_take(&c.f[f].b);
-        t->os[f] = c.f[f].os;
-        t->oe[f] = c.f[f].oe;
-        c.f[f].os = c.f[f].oe = NULL;
-        if (!t->form[f]) {
-            rc = NT_ERR_NOMEM;
-            goto cleanup;
-        }
-    }
-    t->tok = c.tok;
-    t->ntok = c.ntok;
-    c.tok = NULL;
-    t->replacements = c.replacements;
     *out = t;
     t = NULL;
 cleanup:

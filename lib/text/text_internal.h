@@ -11,6 +11,8 @@
  *   link.c        URL / e-mail / domain recognition
  *   fold.c        diacritic folding (nt_text_fold and the FOLD form)
  *   lexicon.c     the teencode table
+ *   cpinfo.c     per-code-point facts for the Latin/Vietnamese ranges,
+ *                 precomputed once from the functions above and utf8proc
  *   normalize.c   the three forms, the offset maps and the tokens
  */
 #ifndef NT_TEXT_INTERNAL_H
@@ -32,6 +34,53 @@ typedef struct nt__unit {
 #define NT__U_LOOKALIKE 0x2u /* compatibility-mapped (full-width, math, ...) */
 #define NT__U_NEWLINE 0x4u   /* a line break (whitespace that ends a line) */
 
+/* ---- cpinfo.c ---- */
+
+/* Character classes of the tokeniser (normalize.c). */
+enum { NT__C_SPACE, NT__C_LETTER, NT__C_MARK, NT__C_DIGIT, NT__C_EMOJI, NT__C_SYM };
+
+/* The class of any code point, asking utf8proc (normalize.c). */
+int nt__classify_slow(int32_t cp);
+
+/* What the text module needs to know about one code point, precomputed for
+ * U+0000-U+036F and U+1E00-U+1EFF (index: nt__cpinfo_index). */
+typedef struct nt__cpinfo {
+    uint16_t norm;    /* nt__norm_cp result if NT__CI_NORM1 */
+    uint16_t fold[2]; /* nt__fold_cp result if nfold <= 2 */
+    uint8_t nfold;    /* 0-2, or 0xFF: call nt__fold_cp */
+    uint8_t cls;      /* NT__C_* */
+    uint8_t flags;    /* NT__CI_* */
+    char skel;        /* skeleton letter ('a'..'z') or 0 (nt__viet_split) */
+    uint16_t vbase;   /* nt__viet_split base letter if NT__CI_VIET */
+    uint8_t vtone;    /* nt__viet_split tone if NT__CI_VIET */
+} nt__cpinfo;
+
+#define NT__CI_INVISIBLE 0x01u /* default-ignorable or category Cf */
+#define NT__CI_EMOJI 0x02u     /* an emoji grapheme-break class */
+#define NT__CI_BC_OTHER 0x04u  /* grapheme-break class Other */
+#define NT__CI_PREPEND 0x08u   /* grapheme-break class Prepend */
+#define NT__CI_NFC_ALONE 0x10u /* NFC-stable as a cluster of its own */
+#define NT__CI_NORM1 0x20u     /* nt__norm_cp gives one BMP code point */
+#define NT__CI_VIET 0x40u      /* nt__viet_split accepts it (base < U+10000) */
+
+#define NT__CPINFO_N (0x370 + 0x100)
+
+/* The table, filled by the first call of nt__cpinfo_table (thread-safe via
+ * pthread_once); every entry point of the module that reads nt__cpinfo_tab
+ * calls nt__cpinfo_table first.  Read-only afterwards. */
+extern nt__cpinfo nt__cpinfo_tab[NT__CPINFO_N];
+const nt__cpinfo *nt__cpinfo_table(void);
+
+/* Index of cp in the table, or -1 when cp is not covered. */
+static inline long nt__cpinfo_index(int32_t cp)
+{
+    if (cp >= 0 && cp < 0x370)
+        return cp;
+    if (cp >= 0x1E00 && cp <= 0x1EFF)
+        return 0x370 + (cp - 0x1E00);
+    return -1;
+}
+
 /* ---- utf8.c ---- */
 
 /* Length of the malformed sequence at s[0..len) (len > 0, s[0] does not start
@@ -48,6 +97,9 @@ size_t nt__utf8_bad_len(const unsigned char *s, size_t len);
  * Vietnamese spelling can use. */
 int nt__viet_split(int32_t cp, int32_t *base, int *tone, char *ascii);
 
+/* Build viet.c's lookup tables; run once by nt__cpinfo_table. */
+void nt__viet_init(void);
+
 /* Compose a base letter and a tone back into one code point. */
 int32_t nt__viet_join(int32_t base, int tone);
 
@@ -58,6 +110,14 @@ int32_t nt__viet_join(int32_t base, int tone);
 /* Is cps[0..n) one valid Vietnamese syllable (onset + rime, spelling rules,
  * at most one tone mark)? */
 int nt__viet_is_syllable(const int32_t *cps, size_t n);
+
+/* The onset length (0-3 letters) of the syllable cps[0..n), or -1 when it
+ * is not one: nt__viet_is_syllable is nt__viet_onset >= 0. */
+int nt__viet_onset(const int32_t *cps, size_t n);
+
+/* nt__viet_canon of a syllable whose onset length ol nt__viet_onset gave
+ * for the same letters (saves analysing it again). */
+int nt__viet_canon_known(int32_t *cps, size_t n, int ol);
 
 /* Rewrite a valid syllable in place to the canonical spelling: tone mark in the
  * traditional position ("hòa", "thủy", "khỏe"), i/y unified ("quí" -> "quý",

@@ -186,10 +186,29 @@ int32_t nt__viet_join(int32_t base, int tone)
     return base;
 }
 
+/* nt__viet_split of every letter; the table (cpinfo.c) answers for the
+ * Latin ranges, which it filled from nt__viet_split itself. */
 static int split_all(const int32_t *cps, size_t n, vletter *out)
 {
+    const nt__cpinfo *tab = nt__cpinfo_table();
     for (size_t i = 0; i < n; i++) {
-        if (!nt__viet_split(cps[i], &out[i].base, &out[i].tone, &out[i].ascii))
+        const int32_t cp = cps[i];
+        if (cp < 0x80) {
+            if (cp < 'a' || cp > 'z')
+                return 0;
+            out[i].base = cp;
+            out[i].tone = 0;
+            out[i].ascii = (char)cp;
+            continue;
+        }
+        const long ti = nt__cpinfo_index(cp);
+        if (ti >= 0 && (tab[ti].flags & NT__CI_VIET)) {
+            out[i].base = tab[ti].vbase;
+            out[i].tone = tab[ti].vtone;
+            out[i].ascii = tab[ti].skel;
+            continue;
+        }
+        if (!nt__viet_split(cp, &out[i].base, &out[i].tone, &out[i].ascii))
             return 0;
     }
     return 1;
@@ -214,6 +233,29 @@ static const uint32_t rimes[] = {
 /* The same rimes, readable: */
 /* a ac ach ai am an ang anh ao ap at au ay e ec ech em en eng enh eo ep et eu i ia ich iec iem ien ieng iep iet ieu im in inh ip it iu o oa oac oach oai oam oan oang oanh oao oap oat oay oc oe oem oen oeo oet oi om on ong ooc oong op ot u ua uan uang uat uay uc ue uech uenh ui um un ung uo uoc uoi uom uon uong uop uot uou up ut uu uy uya uych uyen uyet uynh uyt uyu y yem yen yeng yet yeu */
 
+/* The rimes again as an open-addressing hash set (key + 1, 0 = empty),
+ * filled by nt__viet_init; rime_ok probes it instead of bisecting. */
+#define RIME_SLOTS 512
+static uint32_t rime_set[RIME_SLOTS];
+
+static size_t rime_slot(uint32_t key)
+{
+    return (size_t)((key * 2654435761u) >> 23) & (RIME_SLOTS - 1);
+}
+
+void nt__viet_init(void)
+{
+    for (size_t i = 0; i < sizeof rimes / sizeof rimes[0]; i++) {
+        size_t h = rime_slot(rimes[i]);
+        while (rime_set[h])
+            h = (h + 1) & (RIME_SLOTS - 1);
+        rime_set[h] = rimes[i] + 1;
+    }
+}
+
+/* Is r[0..n) a rime?  The set is filled by nt__viet_init, which
+ * nt__cpinfo_table runs once; every caller of analyse has been through
+ * split_all, which calls nt__cpinfo_table. */
 static int rime_ok(const char *r, size_t n)
 {
     if (n == 0 || n > 4)
@@ -221,17 +263,12 @@ static int rime_ok(const char *r, size_t n)
     uint32_t key = 0;
     for (size_t i = 0; i < 4; i++)
         key = key * 32 + (i < n ? (uint32_t)(r[i] - 'a' + 1) : 0);
-    size_t lo = 0, hi = sizeof rimes / sizeof rimes[0];
-    while (lo < hi) {
-        const size_t mid = (lo + hi) / 2;
-        if (rimes[mid] == key)
+    for (size_t h = rime_slot(key);; h = (h + 1) & (RIME_SLOTS - 1)) {
+        if (rime_set[h] == 0)
+            return 0;
+        if (rime_set[h] == key + 1)
             return 1;
-        if (rimes[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
     }
-    return 0;
 }
 
 /* Candidate onsets of skeleton sk[0..n), longest first ("ngh" before "ng"
@@ -343,18 +380,25 @@ static int analyse(const vletter *v, size_t n)
     return -1;
 }
 
-int nt__viet_is_syllable(const int32_t *cps, size_t n)
+int nt__viet_onset(const int32_t *cps, size_t n)
 {
     vletter v[NT__SYL_MAX];
     if (n == 0 || n > NT__SYL_MAX || !split_all(cps, n, v))
-        return 0;
-    return analyse(v, n) >= 0;
+        return -1;
+    return analyse(v, n);
+}
+
+int nt__viet_is_syllable(const int32_t *cps, size_t n)
+{
+    return nt__viet_onset(cps, n) >= 0;
 }
 
 static int has_quality(const vletter *l)
 {
     return l->base >= 0x80;
 }
+
+static int canon_rewrite(int32_t *cps, size_t n, vletter *v, int ol);
 
 int nt__viet_canon(int32_t *cps, size_t n)
 {
@@ -364,6 +408,20 @@ int nt__viet_canon(int32_t *cps, size_t n)
     const int ol = analyse(v, n);
     if (ol < 0)
         return 0;
+    return canon_rewrite(cps, n, v, ol);
+}
+
+int nt__viet_canon_known(int32_t *cps, size_t n, int ol)
+{
+    vletter v[NT__SYL_MAX];
+    if (n == 0 || n > NT__SYL_MAX || ol < 0 || !split_all(cps, n, v))
+        return 0;
+    return canon_rewrite(cps, n, v, ol);
+}
+
+/* The rewrite half of nt__viet_canon: v is cps split, ol its onset. */
+static int canon_rewrite(int32_t *cps, size_t n, vletter *v, int ol)
+{
     const size_t rs = (size_t)ol;
     int tone = 0;
     for (size_t i = 0; i < n; i++) {
