@@ -12,6 +12,7 @@
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 
 #include "benchutil.h"
@@ -111,6 +112,16 @@ int main(int argc, char **argv)
         t_naive[r] = bu_per_pass(run_naive, &e, secs);
     }
     double tc = bu_median(t_check, ROUNDS), tn = bu_median(t_naive, ROUNDS);
+    size_t db_bytes = 0, scratch_bytes = 0;
+    if (rs->db)
+        hs_database_size(rs->db, &db_bytes);
+    hs_scratch_t *probe = NULL;
+    if (rs->db && hs_alloc_scratch(rs->db, &probe) == HS_SUCCESS) {
+        hs_scratch_size(probe, &scratch_bytes);
+        hs_free_scratch(probe);
+    }
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
     json_t *root = json_pack(
         "{s:s, s:{s:i, s:f}, s:i, s:i, s:s, s:{s:f, s:f}, s:{s:f, s:f}, s:f, s:i, s:b}",
         "benchmark", "check", "corpus", "messages", (int)c.n, "mean_bytes",
@@ -120,6 +131,12 @@ int main(int argc, char **argv)
         "naive_normalize_plus_pcre2_each_pattern", "msgs_per_s", (double)c.n / tn, "mb_per_s",
         (double)c.bytes / 1e6 / tn, "speedup_vs_naive", tn / tc, "target_msgs_per_s", 50000,
         "meets_target", (double)c.n / tc >= 50000.0);
+    json_object_set_new(root, "memory",
+                        json_pack("{s:I, s:I, s:I, s:I}", "hyperscan_database_bytes",
+                                  (json_int_t)db_bytes, "hyperscan_scratch_bytes",
+                                  (json_int_t)scratch_bytes, "process_max_rss_bytes",
+                                  (json_int_t)ru.ru_maxrss * 1024, "target_bytes",
+                                  (json_int_t)64 * 1024 * 1024));
     char *out = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
     puts(out);
     free(out);
