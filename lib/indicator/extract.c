@@ -1008,13 +1008,20 @@ typedef struct survey {
     int digit, at, dot, urls, long_word;
 } survey;
 
-/* Does b[0..n) contain pat (lower-case ASCII) ignoring ASCII case? */
-static int has_ci(const char *b, size_t n, const char *pat)
+/* Does b[0..n) contain "://"?  (memchr jumps between colons.) */
+static int has_scheme_sep(const char *b, size_t n)
 {
-    size_t m = strlen(pat);
-    unsigned char p0 = (unsigned char)pat[0];
-    for (size_t i = 0; i + m <= n; i++)
-        if (((unsigned char)b[i] | 0x20) == p0 && starts_ci(b, n, i, pat))
+    for (const char *p = b; (p = memchr(p, ':', (size_t)(b + n - p))) != NULL; p++)
+        if (b + n - p >= 3 && p[1] == '/' && p[2] == '/')
+            return 1;
+    return 0;
+}
+
+/* Does b[0..n) contain "www." in any case? */
+static int has_www(const char *b, size_t n)
+{
+    for (const char *p = b; (p = memchr(p, '.', (size_t)(b + n - p))) != NULL; p++)
+        if (p - b >= 3 && starts_ci(b, n, (size_t)(p - b) - 3, "www"))
             return 1;
     return 0;
 }
@@ -1049,7 +1056,7 @@ static survey survey_view(const nt__view *v)
     sv.dot = (acc & 8) != 0;
     unsigned colon = (acc & 16) != 0, dot = (acc & 8) != 0;
     sv.long_word = (int)is_long;
-    sv.urls = (colon && has_ci(v->b, v->n, "://")) || (dot && has_ci(v->b, v->n, "www."));
+    sv.urls = (colon && has_scheme_sep(v->b, v->n)) || (dot && has_www(v->b, v->n));
     return sv;
 }
 

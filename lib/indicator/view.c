@@ -125,6 +125,20 @@ static int needs_rewrite(const char *text, size_t len)
         if (i >= len)
             return 0;
         unsigned char c = u[i];
+        /* Vietnamese letters are U+00C0-U+01B0 (lead bytes C3-C6) and
+         * U+1EA0-U+1EF9 (E1 BA/BB xx): none needs rewriting, so only check
+         * that they are well-formed. */
+        if (c >= 0xC3 && c <= 0xC6) {
+            if (i + 1 >= len || (u[i + 1] & 0xC0) != 0x80)
+                return 1;
+            i += 2;
+            continue;
+        }
+        if (c == 0xE1 && i + 2 < len && (u[i + 1] == 0xBA || u[i + 1] == 0xBB) &&
+            (u[i + 2] & 0xC0) == 0x80) {
+            i += 3;
+            continue;
+        }
         if (c >= 0x80) {
             /* Validate as we go: malformed UTF-8 is rewritten. */
             int32_t cp;
