@@ -494,7 +494,8 @@ typedef struct model_opts {
     const char *data, *out, *model, *dev, *heldout;
     nt_train_options train;
     int no_rules, no_dev;
-    int split; /* eval: SPLIT_TEST, or SPLIT_VALID for tuning */
+    int split;  /* eval: SPLIT_TEST, or SPLIT_VALID for tuning */
+    int errors; /* eval: list the misclassified messages */
 } model_opts;
 
 static int parse_uint(cli *c, const char *opt, const char *v, unsigned long long max,
@@ -538,6 +539,10 @@ static int model_options(cli *c, const char *cmd, int argc, char **argv, model_o
         }
         if (strcmp(a, "--no-rules") == 0 && is_train) {
             mo->no_rules = 1;
+            continue;
+        }
+        if (strcmp(a, "--errors") == 0 && !is_train) {
+            mo->errors = 1;
             continue;
         }
         if (strcmp(a, "--no-dev") == 0) {
@@ -802,6 +807,10 @@ int cmd_eval(cli *c, int argc, char **argv)
                     continue;
                 int pred = prob[l] >= nt_model_threshold(m, (nt_model_label)l);
                 confusion *q = &k[groups[g]][l];
+                if (mo.errors && g == 0 && pred != e->y[l])
+                    fprintf(stderr, "%s %-8s %.3f %-10s %.*s\n", pred ? "FP" : "FN",
+                            nt_model_label_name((nt_model_label)l), prob[l],
+                            src_names[e->source], (int)(e->len < 160 ? e->len : 160), e->text);
                 if (pred && e->y[l])
                     q->tp++;
                 else if (pred)

@@ -35,7 +35,7 @@ static const command commands[] = {
      "canonicalise one value (url, domain, phone, bank, email, social, wallet, national_id)"},
     {"train", cmd_train, "--out FILE [--data DIR] [--seed N] [--epochs N] [--bits N] [--learning-rate X] [--l2 X] [--no-rules]",
      "huấn luyện mô hình thống kê (xem docs/model.md)", "train the statistical model (see docs/model.md)"},
-    {"eval", cmd_eval, "--model FILE [--data DIR] [--split test|validation] [--json]",
+    {"eval", cmd_eval, "--model FILE [--data DIR] [--split test|validation] [--errors] [--json]",
      "đánh giá mô hình trên tập kiểm tra", "score the model on the test split"},
     {"version", cmd_version, "", "in phiên bản", "print the version"},
     {"help", cmd_help, "", "hướng dẫn này", "this help"},
