@@ -59,7 +59,8 @@ static void corpus_free(corpus *c)
 }
 
 /* Append an example; takes ownership of text and key. */
-static int corpus_add(corpus *c, char *text, size_t len, char *key, const signed char *y, int source)
+static int corpus_add(corpus *c, char *text, size_t len, char *key, const signed char *y,
+                      int source)
 {
     if (c->n == c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 4096;
@@ -524,8 +525,7 @@ static int model_options(cli *c, const char *cmd, int argc, char **argv, model_o
     else
         snprintf(def_data, sizeof def_data, "%s/../../shared/data", c->data_dir);
     snprintf(def_dev, sizeof def_dev, "%s/../tests/data/vi-messages-dev.jsonl", c->data_dir);
-    snprintf(def_held, sizeof def_held, "%s/../tests/data/vi-messages-heldout.jsonl",
-             c->data_dir);
+    snprintf(def_held, sizeof def_held, "%s/../tests/data/vi-messages-heldout.jsonl", c->data_dir);
     mo->data = def_data;
     mo->split = SPLIT_TEST;
     mo->dev = def_dev;
@@ -681,8 +681,9 @@ int cmd_train(cli *c, int argc, char **argv)
             goto cleanup;
         }
     }
-    fprintf(stderr, "niemtin: split %zu train, %zu validation, %zu test; training %u epochs, "
-                    "2^%u buckets, seed %llu%s\n",
+    fprintf(stderr,
+            "niemtin: split %zu train, %zu validation, %zu test; training %u epochs, "
+            "2^%u buckets, seed %llu%s\n",
             nsplit[0], nsplit[1], nsplit[2], mo.train.epochs, mo.train.hash_bits,
             (unsigned long long)mo.train.seed, mo.no_rules ? ", no rule features" : "");
     if ((rc = nt_trainer_train(tr, &m, &d)) || (rc = nt_model_save(m, mo.out, &d))) {
@@ -727,7 +728,10 @@ static const char *const grp_names[2][GRP__COUNT] = {
     {"validation/sms-en", "validation/sms-vi", "validation/vi-dev", "validation/all",
      "vi-heldout"}};
 
-static double ratio(size_t a, size_t b) { return b ? (double)a / (double)b : 0.0; }
+static double ratio(size_t a, size_t b)
+{
+    return b ? (double)a / (double)b : 0.0;
+}
 
 static json_t *confusion_json(const confusion *k)
 {
@@ -809,8 +813,8 @@ int cmd_eval(cli *c, int argc, char **argv)
                 confusion *q = &k[groups[g]][l];
                 if (mo.errors && g == 0 && pred != e->y[l])
                     fprintf(stderr, "%s %-8s %.3f %-10s %.*s\n", pred ? "FP" : "FN",
-                            nt_model_label_name((nt_model_label)l), prob[l],
-                            src_names[e->source], (int)(e->len < 160 ? e->len : 160), e->text);
+                            nt_model_label_name((nt_model_label)l), prob[l], src_names[e->source],
+                            (int)(e->len < 160 ? e->len : 160), e->text);
                 if (pred && e->y[l])
                     q->tp++;
                 else if (pred)
@@ -849,7 +853,8 @@ int cmd_eval(cli *c, int argc, char **argv)
         for (int g = 0; g < GRP__COUNT; g++) {
             if (!count[g])
                 continue;
-            printf("\n%s: %zu %s\n", grp_names[mo.split == SPLIT_VALID][g], count[g], L(c, "tin nhắn", "messages"));
+            printf("\n%s: %zu %s\n", grp_names[mo.split == SPLIT_VALID][g], count[g],
+                   L(c, "tin nhắn", "messages"));
             printf("  %-9s %6s %6s %6s %6s   %6s %6s %6s %7s\n", "label", "TP", "FP", "FN", "TN",
                    "prec", "recall", "F1", "FPR");
             for (int l = 0; l < NT_MODEL_LABELS; l++)

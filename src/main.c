@@ -33,8 +33,11 @@ static const command commands[] = {
     {"canon", cmd_canon, "[--json] TYPE VALUE...",
      "chuẩn hoá một giá trị (url, domain, phone, bank, email, social, wallet, national_id)",
      "canonicalise one value (url, domain, phone, bank, email, social, wallet, national_id)"},
-    {"train", cmd_train, "--out FILE [--data DIR] [--seed N] [--epochs N] [--bits N] [--learning-rate X] [--l2 X] [--no-rules]",
-     "huấn luyện mô hình thống kê (xem docs/model.md)", "train the statistical model (see docs/model.md)"},
+    {"train", cmd_train,
+     "--out FILE [--data DIR] [--seed N] [--epochs N] [--bits N] [--learning-rate X] [--l2 X] "
+     "[--no-rules]",
+     "huấn luyện mô hình thống kê (xem docs/model.md)",
+     "train the statistical model (see docs/model.md)"},
     {"eval", cmd_eval, "--model FILE [--data DIR] [--split test|validation] [--errors] [--json]",
      "đánh giá mô hình trên tập kiểm tra", "score the model on the test split"},
     {"version", cmd_version, "", "in phiên bản", "print the version"},

@@ -120,12 +120,9 @@ static const char *const scam_msgs[] = {
     "canh bao tai khoan bi khoa, xac minh va chuyen khoan ngay",
 };
 static const char *const benign_msgs[] = {
-    "toi nay di an com voi gia dinh nhe",
-    "mai con di hoc som, me nho goi con day",
-    "cuoi tuan di choi cong vien khong ban",
-    "an com chua, toi nay ve muon mot chut",
-    "hop lop vao chu nhat, nho mang sach nhe",
-    "bo me di cho ve roi, con xuong an com",
+    "toi nay di an com voi gia dinh nhe",      "mai con di hoc som, me nho goi con day",
+    "cuoi tuan di choi cong vien khong ban",   "an com chua, toi nay ve muon mot chut",
+    "hop lop vao chu nhat, nho mang sach nhe", "bo me di cho ve roi, con xuong an com",
 };
 
 static nt_trainer *synthetic_trainer(uint64_t seed, unsigned bits)
@@ -140,8 +137,7 @@ static nt_trainer *synthetic_trainer(uint64_t seed, unsigned bits)
     assert_int_equal(nt_trainer_new(&o, &tr, NULL), NT_OK);
     for (int rep = 0; rep < 3; rep++) {
         for (size_t i = 0; i < sizeof scam_msgs / sizeof scam_msgs[0]; i++) {
-            signed char y[NT_MODEL_LABELS] = {NT_Y_YES, NT_Y_NO, NT_Y_UNKNOWN, NT_Y_YES,
-                                              NT_Y_YES};
+            signed char y[NT_MODEL_LABELS] = {NT_Y_YES, NT_Y_NO, NT_Y_UNKNOWN, NT_Y_YES, NT_Y_YES};
             nt_text *t = norm(scam_msgs[i]);
             assert_int_equal(nt_trainer_add(tr, t, NULL, NULL, y, rep == 2), NT_OK);
             nt_text_free(t);
@@ -407,9 +403,14 @@ typedef struct job {
     int rc;
 } job;
 
-static const char *const thread_msgs[8] = {
-    "trung thuong chuyen khoan phi ngay", "di an com thoi", "tai khoan bi khoa, chuyen khoan",
-    "hop lop chu nhat", "Chúc mừng bạn trúng thưởng", "mẹ ơi con về muộn", "", "123 456 789"};
+static const char *const thread_msgs[8] = {"trung thuong chuyen khoan phi ngay",
+                                           "di an com thoi",
+                                           "tai khoan bi khoa, chuyen khoan",
+                                           "hop lop chu nhat",
+                                           "Chúc mừng bạn trúng thưởng",
+                                           "mẹ ơi con về muộn",
+                                           "",
+                                           "123 456 789"};
 
 static void *worker(void *arg)
 {
@@ -462,8 +463,8 @@ typedef struct pipeline {
     nt_rule_scratch *sc;
 } pipeline;
 
-static void score(const pipeline *pl, const nt_model *m, const char *msg,
-                  double p[NT_MODEL_LABELS], nt_model_explain *ex)
+static void score(const pipeline *pl, const nt_model *m, const char *msg, double p[NT_MODEL_LABELS],
+                  nt_model_explain *ex)
 {
     nt_text *t = norm(msg);
     nt_indicator_list *inds = NULL;

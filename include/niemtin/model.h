@@ -55,8 +55,8 @@ nt_err nt_model_label_parse(const char *name, nt_model_label *out);
 
 /* ---- Limits -------------------------------------------------------------- */
 
-#define NT_MODEL_MIN_BITS 8u      /* fewest hash bits a model may have */
-#define NT_MODEL_MAX_BITS 24u     /* most (2^24 x 5 float32 = 320 MiB) */
+#define NT_MODEL_MIN_BITS 8u  /* fewest hash bits a model may have */
+#define NT_MODEL_MAX_BITS 24u /* most (2^24 x 5 float32 = 320 MiB) */
 #define NT_MODEL_DEFAULT_BITS 18u
 #define NT_MODEL_MAX_FILE_BYTES ((size_t)400 * 1024 * 1024)
 
@@ -97,14 +97,14 @@ double nt_model_threshold(const nt_model *m, nt_model_label label);
 /* ---- Prediction -------------------------------------------------------- */
 
 typedef enum nt_feature_kind {
-    NT_FEAT_WORD = 1,   /* a syllable (unigram) of the folded form */
-    NT_FEAT_BIGRAM,     /* two consecutive syllables */
-    NT_FEAT_CHARGRAM,   /* 3-5 bytes inside one word */
-    NT_FEAT_TOKFLAG,    /* count of tokens with an NT_TOKF_* flag */
-    NT_FEAT_INDICATOR,  /* an indicator type is present */
-    NT_FEAT_INDFLAG,    /* an NT_INDF_* flag on some indicator */
-    NT_FEAT_RULE,       /* a rule fired */
-    NT_FEAT_LENGTH      /* message length bucket */
+    NT_FEAT_WORD = 1,  /* a syllable (unigram) of the folded form */
+    NT_FEAT_BIGRAM,    /* two consecutive syllables */
+    NT_FEAT_CHARGRAM,  /* 3-5 bytes inside one word */
+    NT_FEAT_TOKFLAG,   /* count of tokens with an NT_TOKF_* flag */
+    NT_FEAT_INDICATOR, /* an indicator type is present */
+    NT_FEAT_INDFLAG,   /* an NT_INDF_* flag on some indicator */
+    NT_FEAT_RULE,      /* a rule fired */
+    NT_FEAT_LENGTH     /* message length bucket */
 } nt_feature_kind;
 
 /* "word", "bigram", "chargram", "tokflag", "indicator", "indflag", "rule",
@@ -121,11 +121,11 @@ typedef struct nt_model_contrib {
                                              "lookalike", "16-31 tokens"; character
                                              n-grams with ^ / $ at a word's start /
                                              end ("^chu"); cut at a UTF-8 boundary */
-    double value;        /* the feature's value after L2 normalisation */
-    double weight;       /* the model's weight for it */
-    double contribution; /* value * weight (> 0: pushes towards the label) */
-    int has_span;        /* 1 if start/end are meaningful */
-    size_t start, end;   /* first occurrence, span in the original input */
+    double value;                         /* the feature's value after L2 normalisation */
+    double weight;                        /* the model's weight for it */
+    double contribution;                  /* value * weight (> 0: pushes towards the label) */
+    int has_span;                         /* 1 if start/end are meaningful */
+    size_t start, end;                    /* first occurrence, span in the original input */
 } nt_model_contrib;
 
 /* For each label, the features that pushed its score up most, largest

@@ -66,23 +66,31 @@ static const struct {
                  {NT_INDF_IDN, "idn"},
                  {NT_INDF_OBFUSCATED, "obfuscated"}};
 
-static const char *const length_names[] = {
-    "0 tokens",        "1 token",          "2-3 tokens",        "4-7 tokens",
-    "8-15 tokens",     "16-31 tokens",     "32-63 tokens",      "64-127 tokens",
-    "128-255 tokens",  "256-511 tokens",   "512-1023 tokens",   "1024+ tokens"};
+static const char *const length_names[] = {"0 tokens",       "1 token",         "2-3 tokens",
+                                           "4-7 tokens",     "8-15 tokens",     "16-31 tokens",
+                                           "32-63 tokens",   "64-127 tokens",   "128-255 tokens",
+                                           "256-511 tokens", "512-1023 tokens", "1024+ tokens"};
 #define LENGTH_BUCKETS (sizeof length_names / sizeof length_names[0])
 
 const char *nt_feature_kind_name(nt_feature_kind kind)
 {
     switch (kind) {
-    case NT_FEAT_WORD: return "word";
-    case NT_FEAT_BIGRAM: return "bigram";
-    case NT_FEAT_CHARGRAM: return "chargram";
-    case NT_FEAT_TOKFLAG: return "tokflag";
-    case NT_FEAT_INDICATOR: return "indicator";
-    case NT_FEAT_INDFLAG: return "indflag";
-    case NT_FEAT_RULE: return "rule";
-    case NT_FEAT_LENGTH: return "length";
+    case NT_FEAT_WORD:
+        return "word";
+    case NT_FEAT_BIGRAM:
+        return "bigram";
+    case NT_FEAT_CHARGRAM:
+        return "chargram";
+    case NT_FEAT_TOKFLAG:
+        return "tokflag";
+    case NT_FEAT_INDICATOR:
+        return "indicator";
+    case NT_FEAT_INDFLAG:
+        return "indflag";
+    case NT_FEAT_RULE:
+        return "rule";
+    case NT_FEAT_LENGTH:
+        return "length";
     }
     return "unknown";
 }
@@ -144,7 +152,8 @@ static uint64_t unit_hash(const char *fold, const nt_token *tk)
         for (size_t i = 0; i < n; i++)
             digits += s[i] >= '0' && s[i] <= '9';
         char shape[8];
-        int k = snprintf(shape, sizeof shape, "#%zu", digits < NUM_SHAPE_MAX ? digits : NUM_SHAPE_MAX);
+        int k =
+            snprintf(shape, sizeof shape, "#%zu", digits < NUM_SHAPE_MAX ? digits : NUM_SHAPE_MAX);
         return hash_str(NT_FEAT_WORD, shape, (size_t)k);
     }
     if (tk->kind == NT_TOK_LINK)
@@ -190,13 +199,12 @@ static nt_err chargrams(emitter *e, const char *fold, const nt_token *tk)
             }
             size_t a = off[p == 0 ? 1 : p];
             size_t b = p + gram >= ncp ? n : off[p + gram];
-            nt_err rc = emit(e, hash_str(NT_FEAT_CHARGRAM, (const char *)key, kl),
-                             NT_FEAT_CHARGRAM, FEAT_SPAN_FOLD, tk->fstart + a, tk->fstart + b,
-                             NULL);
+            nt_err rc = emit(e, hash_str(NT_FEAT_CHARGRAM, (const char *)key, kl), NT_FEAT_CHARGRAM,
+                             FEAT_SPAN_FOLD, tk->fstart + a, tk->fstart + b, NULL);
             if (rc)
                 return rc;
-            e->v->f[e->v->n - 1].pad = (uint8_t)((p == 0 ? PAD_START : 0) |
-                                                 (p + gram >= ncp ? PAD_END : 0));
+            e->v->f[e->v->n - 1].pad =
+                (uint8_t)((p == 0 ? PAD_START : 0) | (p + gram >= ncp ? PAD_END : 0));
         }
     }
     return NT_OK;
@@ -222,8 +230,8 @@ static nt_err token_features(emitter *e, const nt_text *t)
             if (prev) {
                 uint64_t pair[2] = {prev_h, h};
                 uint64_t hb = XXH3_64bits_withSeed(pair, sizeof pair, kind_seed[NT_FEAT_BIGRAM]);
-                if ((rc = emit(e, hb, NT_FEAT_BIGRAM, FEAT_SPAN_FOLD, prev->fstart, tk->fend,
-                               NULL)))
+                if ((rc =
+                         emit(e, hb, NT_FEAT_BIGRAM, FEAT_SPAN_FOLD, prev->fstart, tk->fend, NULL)))
                     return rc;
             }
             prev = tk;
@@ -244,8 +252,8 @@ static nt_err token_features(emitter *e, const nt_text *t)
     while (bucket + 1 < LENGTH_BUCKETS && ((size_t)1 << bucket) <= ntok)
         bucket++;
     const char *ln = length_names[bucket];
-    return emit(e, hash_str(NT_FEAT_LENGTH, ln, strlen(ln)), NT_FEAT_LENGTH, FEAT_SPAN_NONE, 0,
-                0, ln);
+    return emit(e, hash_str(NT_FEAT_LENGTH, ln, strlen(ln)), NT_FEAT_LENGTH, FEAT_SPAN_NONE, 0, 0,
+                ln);
 }
 
 static nt_err indicator_features(emitter *e, const nt_indicator_list *inds)
@@ -275,8 +283,8 @@ static nt_err rule_features(emitter *e, const nt_rule_hits *hits)
         const nt_rule_hit *h = nt_rule_hits_get(hits, i);
         feat_span sk = h->nspans ? FEAT_SPAN_ORIG : FEAT_SPAN_NONE;
         size_t a = h->nspans ? h->spans[0].start : 0, b = h->nspans ? h->spans[0].end : 0;
-        nt_err rc = emit(e, hash_str(NT_FEAT_RULE, h->id, strlen(h->id)), NT_FEAT_RULE, sk, a, b,
-                         h->id);
+        nt_err rc =
+            emit(e, hash_str(NT_FEAT_RULE, h->id, strlen(h->id)), NT_FEAT_RULE, sk, a, b, h->id);
         if (rc)
             return rc;
     }

@@ -40,7 +40,7 @@
 #define HEADER_BYTES 32u
 
 static const char *const label_names[NT_MODEL_LABELS] = {"scam", "grooming", "fear", "lure",
-                                                          "control"};
+                                                         "control"};
 
 const char *nt_model_label_name(nt_model_label label)
 {
@@ -89,10 +89,22 @@ void nt_model_free(nt_model *m)
     free(m);
 }
 
-unsigned nt_model_hash_bits(const nt_model *m) { return m ? m->bits : 0; }
-uint64_t nt_model_seed(const nt_model *m) { return m ? m->seed : 0; }
-unsigned nt_model_epochs(const nt_model *m) { return m ? m->epochs : 0; }
-int nt_model_uses_rules(const nt_model *m) { return m && (m->flags & NT__MODEL_F_RULES); }
+unsigned nt_model_hash_bits(const nt_model *m)
+{
+    return m ? m->bits : 0;
+}
+uint64_t nt_model_seed(const nt_model *m)
+{
+    return m ? m->seed : 0;
+}
+unsigned nt_model_epochs(const nt_model *m)
+{
+    return m ? m->epochs : 0;
+}
+int nt_model_uses_rules(const nt_model *m)
+{
+    return m && (m->flags & NT__MODEL_F_RULES);
+}
 
 double nt_model_threshold(const nt_model *m, nt_model_label label)
 {
@@ -245,7 +257,10 @@ typedef struct reader {
     size_t len, pos;
 } reader;
 
-static int need(const reader *r, size_t n) { return r->len - r->pos >= n; }
+static int need(const reader *r, size_t n)
+{
+    return r->len - r->pos >= n;
+}
 
 nt_err nt_model_load_buffer(const void *data, size_t len, const char *source, nt_model **out,
                             nt_diag *diag)
@@ -288,8 +303,8 @@ nt_err nt_model_load_buffer(const void *data, size_t len, const char *source, nt
                            "payload too short for the model fields");
     uint32_t nlabels = get_u32(r.p), bits = get_u32(r.p + 4);
     if (nlabels != NT_MODEL_LABELS)
-        return nt__fail_at(diag, NT_ERR_PARSE, src, 0, 0, HEADER_BYTES,
-                           "%u labels, expected %d", nlabels, NT_MODEL_LABELS);
+        return nt__fail_at(diag, NT_ERR_PARSE, src, 0, 0, HEADER_BYTES, "%u labels, expected %d",
+                           nlabels, NT_MODEL_LABELS);
     if (bits < NT_MODEL_MIN_BITS || bits > NT_MODEL_MAX_BITS)
         return nt__fail_at(diag, NT_ERR_PARSE, src, 0, 0, HEADER_BYTES + 4,
                            "hash bits %u outside %u..%u", bits, NT_MODEL_MIN_BITS,
@@ -301,8 +316,8 @@ nt_err nt_model_load_buffer(const void *data, size_t len, const char *source, nt
     m->flags = get_u32(r.p + 20);
     r.pos = 24;
     if (m->flags & ~NT__MODEL_F_RULES) {
-        rc = nt__fail_at(diag, NT_ERR_PARSE, src, 0, 0, HEADER_BYTES + 20,
-                         "unknown flags 0x%x", m->flags);
+        rc = nt__fail_at(diag, NT_ERR_PARSE, src, 0, 0, HEADER_BYTES + 20, "unknown flags 0x%x",
+                         m->flags);
         goto cleanup;
     }
     for (int l = 0; l < NT_MODEL_LABELS; l++) {
@@ -331,8 +346,8 @@ nt_err nt_model_load_buffer(const void *data, size_t len, const char *source, nt
     size_t nweights = ((size_t)1 << bits) * NT_MODEL_LABELS;
     if (r.len - r.pos != nweights * 4) {
         rc = nt__fail_at(diag, NT_ERR_PARSE, src, 0, 0, HEADER_BYTES + r.pos,
-                         "%zu weight bytes, 2^%u buckets x %d labels need %zu", r.len - r.pos,
-                         bits, NT_MODEL_LABELS, nweights * 4);
+                         "%zu weight bytes, 2^%u buckets x %d labels need %zu", r.len - r.pos, bits,
+                         NT_MODEL_LABELS, nweights * 4);
         goto cleanup;
     }
     for (size_t i = 0; i < nweights; i++, r.pos += 4) {

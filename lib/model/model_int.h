@@ -18,10 +18,10 @@
 #define NT__MODEL_F_RULES 0x1u
 
 struct nt_model {
-    unsigned bits;    /* 2^bits buckets */
-    uint64_t seed;    /* training seed, for the record */
-    unsigned epochs;  /* for the record */
-    unsigned flags;   /* NT__MODEL_F_* */
+    unsigned bits;   /* 2^bits buckets */
+    uint64_t seed;   /* training seed, for the record */
+    unsigned epochs; /* for the record */
+    unsigned flags;  /* NT__MODEL_F_* */
     float bias[NT_MODEL_LABELS];
     float threshold[NT_MODEL_LABELS];
     float *w; /* w[bucket * NT_MODEL_LABELS + label] */

@@ -28,7 +28,7 @@ struct nt_trainer {
     nt__featvec scratch;
     /* examples in CSR form */
     size_t n, cap;
-    size_t *off;                      /* off[i]..off[i+1] in idx/val; n+1 entries */
+    size_t *off; /* off[i]..off[i+1] in idx/val; n+1 entries */
     signed char (*y)[NT_MODEL_LABELS];
     unsigned char *validation;
     uint32_t *idx;
