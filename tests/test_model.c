@@ -106,6 +106,18 @@ static void test_features_empty_and_obfuscated(void **state)
         rejoined |= v.f[i].kind == NT_FEAT_TOKFLAG;
     assert_true(rejoined);
     nt_text_free(t);
+    /* memory follows distinct buckets, not message length */
+    size_t big = 400000;
+    char *msg = malloc(big + 1);
+    for (size_t i = 0; i < big; i++)
+        msg[i] = "chuyen khoan ngay 0912345678 "[i % 29];
+    msg[big] = '\0';
+    t = norm(msg);
+    assert_int_equal(nt__features(t, NULL, NULL, 8, &v), NT_OK);
+    assert_true(v.n <= 256);
+    assert_true(v.cap <= 512);
+    nt_text_free(t);
+    free(msg);
     nt__featvec_free(&v);
 }
 

@@ -100,8 +100,10 @@ void nt__featvec_free(nt__featvec *v)
     if (!v)
         return;
     free(v->f);
+    free(v->slot);
     v->f = NULL;
-    v->n = v->cap = 0;
+    v->slot = NULL;
+    v->n = v->cap = v->nslot = 0;
 }
 
 typedef struct emitter {
@@ -110,30 +112,79 @@ typedef struct emitter {
     uint32_t seq;
 } emitter;
 
+static size_t slot_home(uint32_t bucket, size_t nslot)
+{
+    return (size_t)((bucket * 0x9E3779B1u) & (uint32_t)(nslot - 1));
+}
+
+/* Double the index (or create it) and re-insert every entry. */
+static nt_err grow_index(nt__featvec *v)
+{
+    size_t nslot = v->nslot ? v->nslot * 2 : 512;
+    uint32_t *slot = calloc(nslot, sizeof *slot);
+    if (!slot)
+        return NT_ERR_NOMEM;
+    for (size_t i = 0; i < v->n; i++) {
+        size_t s = slot_home(v->f[i].bucket, nslot);
+        while (slot[s])
+            s = (s + 1) & (nslot - 1);
+        slot[s] = (uint32_t)(i + 1);
+        v->f[i].slot = (uint32_t)s;
+    }
+    free(v->slot);
+    v->slot = slot;
+    v->nslot = nslot;
+    return NT_OK;
+}
+
+/* Empty the index of the previous message (only the slots it used). */
+static void clear_index(nt__featvec *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        v->slot[v->f[i].slot] = 0;
+    v->n = 0;
+}
+
+/* Count one occurrence of a feature: a new entry with this metadata, or one
+ * more on the entry its bucket already has. */
 static nt_err emit(emitter *e, uint64_t h, nt_feature_kind kind, feat_span span_kind, size_t a,
-                   size_t b, const char *name)
+                   size_t b, const char *name, unsigned pad)
 {
     nt__featvec *v = e->v;
+    uint32_t bucket = (uint32_t)(h & e->mask);
+    nt_err rc;
+    e->seq++;
+    if (2 * (v->n + 1) > v->nslot && (rc = grow_index(v)))
+        return rc;
+    size_t s = slot_home(bucket, v->nslot);
+    while (v->slot[s]) {
+        nt__feat *f = &v->f[v->slot[s] - 1];
+        if (f->bucket == bucket) {
+            f->value += 1.0f;
+            return NT_OK;
+        }
+        s = (s + 1) & (v->nslot - 1);
+    }
     if (v->n == v->cap) {
         size_t ncap = v->cap ? v->cap * 2 : 256;
-        if (ncap > SIZE_MAX / sizeof *v->f)
-            return NT_ERR_NOMEM;
         nt__feat *nf = realloc(v->f, ncap * sizeof *nf);
         if (!nf)
             return NT_ERR_NOMEM;
         v->f = nf;
         v->cap = ncap;
     }
-    nt__feat *f = &v->f[v->n++];
-    f->bucket = (uint32_t)(h & e->mask);
-    f->seq = e->seq++;
+    nt__feat *f = &v->f[v->n];
+    f->bucket = bucket;
+    f->seq = e->seq;
     f->value = 1.0f;
     f->kind = (uint8_t)kind;
     f->span_kind = (uint8_t)span_kind;
+    f->pad = (uint8_t)pad;
     f->a = (uint32_t)a;
     f->b = (uint32_t)b;
+    f->slot = (uint32_t)s;
     f->name = name;
-    f->pad = 0;
+    v->slot[s] = (uint32_t)(++v->n);
     return NT_OK;
 }
 
@@ -199,12 +250,11 @@ static nt_err chargrams(emitter *e, const char *fold, const nt_token *tk)
             }
             size_t a = off[p == 0 ? 1 : p];
             size_t b = p + gram >= ncp ? n : off[p + gram];
+            unsigned pad = (p == 0 ? PAD_START : 0) | (p + gram >= ncp ? PAD_END : 0);
             nt_err rc = emit(e, hash_str(NT_FEAT_CHARGRAM, (const char *)key, kl), NT_FEAT_CHARGRAM,
-                             FEAT_SPAN_FOLD, tk->fstart + a, tk->fstart + b, NULL);
+                             FEAT_SPAN_FOLD, tk->fstart + a, tk->fstart + b, NULL, pad);
             if (rc)
                 return rc;
-            e->v->f[e->v->n - 1].pad =
-                (uint8_t)((p == 0 ? PAD_START : 0) | (p + gram >= ncp ? PAD_END : 0));
         }
     }
     return NT_OK;
@@ -222,7 +272,7 @@ static nt_err token_features(emitter *e, const nt_text *t)
     for (size_t i = 0; i < ntok; i++) {
         const nt_token *tk = &toks[i];
         uint64_t h = unit_hash(fold, tk);
-        if ((rc = emit(e, h, NT_FEAT_WORD, FEAT_SPAN_FOLD, tk->fstart, tk->fend, NULL)))
+        if ((rc = emit(e, h, NT_FEAT_WORD, FEAT_SPAN_FOLD, tk->fstart, tk->fend, NULL, 0)))
             return rc;
         if (tk->kind == NT_TOK_PUNCT || (tk->flags & NT_TOKF_BOUNDARY))
             prev = NULL;
@@ -230,8 +280,8 @@ static nt_err token_features(emitter *e, const nt_text *t)
             if (prev) {
                 uint64_t pair[2] = {prev_h, h};
                 uint64_t hb = XXH3_64bits_withSeed(pair, sizeof pair, kind_seed[NT_FEAT_BIGRAM]);
-                if ((rc =
-                         emit(e, hb, NT_FEAT_BIGRAM, FEAT_SPAN_FOLD, prev->fstart, tk->fend, NULL)))
+                if ((rc = emit(e, hb, NT_FEAT_BIGRAM, FEAT_SPAN_FOLD, prev->fstart, tk->fend, NULL,
+                               0)))
                     return rc;
             }
             prev = tk;
@@ -244,7 +294,7 @@ static nt_err token_features(emitter *e, const nt_text *t)
                 continue;
             const char *nm = tok_flags[k].name;
             if ((rc = emit(e, hash_str(NT_FEAT_TOKFLAG, nm, strlen(nm)), NT_FEAT_TOKFLAG,
-                           FEAT_SPAN_FOLD, tk->fstart, tk->fend, nm)))
+                           FEAT_SPAN_FOLD, tk->fstart, tk->fend, nm, 0)))
                 return rc;
         }
     }
@@ -253,7 +303,7 @@ static nt_err token_features(emitter *e, const nt_text *t)
         bucket++;
     const char *ln = length_names[bucket];
     return emit(e, hash_str(NT_FEAT_LENGTH, ln, strlen(ln)), NT_FEAT_LENGTH, FEAT_SPAN_NONE, 0, 0,
-                ln);
+                ln, 0);
 }
 
 static nt_err indicator_features(emitter *e, const nt_indicator_list *inds)
@@ -263,14 +313,14 @@ static nt_err indicator_features(emitter *e, const nt_indicator_list *inds)
         const nt_indicator *ind = nt_indicator_list_get(inds, i);
         const char *nm = nt_ind_type_name(ind->type);
         if ((rc = emit(e, hash_str(NT_FEAT_INDICATOR, nm, strlen(nm)), NT_FEAT_INDICATOR,
-                       FEAT_SPAN_ORIG, ind->start, ind->end, nm)))
+                       FEAT_SPAN_ORIG, ind->start, ind->end, nm, 0)))
             return rc;
         for (size_t k = 0; k < sizeof ind_flags / sizeof ind_flags[0]; k++) {
             if (!(ind->flags & ind_flags[k].bit))
                 continue;
             const char *fn = ind_flags[k].name;
             if ((rc = emit(e, hash_str(NT_FEAT_INDFLAG, fn, strlen(fn)), NT_FEAT_INDFLAG,
-                           FEAT_SPAN_ORIG, ind->start, ind->end, fn)))
+                           FEAT_SPAN_ORIG, ind->start, ind->end, fn, 0)))
                 return rc;
         }
     }
@@ -284,7 +334,7 @@ static nt_err rule_features(emitter *e, const nt_rule_hits *hits)
         feat_span sk = h->nspans ? FEAT_SPAN_ORIG : FEAT_SPAN_NONE;
         size_t a = h->nspans ? h->spans[0].start : 0, b = h->nspans ? h->spans[0].end : 0;
         nt_err rc =
-            emit(e, hash_str(NT_FEAT_RULE, h->id, strlen(h->id)), NT_FEAT_RULE, sk, a, b, h->id);
+            emit(e, hash_str(NT_FEAT_RULE, h->id, strlen(h->id)), NT_FEAT_RULE, sk, a, b, h->id, 0);
         if (rc)
             return rc;
     }
@@ -302,35 +352,24 @@ static double kind_scale(uint8_t kind)
 static int cmp_feat(const void *pa, const void *pb)
 {
     const nt__feat *a = pa, *b = pb;
-    if (a->bucket != b->bucket)
-        return a->bucket < b->bucket ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
+    return a->bucket < b->bucket ? -1 : a->bucket > b->bucket;
 }
 
-/* Sort by bucket, merge each bucket into its first occurrence with value
- * 1 + ln(count), and L2-normalise. */
-static void merge_and_normalise(nt__featvec *v)
+/* Turn counts c into 1 + ln(c) (scaled by kind), L2-normalise, and sort by
+ * bucket (each bucket appears once).  The index is left pointing at the old
+ * positions; clear_index only needs the slot numbers, which move along. */
+static void finish(nt__featvec *v)
 {
-    if (v->n == 0)
-        return;
-    qsort(v->f, v->n, sizeof *v->f, cmp_feat);
-    size_t out = 0;
-    for (size_t i = 0; i < v->n;) {
-        size_t j = i + 1;
-        while (j < v->n && v->f[j].bucket == v->f[i].bucket)
-            j++;
-        v->f[out] = v->f[i];
-        v->f[out].value = (float)((1.0 + log((double)(j - i))) * kind_scale(v->f[i].kind));
-        out++;
-        i = j;
-    }
-    v->n = out;
     double ss = 0;
-    for (size_t i = 0; i < v->n; i++)
-        ss += (double)v->f[i].value * v->f[i].value;
-    double inv = 1.0 / sqrt(ss);
+    for (size_t i = 0; i < v->n; i++) {
+        nt__feat *f = &v->f[i];
+        f->value = (float)((1.0 + log((double)f->value)) * kind_scale(f->kind));
+        ss += (double)f->value * f->value;
+    }
+    double inv = v->n ? 1.0 / sqrt(ss) : 0;
     for (size_t i = 0; i < v->n; i++)
         v->f[i].value = (float)(v->f[i].value * inv);
+    qsort(v->f, v->n, sizeof *v->f, cmp_feat);
 }
 
 nt_err nt__features(const nt_text *t, const nt_indicator_list *inds, const nt_rule_hits *hits,
@@ -340,14 +379,14 @@ nt_err nt__features(const nt_text *t, const nt_indicator_list *inds, const nt_ru
         return NT_ERR_INVALID_ARG;
     emitter e = {v, (uint32_t)((1ull << bits) - 1), 0};
     nt_err rc;
-    v->n = 0;
+    clear_index(v);
     if ((rc = token_features(&e, t)))
         return rc;
     if (inds && (rc = indicator_features(&e, inds)))
         return rc;
     if (hits && (rc = rule_features(&e, hits)))
         return rc;
-    merge_and_normalise(v);
+    finish(v);
     return NT_OK;
 }
 

@@ -48,12 +48,19 @@ typedef struct nt__feat {
     uint8_t span_kind;
     uint8_t pad;      /* character n-grams: PAD_START / PAD_END included */
     uint32_t a, b;    /* span, see feat_span */
+    uint32_t slot;    /* where the index points at this entry */
     const char *name; /* static or owned by the rule set; NULL for fold spans */
 } nt__feat;
 
+/* The features of one message.  Occurrences of one bucket are counted in
+ * place (an open-addressing index from bucket to entry), so memory grows
+ * with the number of distinct buckets - at most 2^bits - not with the
+ * length of the message. */
 typedef struct nt__featvec {
     nt__feat *f;
     size_t n, cap;
+    uint32_t *slot; /* index + 1 into f, 0 = empty; nslot is a power of 2 */
+    size_t nslot;
 } nt__featvec;
 
 void nt__featvec_free(nt__featvec *v);
