@@ -136,7 +136,10 @@ typedef struct nt_model_explain {
     nt_model_contrib top[NT_MODEL_LABELS][NT_MODEL_EXPLAIN_MAX];
 } nt_model_explain;
 
-/* Score one message: probs[l] in [0,1] for every label.  t is the normalised
+/* Score one message: probs[l] in [0,1] for every label (compare with
+ * nt_model_threshold for a yes/no).  Allocates working memory bounded by the
+ * number of distinct hash buckets the message touches (at most 2^bits
+ * entries), freed before returning.  t is the normalised
  * message, inds the indicators extracted from the same original text (may be
  * NULL), hits the rule hits (may be NULL).  explain may be NULL.  Thread-safe
  * on a shared model.  NT_ERR_INVALID_ARG for NULL m/t/probs, NT_ERR_NOMEM. */
