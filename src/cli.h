@@ -64,5 +64,7 @@ int cmd_eval(cli *c, int argc, char **argv);
 int cmd_normalize(cli *c, int argc, char **argv);
 int cmd_extract(cli *c, int argc, char **argv);
 int cmd_canon(cli *c, int argc, char **argv);
+int cmd_train(cli *c, int argc, char **argv);
+int cmd_eval_model(cli *c, int argc, char **argv);
 
 #endif

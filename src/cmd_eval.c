@@ -54,6 +54,10 @@ static int has_str(json_t *arr, const char *s)
 
 int cmd_eval(cli *c, int argc, char **argv)
 {
+    /* `eval --model FILE ...` evaluates the statistical model alone. */
+    for (int k = 0; k < argc; k++)
+        if (strcmp(argv[k], "--model") == 0)
+            return cmd_eval_model(c, argc, argv);
     const char *data = NULL;
     nt_level at = NT_LEVEL_SUSPICIOUS;
     for (int i = 0; i < argc; i++) {
@@ -76,7 +80,9 @@ int cmd_eval(cli *c, int argc, char **argv)
         }
     }
     if (!data) {
-        fprintf(stderr, "niemtin eval: --data FILE\n");
+        fprintf(stderr, "niemtin eval: --data FILE (%s) | --model FILE (%s)\n",
+                L(c, "cả bộ kiểm tra", "the whole check"),
+                L(c, "riêng mô hình", "the model alone"));
         return 2;
     }
     FILE *in = fopen(data, "rb");

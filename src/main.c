@@ -25,9 +25,13 @@ static const command commands[] = {
     {"check", cmd_check, "[--json] TEXT | -f FILE | - | --batch FILE | --conversation FILE",
      "kiểm tra một tin nhắn: lừa đảo hay dụ dỗ, thủ đoạn nào, bằng chứng, nên làm gì",
      "check a message: scam or grooming, which tactics, the evidence, what to do"},
-    {"eval", cmd_eval, "--data FILE [--at suspicious|dangerous] [--json]",
-     "đo độ chính xác trên một tập tin nhắn có nhãn (JSON lines)",
-     "measure accuracy on a labelled set of messages (JSON lines)"},
+    {"eval", cmd_eval,
+     "--data FILE [--at suspicious|dangerous] [--json] | --model FILE [--data DIR] [--split "
+     "test|validation] [--errors] [--json]",
+     "đo độ chính xác: cả bộ kiểm tra trên tập tin nhắn có nhãn (JSON lines), hoặc riêng mô "
+     "hình thống kê (--model)",
+     "measure accuracy: the whole check on a labelled set (JSON lines), or the statistical "
+     "model alone (--model)"},
     {"normalize", cmd_normalize, "[--json] [--strict] TEXT | -f FILE | -",
      "chuẩn hoá văn bản tiếng Việt: in các dạng NFC, chuẩn (norm), bỏ dấu (fold) và các token",
      "normalise Vietnamese text: print the NFC, norm and folded forms and the tokens"},
@@ -39,6 +43,11 @@ static const command commands[] = {
     {"canon", cmd_canon, "[--json] TYPE VALUE...",
      "chuẩn hoá một giá trị (url, domain, phone, bank, email, social, wallet, national_id)",
      "canonicalise one value (url, domain, phone, bank, email, social, wallet, national_id)"},
+    {"train", cmd_train,
+     "--out FILE [--data DIR] [--seed N] [--epochs N] [--bits N] [--learning-rate X] [--l2 X] "
+     "[--no-rules]",
+     "huấn luyện mô hình thống kê (xem docs/model.md)",
+     "train the statistical model (see docs/model.md)"},
     {"version", cmd_version, "", "in phiên bản", "print the version"},
     {"help", cmd_help, "", "hướng dẫn này", "this help"},
 };

@@ -109,5 +109,19 @@ if [ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" != "$c" ]; then ok; else bad "id key
 head -c 3000000 /dev/zero | tr '\0' '7' >"$tmp/huge.txt"
 expect "extract 3 MB refused" 1 "limit|giới hạn" -- extract -f "$tmp/huge.txt"
 
+# the statistical model (docs/model.md)
+expect "train needs --out" 2 "--out" -- train
+expect "eval needs --data or --model" 2 "--model" -- eval
+printf 'not a model' >"$tmp/bad.model"
+expect "eval refuses a damaged model" 1 "magic" -- eval --model "$tmp/bad.model"
+expect "eval bad split" 2 "validation" -- eval --model "$tmp/bad.model" --split train
+if [ -d "${NT_SHARED_DATA:-/nonexistent}" ]; then
+    expect "train a small model" 0 "threshold" -- train --data "$NT_SHARED_DATA" --out "$tmp/small.model" --bits 10 --epochs 1 --seed 3
+    expect "eval it as JSON" 0 '"test/sms-en"' -- eval --json --data "$NT_SHARED_DATA" --model "$tmp/small.model"
+    expect "eval the shipped model" 0 "scam" -- eval --data "$NT_SHARED_DATA" --model "$NT_DATA_DIR/models/niemtin.model"
+else
+    echo "note: NT_SHARED_DATA absent; skipping train/eval on the public corpora"
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -21,6 +21,7 @@
 #include "niemtin/text.h"
 #include "niemtin/indicator.h"
 #include "niemtin/detect.h"
+#include "niemtin/model.h"
 #include "niemtin/engine.h"
 
 #ifdef __cplusplus
