@@ -76,7 +76,7 @@ int main(int argc, char **argv)
     env e = {&c, NULL, NULL, NULL, NULL, NULL, 0, 0};
     nt_diag d;
     nt_diag_clear(&d);
-    nt_engine_config cfg = {NT_SOURCE_DATA_DIR, NULL, 0, NULL};
+    nt_engine_config cfg = {.data_dir = NT_SOURCE_DATA_DIR};
     if (nt_engine_open(&cfg, &e.eng, &d) || nt_check_scratch_new(e.eng, &e.sc) ||
         nt_lexicon_load(NT_SOURCE_DATA_DIR "/teencode.tsv", &e.lex, &d)) {
         char buf[512];

@@ -16,7 +16,7 @@ static nt_check_scratch *sc;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!eng) {
-        nt_engine_config cfg = {NT_SOURCE_DATA_DIR, NULL, 0, NULL};
+        nt_engine_config cfg = {.data_dir = NT_SOURCE_DATA_DIR};
         if (nt_engine_open(&cfg, &eng, NULL) != NT_OK || nt_check_scratch_new(eng, &sc) != NT_OK)
             __builtin_trap();
     }

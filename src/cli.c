@@ -215,7 +215,9 @@ int cli_open_engine(cli *c, nt_engine **eng, nt_check_scratch **sc)
     *sc = NULL;
     if (cli_id_key(c, key))
         return 2;
-    nt_engine_config cfg = {c->data_dir, NULL, c->max_bytes, c->have_id_key ? key : NULL};
+    nt_engine_config cfg = {.data_dir = c->data_dir,
+                           .max_bytes = c->max_bytes,
+                           .id_key = c->have_id_key ? key : NULL};
     nt_err rc = nt_engine_open(&cfg, eng, &d);
     sodium_memzero(key, sizeof key);
     if (!rc)

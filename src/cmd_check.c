@@ -87,6 +87,24 @@ static json_t *result_json(const cli *c, const nt_engine *eng, const nt_check_re
                                             (json_int_t)ind->end));
     }
     json_object_set_new(root, "indicators", ij);
+    const nt_model_explain *ex = nt_check_model_explain(r);
+    if (ex) {
+        json_t *mj = json_object(), *feats = json_array();
+        for (int l = 0; l < NT_MODEL_LABELS; l++)
+            json_object_set_new(mj, nt_model_label_name((nt_model_label)l),
+                                json_real(nt_check_model_prob(r, (nt_model_label)l)));
+        for (size_t k = 0; k < ex->count[NT_LABEL_SCAM]; k++) {
+            const nt_model_contrib *f = &ex->top[NT_LABEL_SCAM][k];
+            json_t *fj = json_pack("{s:s, s:s, s:f}", "kind", nt_feature_kind_name(f->kind),
+                                   "feature", f->name, "contribution", f->contribution);
+            if (f->has_span)
+                json_object_set_new(fj, "span", json_pack("[I, I]", (json_int_t)f->start,
+                                                          (json_int_t)f->end));
+            json_array_append_new(feats, fj);
+        }
+        json_object_set_new(root, "model", json_pack("{s:o, s:o}", "probabilities", mj,
+                                                     "scam_features", feats));
+    }
     json_object_set_new(root, "hotlines",
                         json_pack("[{s:s, s:s}, {s:s, s:s}]", "number", "111", "name",
                                   L(c, "Tổng đài quốc gia bảo vệ trẻ em",
@@ -171,6 +189,32 @@ static void print_human(const cli *c, const nt_engine *eng, const nt_check_resul
             printf("  • %s: %s\n", tax_text(c, tax, h->category, "name"),
                    tax_text(c, tax, h->category, "advice"));
         }
+    }
+    const nt_model_explain *ex = nt_check_model_explain(r);
+    if (ex) {
+        double ps = nt_check_model_prob(r, NT_LABEL_SCAM);
+        double pg = nt_check_model_prob(r, NT_LABEL_GROOMING);
+        printf("%s: %s %.0f%%, %s %.0f%%", L(c, "Mô hình thống kê", "Statistical model"),
+               L(c, "lừa đảo", "scam"), 100 * ps, L(c, "dụ dỗ", "grooming"), 100 * pg);
+        int shown = 0;
+        size_t seen_s[NT_MODEL_EXPLAIN_MAX], nseen = 0;
+        for (size_t k = 0; k < ex->count[NT_LABEL_SCAM] && shown < 5; k++) {
+            const nt_model_contrib *f = &ex->top[NT_LABEL_SCAM][k];
+            /* Whole words and word pairs mean something to a person;
+             * character n-grams do not. */
+            if (f->contribution <= 0 || !f->has_span ||
+                (f->kind != NT_FEAT_WORD && f->kind != NT_FEAT_BIGRAM))
+                continue;
+            int dup = 0;
+            for (size_t j = 0; j < nseen; j++)
+                dup |= seen_s[j] == f->start;
+            if (dup)
+                continue;
+            seen_s[nseen++] = f->start;
+            printf("%s\"%.*s\"", shown++ ? ", " : L(c, " — dựa trên: ", " — from: "),
+                   (int)(f->end - f->start), text + f->start);
+        }
+        printf("\n");
     }
     const nt_indicator_list *inds = nt_check_indicators(r);
     if (nt_indicator_list_count(inds)) {

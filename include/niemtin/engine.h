@@ -19,6 +19,7 @@
 #include "niemtin/detect.h"
 #include "niemtin/error.h"
 #include "niemtin/indicator.h"
+#include "niemtin/model.h"
 #include "niemtin/text.h"
 
 #ifdef __cplusplus
@@ -28,6 +29,8 @@ extern "C" {
 typedef struct nt_engine_config {
     const char *data_dir;        /* required: data/ with taxonomy.json, teencode.tsv, ... */
     const char *rules_dir;       /* NULL: <data_dir>/rules */
+    const char *model_path;      /* NULL: <data_dir>/models/niemtin.model if it exists
+                                    (no model otherwise); "" for none */
     size_t max_bytes;            /* 0: NT_DEFAULT_MAX_MESSAGE_BYTES */
     const unsigned char *id_key; /* 32-byte key for citizen-ID hashing, or NULL */
 } nt_engine_config;
@@ -67,6 +70,13 @@ int nt_check_score(const nt_check_result *r, const char *id);
 const nt_rule_hits *nt_check_rule_hits(const nt_check_result *r);
 const nt_indicator_list *nt_check_indicators(const nt_check_result *r);
 const nt_text *nt_check_text(const nt_check_result *r);
+
+/* The statistical model's probability for a label, or -1 without a model. */
+double nt_check_model_prob(const nt_check_result *r, nt_model_label label);
+/* The model's top features per label (NULL without a model). */
+const nt_model_explain *nt_check_model_explain(const nt_check_result *r);
+/* Non-zero if the engine has a statistical model. */
+int nt_engine_has_model(const nt_engine *eng);
 
 /* ---- Conversations ----------------------------------------------------------
  * Grooming and the "online kidnapping" script unfold over many turns: no one

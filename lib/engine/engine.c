@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/diag.h"
 #include "engine/scoring.h"
@@ -24,6 +25,7 @@ struct nt_engine {
     nt_banks *banks;
     nt_extractor *ex;
     nt_ruleset *rules;
+    nt_model *model; /* NULL: rules only */
     size_t max_bytes;
 };
 
@@ -45,6 +47,9 @@ struct nt_check_result {
     nt_level level;
     score_entry *scores;
     size_t nscores;
+    int has_model;
+    double probs[NT_MODEL_LABELS];
+    nt_model_explain explain;
 };
 
 static nt_err load_path(const char *dir, const char *name, char *buf, size_t size,
@@ -92,6 +97,16 @@ nt_err nt_engine_open(const nt_engine_config *cfg, nt_engine **out, nt_diag *dia
         goto cleanup;
     if ((rc = nt_ruleset_load_dir(path, eng->tax, &eng->rules, diag)))
         goto cleanup;
+    if (cfg->model_path && *cfg->model_path) {
+        rc = nt_model_load(cfg->model_path, &eng->model, diag);
+    } else if (!cfg->model_path) {
+        if ((rc = load_path(cfg->data_dir, "models/niemtin.model", path, sizeof path, diag)))
+            goto cleanup;
+        if (access(path, F_OK) == 0)
+            rc = nt_model_load(path, &eng->model, diag);
+    }
+    if (rc)
+        goto cleanup;
     *out = eng;
     eng = NULL;
 cleanup:
@@ -103,6 +118,7 @@ void nt_engine_close(nt_engine *eng)
 {
     if (!eng)
         return;
+    nt_model_free(eng->model);
     nt_ruleset_free(eng->rules);
     nt_extractor_free(eng->ex);
     nt_banks_free(eng->banks);
@@ -209,6 +225,19 @@ nt_err nt_engine_check(const nt_engine *eng, nt_check_scratch *sc, const char *t
             goto cleanup;
         }
     }
+    if (eng->model) {
+        rc = nt_model_predict(eng->model, r->text, r->inds, r->hits, r->probs, &r->explain);
+        if (rc) {
+            nt__fail(diag, rc, 0, "model prediction failed");
+            goto cleanup;
+        }
+        r->has_model = 1;
+        double ev_scam = nt__model_evidence(r->probs[NT_LABEL_SCAM],
+                                            nt_model_threshold(eng->model, NT_LABEL_SCAM));
+        double ev_groom = nt__model_evidence(r->probs[NT_LABEL_GROOMING],
+                                             nt_model_threshold(eng->model, NT_LABEL_GROOMING));
+        keep *= 1.0 - (ev_scam > ev_groom ? ev_scam : ev_groom);
+    }
     r->risk = nt__keep_to_risk(keep);
     r->level = nt__risk_level(r->risk);
     *out = r;
@@ -262,4 +291,21 @@ const nt_indicator_list *nt_check_indicators(const nt_check_result *r)
 const nt_text *nt_check_text(const nt_check_result *r)
 {
     return r ? r->text : NULL;
+}
+
+double nt_check_model_prob(const nt_check_result *r, nt_model_label label)
+{
+    if (!r || !r->has_model || (unsigned)label >= NT_MODEL_LABELS)
+        return -1.0;
+    return r->probs[label];
+}
+
+const nt_model_explain *nt_check_model_explain(const nt_check_result *r)
+{
+    return r && r->has_model ? &r->explain : NULL;
+}
+
+int nt_engine_has_model(const nt_engine *eng)
+{
+    return eng && eng->model != NULL;
 }

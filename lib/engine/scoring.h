@@ -20,6 +20,21 @@ static inline int nt__keep_to_risk(double keep)
     return v < 0 ? 0 : v > 100 ? 100 : v;
 }
 
+/* The statistical model as one more piece of evidence: its harm probability
+ * p (scam or grooming) becomes a noisy-OR weight that is 0.30 - just
+ * "suspicious" on its own - at the model's decision threshold and rises to
+ * 0.60 - "dangerous" - only as p approaches certainty; below the threshold it
+ * fades linearly to 0.  Rules thus decide, and the model catches what no
+ * rule names and lifts messages where rules and model agree. */
+static inline double nt__model_evidence(double p, double threshold)
+{
+    if (p <= 0.0 || threshold <= 0.0 || threshold >= 1.0)
+        return 0.0;
+    if (p < threshold)
+        return 0.30 * p / threshold;
+    return 0.30 + 0.30 * (p - threshold) / (1.0 - threshold);
+}
+
 static inline nt_level nt__risk_level(int risk)
 {
     return risk >= NT__RISK_DANGEROUS    ? NT_LEVEL_DANGEROUS
