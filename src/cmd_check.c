@@ -39,7 +39,8 @@ static json_t *result_json(const cli *c, const nt_engine *eng, const nt_check_re
     const nt_taxonomy *tax = nt_engine_taxonomy(eng);
     const nt_ruleset *rs = nt_engine_rules(eng);
     const char *level = nt_level_name(nt_check_level(r));
-    json_t *root = json_pack("{s:i, s:s, s:s, s:s}", "risk", nt_check_risk(r), "level", level,
+    json_t *root = json_pack("{s:i, s:s, s:b, s:s, s:s}", "risk", nt_check_risk(r), "level", level,
+                             "empty", nt_check_is_empty(r),
                              "level_text", tax_text(c, tax, level, "name"), "advice",
                              tax_text(c, tax, level, "advice"));
     json_t *tj = json_array();
@@ -144,6 +145,12 @@ static void print_human(const cli *c, const nt_engine *eng, const nt_check_resul
     const nt_ruleset *rs = nt_engine_rules(eng);
     const char *level = nt_level_name(nt_check_level(r));
     int tty = isatty(1);
+    if (nt_check_is_empty(r)) {
+        printf("%s: %s (%s)\n", L(c, "Mức độ", "Level"), tax_text(c, tax, level, "name"),
+               L(c, "tin nhắn trống, không có gì để kiểm tra",
+                 "the message is empty: nothing to check"));
+        return;
+    }
     printf("%s: %s%s%s (%s %d/100)\n", L(c, "Mức độ", "Level"),
            tty && nt_check_level(r) == NT_LEVEL_DANGEROUS ? "\033[1;31m" : "",
            tax_text(c, tax, level, "name"), tty ? "\033[0m" : "", L(c, "rủi ro", "risk"),

@@ -71,6 +71,10 @@ const nt_rule_hits *nt_check_rule_hits(const nt_check_result *r);
 const nt_indicator_list *nt_check_indicators(const nt_check_result *r);
 const nt_text *nt_check_text(const nt_check_result *r);
 
+/* Non-zero if the message had no words at all (empty or only spaces): it is
+ * safe, and the front end should say so rather than show a bare score. */
+int nt_check_is_empty(const nt_check_result *r);
+
 /* The statistical model's probability for a label, or -1 without a model. */
 double nt_check_model_prob(const nt_check_result *r, nt_model_label label);
 /* The model's top features per label (NULL without a model). */

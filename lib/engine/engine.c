@@ -48,6 +48,7 @@ struct nt_check_result {
     score_entry *scores;
     size_t nscores;
     int has_model;
+    int empty; /* no words at all */
     double probs[NT_MODEL_LABELS];
     nt_model_explain explain;
 };
@@ -225,7 +226,11 @@ nt_err nt_engine_check(const nt_engine *eng, nt_check_scratch *sc, const char *t
             goto cleanup;
         }
     }
-    if (eng->model) {
+    size_t ntok = 0;
+    nt_text_tokens(r->text, &ntok);
+    r->empty = ntok == 0;
+    /* An empty message is safe, not "whatever the model's bias says". */
+    if (eng->model && !r->empty) {
         rc = nt_model_predict(eng->model, r->text, r->inds, r->hits, r->probs, &r->explain);
         if (rc) {
             nt__fail(diag, rc, 0, "model prediction failed");
@@ -308,4 +313,9 @@ const nt_model_explain *nt_check_model_explain(const nt_check_result *r)
 int nt_engine_has_model(const nt_engine *eng)
 {
     return eng && eng->model != NULL;
+}
+
+int nt_check_is_empty(const nt_check_result *r)
+{
+    return r ? r->empty : 1;
 }
