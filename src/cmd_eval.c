@@ -52,8 +52,130 @@ static int has_str(json_t *arr, const char *s)
     return 0;
 }
 
+/* `eval --conversations DIR`: each chat listed in DIR/index.json is replayed
+ * turn by turn; reports whether harmful chats end dangerous, benign ones do
+ * not, and how far the detected dangerous turn is from the annotated one. */
+static int eval_conversations(cli *c, const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/index.json", dir);
+    json_error_t err;
+    json_t *index = json_load_file(path, 0, &err);
+    if (!json_is_array(index)) {
+        fprintf(stderr, "%s:%d:%d: %s\n", path, err.line, err.column,
+                index ? L(c, "cần một mảng", "expected an array") : err.text);
+        json_decref(index);
+        return 1;
+    }
+    nt_engine *eng = NULL;
+    nt_check_scratch *sc = NULL;
+    int status = cli_open_engine(c, &eng, &sc);
+    if (status) {
+        json_decref(index);
+        return status;
+    }
+    size_t i, harmful = 0, harmful_caught = 0, benign = 0, benign_flagged = 0, timed = 0;
+    long total_delay = 0;
+    json_t *e, *rows = json_array();
+    json_array_foreach(index, i, e)
+    {
+        const char *file = json_string_value(json_object_get(e, "file"));
+        const char *label = json_string_value(json_object_get(e, "label"));
+        json_t *gold_turn = json_object_get(e, "dangerous_from_turn");
+        if (!file || !label)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, file);
+        FILE *in = fopen(path, "rb");
+        if (!in) {
+            perror(path);
+            continue;
+        }
+        nt_conversation *conv = NULL;
+        if (nt_conversation_new(eng, &conv) != NT_OK) {
+            fclose(in);
+            break;
+        }
+        char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, in) >= 0) {
+            json_t *turn = json_loads(line, 0, &err);
+            json_t *t = json_object_get(turn, "text");
+            if (json_is_string(t))
+                nt_conversation_add(conv, sc, json_string_value(json_object_get(turn, "speaker")),
+                                    json_string_value(t), json_string_length(t), NULL);
+            json_decref(turn);
+        }
+        free(line);
+        fclose(in);
+        long dt = nt_conversation_dangerous_turn(conv);
+        int is_harmful = strcmp(label, "benign") != 0;
+        if (is_harmful) {
+            harmful++;
+            harmful_caught += dt >= 0;
+            if (dt >= 0 && json_is_integer(gold_turn)) {
+                total_delay += (dt + 1) - (long)json_integer_value(gold_turn);
+                timed++;
+            }
+        } else {
+            benign++;
+            benign_flagged += nt_conversation_level(conv) != NT_LEVEL_SAFE;
+        }
+        json_array_append_new(
+            rows, json_pack("{s:s, s:s, s:s, s:O, s:o, s:i}", "file", file, "label", label,
+                            "level", nt_level_name(nt_conversation_level(conv)),
+                            "gold_dangerous_turn", gold_turn ? gold_turn : json_null(),
+                            "detected_dangerous_turn", dt >= 0 ? json_integer(dt + 1) : json_null(),
+                            "risk",
+                            nt_conversation_risk_at(conv, nt_conversation_turns(conv) - 1)));
+        nt_conversation_free(conv);
+    }
+    json_t *root = json_pack("{s:I, s:I, s:I, s:I, s:f, s:o}", "harmful", (json_int_t)harmful,
+                             "harmful_reaching_dangerous", (json_int_t)harmful_caught, "benign",
+                             (json_int_t)benign, "benign_not_safe", (json_int_t)benign_flagged,
+                             "mean_turn_delay", timed ? (double)total_delay / (double)timed : 0.0,
+                             "conversations", rows);
+    if (c->json) {
+        char *s = json_dumps(root, JSON_INDENT(2));
+        if (s)
+            puts(s);
+        free(s);
+    } else {
+        printf("%-34s %-9s %-10s %5s %9s\n", "file", "label", "level", "gold", "detected");
+        json_array_foreach(rows, i, e)
+        {
+            json_t *g = json_object_get(e, "gold_dangerous_turn"),
+                   *d = json_object_get(e, "detected_dangerous_turn");
+            char gs[24] = "-", ds[24] = "-";
+            if (json_is_integer(g))
+                snprintf(gs, sizeof gs, "%lld", (long long)json_integer_value(g));
+            if (json_is_integer(d))
+                snprintf(ds, sizeof ds, "%lld", (long long)json_integer_value(d));
+            printf("%-34s %-9s %-10s %5s %9s\n", json_string_value(json_object_get(e, "file")),
+                   json_string_value(json_object_get(e, "label")),
+                   json_string_value(json_object_get(e, "level")), gs, ds);
+        }
+        printf("%s: %zu/%zu; %s: %zu/%zu; %s: %+.1f\n",
+               L(c, "Cuộc trò chuyện nguy hại bị phát hiện", "Harmful chats caught"),
+               harmful_caught, harmful, L(c, "cuộc vô hại bị gắn cờ", "benign flagged"),
+               benign_flagged, benign, L(c, "độ trễ trung bình (lượt)", "mean delay (turns)"),
+               timed ? (double)total_delay / (double)timed : 0.0);
+    }
+    json_decref(root);
+    json_decref(index);
+    nt_check_scratch_free(sc);
+    nt_engine_close(eng);
+    return 0;
+}
+
 int cmd_eval(cli *c, int argc, char **argv)
 {
+    for (int k = 0; k + 1 < argc; k++)
+        if (strcmp(argv[k], "--conversations") == 0) {
+            for (int j = 0; j < argc; j++)
+                if (strcmp(argv[j], "--json") == 0)
+                    c->json = 1;
+            return eval_conversations(c, argv[k + 1]);
+        }
     /* `eval --model FILE ...` evaluates the statistical model alone. */
     for (int k = 0; k < argc; k++)
         if (strcmp(argv[k], "--model") == 0)

@@ -3,7 +3,8 @@
  *
  * Each turn is checked on its own (nt_engine_check); the conversation keeps
  * the set of rules that have fired in any turn so far and scores that set
- * with the same noisy-OR as a single message, so evidence spread over many
+ * with the same noisy-OR as a single message (plus the statistical model's
+ * strongest evidence from any one turn), so evidence spread over many
  * turns - flattery on day one, "don't tell your parents" on day three, "send
  * me a photo" on day four - adds up, while a rule repeated in every turn
  * counts once.  The first turn at which the running risk reaches "dangerous"
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine_int.h"
 #include "engine/scoring.h"
 
 
@@ -27,6 +29,7 @@ struct nt_conversation {
     size_t n, cap;
     unsigned char *fired; /* per rule: has it fired in any turn */
     double keep;          /* prod(1 - w/100) over fired rules */
+    double model_max;     /* strongest model evidence of any turn (counted once) */
     long dangerous_turn;
 };
 
@@ -95,7 +98,9 @@ nt_err nt_conversation_add(nt_conversation *conv, nt_check_scratch *sc, const ch
             conv->keep *= 1.0 - hit->weight / 100.0;
         }
     }
-    t.risk_after = nt__keep_to_risk(conv->keep);
+    if (t.result->model_evidence > conv->model_max)
+        conv->model_max = t.result->model_evidence;
+    t.risk_after = nt__keep_to_risk(conv->keep * (1.0 - conv->model_max));
     if (conv->dangerous_turn < 0 && nt__risk_level(t.risk_after) == NT_LEVEL_DANGEROUS)
         conv->dangerous_turn = (long)conv->n;
     conv->turns[conv->n++] = t;

@@ -15,43 +15,10 @@
 #include <unistd.h>
 
 #include "core/diag.h"
+#include "engine/engine_int.h"
 #include "engine/scoring.h"
 #include "niemtin/limits.h"
 
-
-struct nt_engine {
-    nt_taxonomy *tax;
-    nt_lexicon *lex;
-    nt_banks *banks;
-    nt_extractor *ex;
-    nt_ruleset *rules;
-    nt_model *model; /* NULL: rules only */
-    size_t max_bytes;
-};
-
-struct nt_check_scratch {
-    const nt_engine *eng;
-    nt_rule_scratch *rules;
-};
-
-typedef struct score_entry {
-    const char *id;
-    double keep; /* prod(1 - w/100) over the rules naming id */
-} score_entry;
-
-struct nt_check_result {
-    nt_text *text;
-    nt_indicator_list *inds;
-    nt_rule_hits *hits;
-    int risk;
-    nt_level level;
-    score_entry *scores;
-    size_t nscores;
-    int has_model;
-    int empty; /* no words at all */
-    double probs[NT_MODEL_LABELS];
-    nt_model_explain explain;
-};
 
 static nt_err load_path(const char *dir, const char *name, char *buf, size_t size,
                         nt_diag *diag)
@@ -241,7 +208,8 @@ nt_err nt_engine_check(const nt_engine *eng, nt_check_scratch *sc, const char *t
                                             nt_model_threshold(eng->model, NT_LABEL_SCAM));
         double ev_groom = nt__model_evidence(r->probs[NT_LABEL_GROOMING],
                                              nt_model_threshold(eng->model, NT_LABEL_GROOMING));
-        keep *= 1.0 - (ev_scam > ev_groom ? ev_scam : ev_groom);
+        r->model_evidence = ev_scam > ev_groom ? ev_scam : ev_groom;
+        keep *= 1.0 - r->model_evidence;
     }
     r->risk = nt__keep_to_risk(keep);
     r->level = nt__risk_level(r->risk);
