@@ -1788,7 +1788,7 @@ enum { FC_WORD, FC_SYMBOLS, FC_DIGITS };
 typedef struct fletter {
     int32_t cp;
     uint32_t os, oe;
-    char fold;
+    char fold, skel;
 } fletter;
 
 /* What fast_analyse found in one chunk [s, e). */
@@ -1796,6 +1796,7 @@ typedef struct fchunk {
     int kind;       /* FC_* */
     size_t n;       /* letters of an FC_WORD */
     int ascii;      /* every letter < 0x80 */
+    int single;     /* FC_WORD: one letter alone in its chunk */
     size_t pstart;  /* FC_WORD: start of its trailing symbol run (e if none) */
     fletter l[FAST_WORD_MAX];
 } fchunk;
@@ -1849,6 +1850,7 @@ static size_t fast_letters(const ctx *c, size_t s, size_t e, fchunk *f)
     while (i < e && f->n < FAST_WORD_MAX) {
         int32_t cp;
         size_t n = 1;
+        char skel;
         if (p[i] < 0x80) {
             if (p[i] >= 'a' && p[i] <= 'z')
                 cp = p[i];
@@ -1856,6 +1858,7 @@ static size_t fast_letters(const ctx *c, size_t s, size_t e, fchunk *f)
                 cp = p[i] + 32;
             else
                 break;
+            skel = (char)cp;
         } else {
             int32_t raw;
             n = nt__utf8_decode(p + i, e - i, &raw);
@@ -1863,11 +1866,80 @@ static size_t fast_letters(const ctx *c, size_t s, size_t e, fchunk *f)
                 break;
             if (cp >= 0x80)
                 f->ascii = 0;
+            skel = nt__cpinfo_tab[nt__cpinfo_index(cp)].skel;
         }
-        f->l[f->n++] = (fletter){cp, (uint32_t)i, (uint32_t)(i + n), 0};
+        f->l[f->n++] = (fletter){cp, (uint32_t)i, (uint32_t)(i + n), 0, skel};
         i += n;
     }
     return i;
+}
+
+/* What fast_word learnt about one letter sequence (see syl_lookup). */
+typedef struct syl_entry {
+    uint16_t key[NT__SYL_MAX];
+    uint8_t n;      /* 0: empty slot */
+    uint8_t simple; /* one word token; canonical spelling in val */
+    uint16_t val[NT__SYL_MAX];
+} syl_entry;
+
+#define SYL_CACHE 512
+
+/* Per thread, a direct-mapped memo of the Vietnamese analysis of short words
+ * (nt__viet_onset and canonical spelling are pure functions of the letters),
+ * so that the words a thread sees again and again are analysed once. */
+static _Thread_local syl_entry syl_cache[SYL_CACHE];
+
+/* The uncached analysis: is cps[0..n) (norm letters, n <= NT__SYL_MAX) one
+ * word token of stage 2, and its canonical spelling (rewritten in place)? */
+static int syl_analyse(int32_t *cps, size_t n, int ascii)
+{
+    /* emit_word_ptoks: a word with non-ASCII letters that is not one
+     * syllable is split (or at least analysed again) */
+    int ol = -1;
+    if (!ascii && n > 1 && (ol = nt__viet_onset(cps, n)) < 0)
+        return 0;
+    /* emit: canonical spelling, which changes an ASCII word only at a final
+     * i/y */
+    if (!ascii || (n >= 2 && (cps[n - 1] == 'i' || cps[n - 1] == 'y'))) {
+        if (ol >= 0)
+            nt__viet_canon_known(cps, n, ol);
+        else
+            nt__viet_canon(cps, n);
+    }
+    return 1;
+}
+
+/* syl_analyse through the per-thread memo (every letter < U+10000). */
+static int syl_lookup(int32_t *cps, size_t n, int ascii)
+{
+    uint32_t h = (uint32_t)n;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint32_t)cps[i]) * 0x01000193u;
+    syl_entry *en = &syl_cache[(h ^ (h >> 15)) & (SYL_CACHE - 1)];
+    int hit = en->n == n;
+    for (size_t i = 0; hit && i < n; i++)
+        hit = en->key[i] == cps[i];
+    if (!hit) {
+        int32_t w[NT__SYL_MAX];
+        memcpy(w, cps, n * sizeof *w);
+        const int simple = syl_analyse(w, n, ascii);
+        for (size_t i = 0; i < n; i++) {
+            if (w[i] < 0 || w[i] > 0xFFFF) { /* does not fit the memo */
+                memcpy(cps, w, n * sizeof *w);
+                en->n = 0;
+                return simple;
+            }
+        }
+        en->simple = (uint8_t)simple;
+        for (size_t i = 0; i < n; i++) {
+            en->key[i] = (uint16_t)cps[i];
+            en->val[i] = (uint16_t)w[i];
+        }
+        en->n = (uint8_t)n;
+    }
+    for (size_t i = 0; i < n; i++)
+        cps[i] = en->val[i];
+    return en->simple;
 }
 
 /* Does the word of f come out of stages 2 and 4 as one word token (no
@@ -1879,32 +1951,21 @@ static int fast_word(fchunk *f)
     int32_t cps[NT__SYL_MAX];
     /* letters_word: three letters with the same skeleton squeeze */
     for (size_t i = 2; i < n; i++) {
-        const char k = skeleton(f->l[i].cp);
-        if (k == skeleton(f->l[i - 1].cp) && k == skeleton(f->l[i - 2].cp))
+        const char k = f->l[i].skel;
+        if (k == f->l[i - 1].skel && k == f->l[i - 2].skel)
             return 0;
     }
-    /* emit_word_ptoks: a word with non-ASCII letters that is not one
-     * syllable is split (or at least analysed again) */
-    int ol = -1;
-    if (!f->ascii && n > 1) {
-        if (n > NT__SYL_MAX)
-            return 0;
-        for (size_t i = 0; i < n; i++)
-            cps[i] = f->l[i].cp;
-        if ((ol = nt__viet_onset(cps, n)) < 0)
-            return 0;
-    }
-    /* emit: canonical spelling, which changes an ASCII word only at a final
-     * i/y */
+    /* longer words: an ASCII one is left as it is, any other is split */
+    if (n > NT__SYL_MAX && !f->ascii)
+        return 0;
     if (n <= NT__SYL_MAX &&
         (!f->ascii || (n >= 2 && (f->l[n - 1].cp == 'i' || f->l[n - 1].cp == 'y')))) {
         for (size_t i = 0; i < n; i++)
             cps[i] = f->l[i].cp;
-        const int changed = ol >= 0 ? nt__viet_canon_known(cps, n, ol) : nt__viet_canon(cps, n);
-        if (changed) {
-            for (size_t i = 0; i < n; i++)
-                f->l[i].cp = cps[i];
-        }
+        if (!syl_lookup(cps, n, f->ascii))
+            return 0;
+        for (size_t i = 0; i < n; i++)
+            f->l[i].cp = cps[i];
     }
     for (size_t i = 0; i < n; i++) {
         if ((f->l[i].fold = fast_fold(f->l[i].cp)) == 0)
@@ -1919,6 +1980,7 @@ static int fast_analyse(const ctx *c, size_t s, size_t e, fchunk *f)
 {
     const unsigned char *p = c->in;
     const size_t w = fast_letters(c, s, e, f);
+    f->single = 0;
     if (w > s) {
         f->kind = FC_WORD;
         f->pstart = w;
@@ -1939,7 +2001,7 @@ static int fast_analyse(const ctx *c, size_t s, size_t e, fchunk *f)
                 }
             }
         } else if (f->n < 2) {
-            return 0; /* a one-letter chunk may be a spaced-out letter */
+            f->single = 1; /* may be a spaced-out letter: see run_message */
         }
         return fast_word(f);
     }
@@ -2000,13 +2062,23 @@ static nt_err fast_ascii_token(ctx *c, size_t s, size_t e, uint16_t kind)
     const uint16_t flags = take_boundary(c);
     if (c->ntok > 0 && (rc = put_space(c, c->last_oe, (uint32_t)s)) != NT_OK)
         return rc;
-    const uint32_t start = (uint32_t)c->f[NT_FORM_NORM].b.len;
-    const uint32_t fstart = (uint32_t)c->f[NT_FORM_FOLD].b.len;
-    for (size_t i = s; i < e; i++) {
-        if ((rc = fb_put(&c->f[NT_FORM_NORM], c->in[i], (uint32_t)i, (uint32_t)i + 1)) != NT_OK)
-            return rc;
-        if ((rc = fb_put(&c->f[NT_FORM_FOLD], c->in[i], (uint32_t)i, (uint32_t)i + 1)) != NT_OK)
-            return rc;
+    form_b *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
+    const uint32_t start = (uint32_t)nf->b.len;
+    const uint32_t fstart = (uint32_t)ff->b.len;
+    if (fb_room(nf, e - s) && fb_room(ff, e - s)) {
+        for (size_t i = s; i < e; i++) {
+            fb_put_ascii(nf, c->in[i], (uint32_t)i, (uint32_t)i + 1);
+            fb_put_ascii(ff, c->in[i], (uint32_t)i, (uint32_t)i + 1);
+        }
+        nf->b.data[nf->b.len] = '\0';
+        ff->b.data[ff->b.len] = '\0';
+    } else {
+        for (size_t i = s; i < e; i++) {
+            if ((rc = fb_put(nf, c->in[i], (uint32_t)i, (uint32_t)i + 1)) != NT_OK)
+                return rc;
+            if ((rc = fb_put(ff, c->in[i], (uint32_t)i, (uint32_t)i + 1)) != NT_OK)
+                return rc;
+        }
     }
     return fast_token(c, start, fstart, (uint32_t)s, (uint32_t)e, kind, flags);
 }
@@ -2044,14 +2116,35 @@ static nt_err fast_emit_word(ctx *c, const fchunk *f, size_t e)
     } else {
         if (c->ntok > 0 && (rc = put_space(c, c->last_oe, os)) != NT_OK)
             return rc;
-        const uint32_t start = (uint32_t)c->f[NT_FORM_NORM].b.len;
-        const uint32_t fstart = (uint32_t)c->f[NT_FORM_FOLD].b.len;
-        for (size_t i = 0; i < f->n; i++) {
-            const fletter *l = &f->l[i];
-            if ((rc = fb_put(&c->f[NT_FORM_NORM], l->cp, l->os, l->oe)) != NT_OK)
-                return rc;
-            if ((rc = fb_put(&c->f[NT_FORM_FOLD], l->fold, l->os, l->oe)) != NT_OK)
-                return rc;
+        form_b *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
+        const uint32_t start = (uint32_t)nf->b.len;
+        const uint32_t fstart = (uint32_t)ff->b.len;
+        if (fb_room(nf, 4 * f->n) && fb_room(ff, f->n)) {
+            /* the checked appends below, without their checks */
+            for (size_t i = 0; i < f->n; i++) {
+                const fletter *l = &f->l[i];
+                if (l->cp < 0x80) {
+                    fb_put_ascii(nf, l->cp, l->os, l->oe);
+                } else {
+                    const size_t k = utf8_put(l->cp, (unsigned char *)nf->b.data + nf->b.len);
+                    for (size_t j = 0; j < k; j++) {
+                        nf->os[nf->b.len + j] = l->os;
+                        nf->oe[nf->b.len + j] = l->oe;
+                    }
+                    nf->b.len += k;
+                }
+                fb_put_ascii(ff, l->fold, l->os, l->oe);
+            }
+            nf->b.data[nf->b.len] = '\0';
+            ff->b.data[ff->b.len] = '\0';
+        } else {
+            for (size_t i = 0; i < f->n; i++) {
+                const fletter *l = &f->l[i];
+                if ((rc = fb_put(nf, l->cp, l->os, l->oe)) != NT_OK)
+                    return rc;
+                if ((rc = fb_put(ff, l->fold, l->os, l->oe)) != NT_OK)
+                    return rc;
+            }
         }
         if ((rc = fast_token(c, start, fstart, os, oe, NT_TOK_WORD, flags)) != NT_OK)
             return rc;
@@ -2070,16 +2163,33 @@ static nt_err fast_emit(ctx *c, const fchunk *f, size_t s, size_t e)
 {
     nt_err rc;
     const unsigned char *p = c->in;
-    for (size_t i = s; i < e;) {
-        const size_t n = p[i] < 0x80 ? 1 : p[i] < 0xE0 ? 2 : p[i] < 0xF0 ? 3 : 4;
-        int32_t cp;
-        if (n == 1)
-            cp = p[i];
-        else if (nt__utf8_decode(p + i, e - i, &cp) != n)
-            return NT_ERR_INTERNAL;
-        if ((rc = fb_put(&c->f[NT_FORM_NFC], cp, (uint32_t)i, (uint32_t)(i + n))) != NT_OK)
-            return rc;
-        i += n;
+    form_b *nfc = &c->f[NT_FORM_NFC];
+    if (fb_room(nfc, e - s)) {
+        /* the chunk is valid UTF-8 of one-code-point clusters, NFC as it is */
+        memcpy(nfc->b.data + nfc->b.len, p + s, e - s);
+        uint32_t *os = nfc->os + nfc->b.len, *oe = nfc->oe + nfc->b.len;
+        for (size_t i = s; i < e;) {
+            const size_t n = p[i] < 0x80 ? 1 : p[i] < 0xE0 ? 2 : p[i] < 0xF0 ? 3 : 4;
+            for (size_t j = 0; j < n; j++) {
+                *os++ = (uint32_t)i;
+                *oe++ = (uint32_t)(i + n);
+            }
+            i += n;
+        }
+        nfc->b.len += e - s;
+        nfc->b.data[nfc->b.len] = '\0';
+    } else {
+        for (size_t i = s; i < e;) {
+            const size_t n = p[i] < 0x80 ? 1 : p[i] < 0xE0 ? 2 : p[i] < 0xF0 ? 3 : 4;
+            int32_t cp;
+            if (n == 1)
+                cp = p[i];
+            else if (nt__utf8_decode(p + i, e - i, &cp) != n)
+                return NT_ERR_INTERNAL;
+            if ((rc = fb_put(nfc, cp, (uint32_t)i, (uint32_t)(i + n))) != NT_OK)
+                return rc;
+            i += n;
+        }
     }
     if (f->kind == FC_WORD)
         return fast_emit_word(c, f, e);
@@ -2101,6 +2211,14 @@ static nt_err fast_emit(ctx *c, const fchunk *f, size_t s, size_t e)
 /* ASCII whitespace in[s, e): NFC bytes; a line break marks a boundary. */
 static nt_err put_ws(ctx *c, size_t s, size_t e)
 {
+    form_b *nfc = &c->f[NT_FORM_NFC];
+    if (e - s == 1 && fb_room(nfc, 1)) { /* the usual single space */
+        fb_put_ascii(nfc, c->in[s], (uint32_t)s, (uint32_t)s + 1);
+        nfc->b.data[nfc->b.len] = '\0';
+        if (c->in[s] == '\n' || c->in[s] == '\r')
+            c->boundary = 1;
+        return NT_OK;
+    }
     for (size_t i = s; i < e; i++) {
         nt_err rc = fb_put(&c->f[NT_FORM_NFC], c->in[i], (uint32_t)i, (uint32_t)i + 1);
         if (rc)
@@ -2165,47 +2283,70 @@ static void restart(ctx *c)
     c->prev_kind = -1;
 }
 
+/* The chunk (run of non-whitespace bytes) at or after i: its start (len if
+ * there is none); *e gets its end. */
+static size_t next_chunk(const unsigned char *p, size_t len, size_t i, size_t *e)
+{
+    while (i < len && is_ws_byte(p[i]))
+        i++;
+    size_t j = i;
+    while (j < len && !is_ws_byte(p[j]))
+        j++;
+    *e = j;
+    return i;
+}
+
 /* The whole message: simple chunks by fast_emit, runs of other chunks by
- * stages(). */
+ * stages().  A one-letter chunk is simple only between simple chunks of
+ * more than one letter (or the ends of the message): anywhere else it may
+ * be one of several letters spelled with spaces, which stage 3 joins. */
 static nt_err run_message(ctx *c, int strict, nt_diag *diag)
 {
     nt_err rc;
     const unsigned char *p = c->in;
     const size_t len = c->len;
-    size_t done = 0;                 /* in[0, done) is in the NFC form */
-    size_t rs = SIZE_MAX, re = 0;    /* pending run for the stages */
-    fchunk f;
+    size_t done = 0;              /* in[0, done) is in the NFC form */
+    size_t rs = SIZE_MAX, re = 0; /* pending run for the stages */
+    fchunk fa[2];
+    fchunk *cur = &fa[0], *nxt = &fa[1];
     c->prev_kind = -1;
-    if (strict && nt_utf8_validate(c->in == NULL ? "" : (const char *)c->in, len, NULL) != NT_OK)
+    if (strict && nt_utf8_validate((const char *)p, len, NULL) != NT_OK)
         return stages(c, 0, len, strict, diag);
-    for (size_t i = 0; i < len;) {
-        if (is_ws_byte(p[i])) {
-            i++;
-            continue;
-        }
-        size_t e = i + 1;
-        while (e < len && !is_ws_byte(p[e]))
-            e++;
-        if (!fast_analyse(c, i, e, &f)) {
-            if (!clean_start(c, i, e)) {
+    size_t e, ne;
+    size_t s = next_chunk(p, len, 0, &e);
+    int cur_ok = s < len && fast_analyse(c, s, e, cur);
+    while (s < len) {
+        const size_t ns = next_chunk(p, len, e, &ne);
+        const int nxt_ok = ns < len && fast_analyse(c, ns, ne, nxt);
+        int ok = cur_ok;
+        if (ok && cur->single)
+            ok = rs == SIZE_MAX && (ns >= len || (nxt_ok && !nxt->single));
+        if (!ok) {
+            if (!clean_start(c, s, e)) {
                 restart(c);
                 return stages(c, 0, len, strict, diag);
             }
             if (rs == SIZE_MAX)
-                rs = i;
+                rs = s;
             re = e;
-            i = e;
-            continue;
-        }
-        if (rs != SIZE_MAX) {
-            if ((rc = put_ws(c, done, rs)) != NT_OK || (rc = stages(c, rs, re, strict, diag)) != NT_OK)
+        } else {
+            if (rs != SIZE_MAX) {
+                if ((rc = put_ws(c, done, rs)) != NT_OK ||
+                    (rc = stages(c, rs, re, strict, diag)) != NT_OK)
+                    return rc;
+                done = re;
+                rs = SIZE_MAX;
+            }
+            if ((rc = put_ws(c, done, s)) != NT_OK || (rc = fast_emit(c, cur, s, e)) != NT_OK)
                 return rc;
-            done = re;
-            rs = SIZE_MAX;
+            done = e;
         }
-        if ((rc = put_ws(c, done, i)) != NT_OK || (rc = fast_emit(c, &f, i, e)) != NT_OK)
-            return rc;
-        done = i = e;
+        fchunk *t = cur;
+        cur = nxt;
+        nxt = t;
+        s = ns;
+        e = ne;
+        cur_ok = nxt_ok;
     }
     if (rs != SIZE_MAX) {
         if ((rc = put_ws(c, done, rs)) != NT_OK || (rc = stages(c, rs, re, strict, diag)) != NT_OK)
