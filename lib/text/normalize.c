@@ -1560,6 +1560,14 @@ static nt_err put_fold(ctx *c, int32_t cp, uint32_t os, uint32_t oe)
 static nt_err put_space(ctx *c, uint32_t prev_oe, uint32_t next_os)
 {
     const uint32_t a = prev_oe, b = next_os >= prev_oe ? next_os : prev_oe;
+    form_b *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
+    if (fb_room(nf, 4) && fb_room(ff, 4)) { /* fb_put's own test */
+        fb_put_ascii(nf, ' ', a, b);
+        fb_put_ascii(ff, ' ', a, b);
+        nf->b.data[nf->b.len] = '\0';
+        ff->b.data[ff->b.len] = '\0';
+        return NT_OK;
+    }
     nt_err rc = fb_put(&c->f[NT_FORM_NORM], ' ', a, b);
     if (rc == NT_OK)
         rc = fb_put(&c->f[NT_FORM_FOLD], ' ', a, b);
@@ -1808,24 +1816,18 @@ static int is_ws_byte(unsigned char b)
 
 /* A non-ASCII code point that stage 1 makes a one-code-point cluster of
  * (whatever ASCII or such letters surround it) and whose norm unit is a Latin
- * letter with a skeleton and a one-letter ASCII fold; *norm gets the unit. */
-static int fast_letter(int32_t cp, int32_t *norm)
+ * letter with a skeleton and a one-letter ASCII fold (NT__CI_FASTLET); *norm
+ * gets the unit, *skel its skeleton. */
+static int fast_letter(int32_t cp, int32_t *norm, char *skel)
 {
     const long ti = nt__cpinfo_index(cp);
-    if (ti < 0)
+    if (ti < 0 || !(nt__cpinfo_tab[ti].flags & NT__CI_FASTLET))
         return 0;
-    const nt__cpinfo *ci = &nt__cpinfo_tab[ti];
-    const unsigned need = NT__CI_BC_OTHER | NT__CI_NFC_ALONE | NT__CI_NORM1;
-    if ((ci->flags & (need | NT__CI_INVISIBLE | NT__CI_PREPEND)) != need)
+    *norm = nt__cpinfo_tab[ti].norm;
+    const long mi = nt__cpinfo_index(*norm);
+    if (mi < 0) /* NT__CI_FASTLET says it is in the table */
         return 0;
-    const int32_t m = ci->norm;
-    const long mi = nt__cpinfo_index(m);
-    if (m == 0 || mi < 0)
-        return 0;
-    const nt__cpinfo *mn = &nt__cpinfo_tab[mi];
-    if (mn->cls != NT__C_LETTER || !mn->skel || mn->nfold != 1 || mn->fold[0] >= 0x80)
-        return 0;
-    *norm = m;
+    *skel = nt__cpinfo_tab[mi].skel;
     return 1;
 }
 
@@ -1862,11 +1864,10 @@ static size_t fast_letters(const ctx *c, size_t s, size_t e, fchunk *f)
         } else {
             int32_t raw;
             n = nt__utf8_decode(p + i, e - i, &raw);
-            if (n == 0 || !fast_letter(raw, &cp))
+            if (n == 0 || !fast_letter(raw, &cp, &skel))
                 break;
             if (cp >= 0x80)
                 f->ascii = 0;
-            skel = nt__cpinfo_tab[nt__cpinfo_index(cp)].skel;
         }
         f->l[f->n++] = (fletter){cp, (uint32_t)i, (uint32_t)(i + n), 0, skel};
         i += n;
