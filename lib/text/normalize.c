@@ -2291,6 +2291,18 @@ static size_t next_chunk(const unsigned char *p, size_t len, size_t i, size_t *e
     while (i < len && is_ws_byte(p[i]))
         i++;
     size_t j = i;
+    /* Skip eight bytes at a time while none can be whitespace: the usual
+     * "some byte below 0x21" and "some byte equal to 0x7F" word tests (they
+     * may also fire without one; the byte loop then decides). */
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    while (j + 8 <= len) {
+        uint64_t x;
+        memcpy(&x, p + j, 8);
+        const uint64_t z = x ^ (0x7F * ones);
+        if ((((x - 0x21 * ones) & ~x) | ((z - ones) & ~z)) & high)
+            break;
+        j += 8;
+    }
     while (j < len && !is_ws_byte(p[j]))
         j++;
     *e = j;
