@@ -20,6 +20,12 @@
  *   4. emit: canonical tone placement, teencode expansion, then NT_FORM_NORM
  *      and NT_FORM_FOLD with their maps and the token array.
  *
+ * In front of the stages, run_message (the chunk driver, near the end of the
+ * file) writes the common whitespace-separated chunks - plain words, sentence
+ * marks, symbol and digit runs - straight to the forms in one pass, and gives
+ * only the other chunks to stages 1-4, as sub-ranges of the input, with the
+ * little state the stages carry from chunk to chunk.
+ *
  * Memory is O(n): the scratch arrays grow geometrically and are reused within
  * the call; nothing is allocated per character.
  */
