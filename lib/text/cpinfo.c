@@ -88,11 +88,30 @@ static void fill_one(nt__cpinfo *e, int32_t cp)
     }
 }
 
+/* NT__CI_FASTLET, from the entries filled before: a non-ASCII code point
+ * that is a grapheme cluster and NFC on its own, visible, and whose single
+ * norm code point is a table letter with a skeleton and a one-letter ASCII
+ * fold (normalize.c's fast path). */
+static void mark_fast_letter(nt__cpinfo *e, int32_t cp)
+{
+    const unsigned need = NT__CI_BC_OTHER | NT__CI_NFC_ALONE | NT__CI_NORM1;
+    if (cp < 0x80 || (e->flags & (need | NT__CI_INVISIBLE | NT__CI_PREPEND)) != need)
+        return;
+    const long mi = nt__cpinfo_index(e->norm);
+    if (e->norm == 0 || mi < 0)
+        return;
+    const nt__cpinfo *m = &nt__cpinfo_tab[mi];
+    if (m->cls == NT__C_LETTER && m->skel && m->nfold == 1 && m->fold[0] < 0x80)
+        e->flags |= NT__CI_FASTLET;
+}
+
 static void table_init(void)
 {
     nt__viet_init();
     for (size_t i = 0; i < NT__CPINFO_N; i++)
         fill_one(&nt__cpinfo_tab[i], cp_of_index(i));
+    for (size_t i = 0; i < NT__CPINFO_N; i++)
+        mark_fast_letter(&nt__cpinfo_tab[i], cp_of_index(i));
 }
 
 const nt__cpinfo *nt__cpinfo_table(void)

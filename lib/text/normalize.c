@@ -20,6 +20,12 @@
  *   4. emit: canonical tone placement, teencode expansion, then NT_FORM_NORM
  *      and NT_FORM_FOLD with their maps and the token array.
  *
+ * In front of the stages, run_message (the chunk driver, near the end of the
+ * file) writes the common whitespace-separated chunks - plain words, sentence
+ * marks, symbol and digit runs - straight to the forms in one pass, and gives
+ * only the other chunks to stages 1-4, as sub-ranges of the input, with the
+ * little state the stages carry from chunk to chunk.
+ *
  * Memory is O(n): the scratch arrays grow geometrically and are reused within
  * the call; nothing is allocated per character.
  */
@@ -124,6 +130,8 @@ typedef struct ctx {
     form_b f[NT_FORM_COUNT];
     size_t replacements;
     int boundary; /* a clause boundary precedes the next token */
+    uint32_t last_oe; /* original end of the last token emitted */
+    int prev_kind;    /* kind of the last pre-token emitted, or -1 */
     arena ar;
 } ctx;
 
@@ -528,12 +536,14 @@ static nt_err ascii_run(ctx *c, size_t *i)
     return NT_OK;
 }
 
-static nt_err pass_nfc(ctx *c, int strict, nt_diag *diag)
+/* Stage 1 over the input bytes [from, c->len); `from` is 0 or follows an
+ * ASCII whitespace byte (see run_message). */
+static nt_err pass_nfc(ctx *c, size_t from, int strict, nt_diag *diag)
 {
     nt_err rc = NT_OK;
     const unsigned char *p = c->in;
     const size_t len = c->len;
-    size_t i = 0;
+    size_t i = from;
     int32_t prev = -1;
     utf8proc_int32_t gb = 0;
     int emoji = 0;
@@ -1556,6 +1566,14 @@ static nt_err put_fold(ctx *c, int32_t cp, uint32_t os, uint32_t oe)
 static nt_err put_space(ctx *c, uint32_t prev_oe, uint32_t next_os)
 {
     const uint32_t a = prev_oe, b = next_os >= prev_oe ? next_os : prev_oe;
+    form_b *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
+    if (fb_room(nf, 4) && fb_room(ff, 4)) { /* fb_put's own test */
+        fb_put_ascii(nf, ' ', a, b);
+        fb_put_ascii(ff, ' ', a, b);
+        nf->b.data[nf->b.len] = '\0';
+        ff->b.data[ff->b.len] = '\0';
+        return NT_OK;
+    }
     nt_err rc = fb_put(&c->f[NT_FORM_NORM], ' ', a, b);
     if (rc == NT_OK)
         rc = fb_put(&c->f[NT_FORM_FOLD], ' ', a, b);
@@ -1639,14 +1657,14 @@ static nt_err put_token_text(ctx *c, const ptok *t)
 }
 
 /* Teencode lookup for a word ptok; NULL when not applicable. */
-static const char *teencode(ctx *c, const ptok *t, const ptok *prev, int ascii)
+static const char *teencode(ctx *c, const ptok *t, int prev_kind, int ascii)
 {
     if (!c->lex || (c->flags & NT_TEXT_NO_TEENCODE) || t->attached || t->kind != NT_TOK_WORD)
         return NULL;
     const size_t n = t->pe - t->ps;
     if (n == 0 || n > 16)
         return NULL;
-    if (prev && prev->kind == NT_TOK_NUMBER && is_amount_unit(c->pool + t->ps, n))
+    if (prev_kind == NT_TOK_NUMBER && is_amount_unit(c->pool + t->ps, n))
         return NULL; /* "500 k" is an amount, not "500 không" */
     unsigned char norm[80], fold[80];
     size_t nl = 0, fl = 0;
@@ -1669,7 +1687,7 @@ static const char *teencode(ctx *c, const ptok *t, const ptok *prev, int ascii)
 static nt_err emit(ctx *c)
 {
     nt_err rc;
-    uint32_t last_oe = 0;
+    uint32_t last_oe = c->last_oe;
     for (size_t k = 0; k < c->npt; k++) {
         ptok *t = &c->pt[k];
         uint32_t os = UINT32_MAX, oe = 0;
@@ -1705,7 +1723,7 @@ static nt_err emit(ctx *c)
         }
         /* canonical spelling keeps an ASCII word ASCII (it only swaps i/y) */
         const char *exp =
-            t->kind == NT_TOK_WORD ? teencode(c, t, k ? &c->pt[k - 1] : NULL, ascii) : NULL;
+            t->kind == NT_TOK_WORD ? teencode(c, t, k ? c->pt[k - 1].kind : c->prev_kind, ascii) : NULL;
         if (exp) {
             if ((rc = emit_expansion(c, exp, os, oe, t->flags, &last_oe)) != NT_OK)
                 return rc;
@@ -1742,7 +1760,619 @@ static nt_err emit(ctx *c)
         if (form_too_big(c))
             return NT_ERR_TOO_BIG;
     }
+    c->last_oe = last_oe;
+    if (c->npt > 0)
+        c->prev_kind = c->pt[c->npt - 1].kind;
     return NT_OK;
+}
+
+/* ---- the chunk driver: common chunks in one pass, the rest by stages ---- */
+
+/*
+ * Most of a message is whitespace-separated chunks that the stages above
+ * treat in a fixed, simple way: a word of letters (optionally followed by a
+ * run of one sentence mark), a run of ASCII symbols, a run of ASCII digits.
+ * run_message writes those straight to the three forms, their maps and the
+ * token array, and hands every other chunk (with the chunks around it that
+ * are not simple either) to stages 1-4 as a sub-range of the input.  The
+ * output is byte for byte what the stages make of the whole message,
+ * because the stages treat chunks independently except through state that
+ * the driver carries in ctx:
+ *
+ *   - c->boundary: a clause mark or line break before the next token;
+ *   - c->last_oe and c->ntok: the space between two tokens maps to the gap;
+ *   - c->prev_kind: "500 k" (a unit after a number) is not teencode;
+ *   - letters spelled with spaces (stage 3) join one-letter chunks, which are
+ *     never simple, so such a run lies inside one sub-range;
+ *   - a grapheme cluster never spans ASCII whitespace, except that a
+ *     combining (or invisible) character right after it would join it: a
+ *     sub-range that starts with one sends the whole message to the stages.
+ *
+ * A simple chunk never produces a one-letter word alone in its chunk, so it
+ * can never take part in stage 3.  In strict UTF-8 mode a malformed message
+ * also goes to the stages whole, so the first bad byte is the one reported.
+ */
+
+#define FAST_WORD_MAX 64
+
+enum { FC_WORD, FC_SYMBOLS, FC_DIGITS };
+
+/* One letter of a simple word: its norm code point, its fold (one ASCII
+ * byte) and its original span. */
+typedef struct fletter {
+    int32_t cp;
+    uint32_t os, oe;
+    char fold, skel;
+} fletter;
+
+/* What fast_analyse found in one chunk [s, e). */
+typedef struct fchunk {
+    int kind;       /* FC_* */
+    size_t n;       /* letters of an FC_WORD */
+    int ascii;      /* every letter < 0x80 */
+    int single;     /* FC_WORD: one letter alone in its chunk */
+    size_t pstart;  /* FC_WORD: start of its trailing symbol run (e if none) */
+    fletter l[FAST_WORD_MAX];
+} fchunk;
+
+static int is_ws_byte(unsigned char b)
+{
+    return b <= 0x20 || b == 0x7F;
+}
+
+/* A non-ASCII code point that stage 1 makes a one-code-point cluster of
+ * (whatever ASCII or such letters surround it) and whose norm unit is a Latin
+ * letter with a skeleton and a one-letter ASCII fold (NT__CI_FASTLET); *norm
+ * gets the unit, *skel its skeleton. */
+static int fast_letter(int32_t cp, int32_t *norm, char *skel)
+{
+    const long ti = nt__cpinfo_index(cp);
+    if (ti < 0 || !(nt__cpinfo_tab[ti].flags & NT__CI_FASTLET))
+        return 0;
+    *norm = nt__cpinfo_tab[ti].norm;
+    const long mi = nt__cpinfo_index(*norm);
+    if (mi < 0) /* NT__CI_FASTLET says it is in the table */
+        return 0;
+    *skel = nt__cpinfo_tab[mi].skel;
+    return 1;
+}
+
+/* The one-byte ASCII fold of a letter after canonical spelling, or 0. */
+static char fast_fold(int32_t cp)
+{
+    if (cp < 0x80)
+        return (char)cp;
+    const long i = nt__cpinfo_index(cp);
+    if (i < 0 || nt__cpinfo_tab[i].nfold != 1 || nt__cpinfo_tab[i].fold[0] >= 0x80)
+        return 0;
+    return (char)nt__cpinfo_tab[i].fold[0];
+}
+
+/* The letters of the word at the start of [s, e); returns where they end. */
+static size_t fast_letters(const ctx *c, size_t s, size_t e, fchunk *f)
+{
+    const unsigned char *p = c->in;
+    size_t i = s;
+    f->n = 0;
+    f->ascii = 1;
+    while (i < e && f->n < FAST_WORD_MAX) {
+        int32_t cp;
+        size_t n = 1;
+        char skel;
+        if (p[i] < 0x80) {
+            if (p[i] >= 'a' && p[i] <= 'z')
+                cp = p[i];
+            else if (p[i] >= 'A' && p[i] <= 'Z')
+                cp = p[i] + 32;
+            else
+                break;
+            skel = (char)cp;
+        } else {
+            int32_t raw;
+            n = nt__utf8_decode(p + i, e - i, &raw);
+            if (n == 0 || !fast_letter(raw, &cp, &skel))
+                break;
+            if (cp >= 0x80)
+                f->ascii = 0;
+        }
+        f->l[f->n++] = (fletter){cp, (uint32_t)i, (uint32_t)(i + n), 0, skel};
+        i += n;
+    }
+    return i;
+}
+
+/* What fast_word learnt about one letter sequence (see syl_lookup). */
+typedef struct syl_entry {
+    uint16_t key[NT__SYL_MAX];
+    uint8_t n;      /* 0: empty slot */
+    uint8_t simple; /* one word token; canonical spelling in val */
+    uint16_t val[NT__SYL_MAX];
+} syl_entry;
+
+#define SYL_CACHE 512
+
+/* Per thread, a direct-mapped memo of the Vietnamese analysis of short words
+ * (nt__viet_onset and canonical spelling are pure functions of the letters),
+ * so that the words a thread sees again and again are analysed once. */
+static _Thread_local syl_entry syl_cache[SYL_CACHE];
+
+/* The uncached analysis: is cps[0..n) (norm letters, n <= NT__SYL_MAX) one
+ * word token of stage 2, and its canonical spelling (rewritten in place)? */
+static int syl_analyse(int32_t *cps, size_t n, int ascii)
+{
+    /* emit_word_ptoks: a word with non-ASCII letters that is not one
+     * syllable is split (or at least analysed again) */
+    int ol = -1;
+    if (!ascii && n > 1 && (ol = nt__viet_onset(cps, n)) < 0)
+        return 0;
+    /* emit: canonical spelling, which changes an ASCII word only at a final
+     * i/y */
+    if (!ascii || (n >= 2 && (cps[n - 1] == 'i' || cps[n - 1] == 'y'))) {
+        if (ol >= 0)
+            nt__viet_canon_known(cps, n, ol);
+        else
+            nt__viet_canon(cps, n);
+    }
+    return 1;
+}
+
+/* syl_analyse through the per-thread memo (every letter < U+10000). */
+static int syl_lookup(int32_t *cps, size_t n, int ascii)
+{
+    uint32_t h = (uint32_t)n;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint32_t)cps[i]) * 0x01000193u;
+    syl_entry *en = &syl_cache[(h ^ (h >> 15)) & (SYL_CACHE - 1)];
+    int hit = en->n == n;
+    for (size_t i = 0; hit && i < n; i++)
+        hit = en->key[i] == cps[i];
+    if (!hit) {
+        int32_t w[NT__SYL_MAX];
+        memcpy(w, cps, n * sizeof *w);
+        const int simple = syl_analyse(w, n, ascii);
+        for (size_t i = 0; i < n; i++) {
+            if (w[i] < 0 || w[i] > 0xFFFF) { /* does not fit the memo */
+                memcpy(cps, w, n * sizeof *w);
+                en->n = 0;
+                return simple;
+            }
+        }
+        en->simple = (uint8_t)simple;
+        for (size_t i = 0; i < n; i++) {
+            en->key[i] = (uint16_t)cps[i];
+            en->val[i] = (uint16_t)w[i];
+        }
+        en->n = (uint8_t)n;
+    }
+    for (size_t i = 0; i < n; i++)
+        cps[i] = en->val[i];
+    return en->simple;
+}
+
+/* Does the word of f come out of stages 2 and 4 as one word token (no
+ * squeezing, no split into syllables), and what is its canonical spelling?
+ * Rewrites f's letters to it and fills in their folds. */
+static int fast_word(fchunk *f)
+{
+    const size_t n = f->n;
+    int32_t cps[NT__SYL_MAX];
+    /* letters_word: three letters with the same skeleton squeeze */
+    for (size_t i = 2; i < n; i++) {
+        const char k = f->l[i].skel;
+        if (k == f->l[i - 1].skel && k == f->l[i - 2].skel)
+            return 0;
+    }
+    /* longer words: an ASCII one is left as it is, any other is split */
+    if (n > NT__SYL_MAX && !f->ascii)
+        return 0;
+    if (n <= NT__SYL_MAX &&
+        (!f->ascii || (n >= 2 && (f->l[n - 1].cp == 'i' || f->l[n - 1].cp == 'y')))) {
+        for (size_t i = 0; i < n; i++)
+            cps[i] = f->l[i].cp;
+        if (!syl_lookup(cps, n, f->ascii))
+            return 0;
+        for (size_t i = 0; i < n; i++)
+            f->l[i].cp = cps[i];
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((f->l[i].fold = fast_fold(f->l[i].cp)) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Is the chunk [s, e) simple, and how?  Fills f; 0 when the stages must
+ * handle it. */
+static int fast_analyse(const ctx *c, size_t s, size_t e, fchunk *f)
+{
+    const unsigned char *p = c->in;
+    const size_t w = fast_letters(c, s, e, f);
+    f->single = 0;
+    if (w > s) {
+        f->kind = FC_WORD;
+        f->pstart = w;
+        if (w < e) {
+            /* letters_punct_chunk: a run of one trailing mark; or a single
+             * '!', which plain_segment keeps apart as a symbol (a leet '!'
+             * at the edge of a word stays a symbol) */
+            const unsigned char m = p[w];
+            if (m == '!') {
+                if (w + 1 != e)
+                    return 0;
+            } else {
+                if (!is_trailing_punct(m))
+                    return 0;
+                for (size_t i = w + 1; i < e; i++) {
+                    if (p[i] != m)
+                        return 0;
+                }
+            }
+        } else if (f->n < 2) {
+            f->single = 1; /* may be a spaced-out letter: see run_message */
+        }
+        return fast_word(f);
+    }
+    /* ASCII symbols only: no word, no link, runs of one symbol; or ASCII
+     * digits only: one number */
+    int sym = 1, dig = 1;
+    for (size_t i = s; i < e; i++) {
+        const unsigned char b = p[i];
+        if (b >= 0x80)
+            return 0;
+        const int k = nt__cpinfo_tab[b].cls;
+        sym &= k == NT__C_SYM;
+        dig &= k == NT__C_DIGIT;
+    }
+    if (sym) {
+        f->kind = FC_SYMBOLS;
+        return 1;
+    }
+    if (dig) {
+        f->kind = FC_DIGITS;
+        return 1;
+    }
+    return 0;
+}
+
+/* The boundary flag for the next pre-token, consumed. */
+static uint16_t take_boundary(ctx *c)
+{
+    const uint16_t fl = c->boundary ? NT_TOKF_BOUNDARY : 0;
+    c->boundary = 0;
+    return fl;
+}
+
+static nt_err fast_token(ctx *c, uint32_t start, uint32_t fstart, uint32_t os, uint32_t oe,
+                         uint16_t kind, uint16_t flags)
+{
+    nt_err rc = GROW(&c->ar, c->tok, c->ctok, c->ntok + 1);
+    if (rc)
+        return rc;
+    nt_token *tk = &c->tok[c->ntok++];
+    tk->start = start;
+    tk->end = (uint32_t)c->f[NT_FORM_NORM].b.len;
+    tk->fstart = fstart;
+    tk->fend = (uint32_t)c->f[NT_FORM_FOLD].b.len;
+    tk->ostart = os;
+    tk->oend = oe;
+    tk->kind = kind;
+    tk->flags = flags;
+    c->last_oe = oe;
+    c->prev_kind = kind;
+    return form_too_big(c) ? NT_ERR_TOO_BIG : NT_OK;
+}
+
+/* A token of ASCII bytes in[s, e) that NORM and FOLD keep as they are. */
+static nt_err fast_ascii_token(ctx *c, size_t s, size_t e, uint16_t kind)
+{
+    nt_err rc;
+    const uint16_t flags = take_boundary(c);
+    if (c->ntok > 0 && (rc = put_space(c, c->last_oe, (uint32_t)s)) != NT_OK)
+        return rc;
+    form_b *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
+    const uint32_t start = (uint32_t)nf->b.len;
+    const uint32_t fstart = (uint32_t)ff->b.len;
+    if (fb_room(nf, e - s) && fb_room(ff, e - s)) {
+        for (size_t i = s; i < e; i++) {
+            fb_put_ascii(nf, c->in[i], (uint32_t)i, (uint32_t)i + 1);
+            fb_put_ascii(ff, c->in[i], (uint32_t)i, (uint32_t)i + 1);
+        }
+        nf->b.data[nf->b.len] = '\0';
+        ff->b.data[ff->b.len] = '\0';
+    } else {
+        for (size_t i = s; i < e; i++) {
+            if ((rc = fb_put(nf, c->in[i], (uint32_t)i, (uint32_t)i + 1)) != NT_OK)
+                return rc;
+            if ((rc = fb_put(ff, c->in[i], (uint32_t)i, (uint32_t)i + 1)) != NT_OK)
+                return rc;
+        }
+    }
+    return fast_token(c, start, fstart, (uint32_t)s, (uint32_t)e, kind, flags);
+}
+
+/* teencode() for a simple word. */
+static const char *fast_teencode(const ctx *c, const fchunk *f)
+{
+    const size_t n = f->n;
+    if (!c->lex || (c->flags & NT_TEXT_NO_TEENCODE) || n > 16)
+        return NULL;
+    nt__unit w[16];
+    unsigned char norm[80], fold[16];
+    size_t nl = 0;
+    for (size_t i = 0; i < n; i++) {
+        w[i] = (nt__unit){f->l[i].cp, 0, 0, 0};
+        nl += utf8_put(f->l[i].cp, norm + nl);
+        fold[i] = (unsigned char)f->l[i].fold;
+    }
+    if (c->prev_kind == NT_TOK_NUMBER && is_amount_unit(w, n))
+        return NULL;
+    return nt__lexicon_find(c->lex, (const char *)norm, nl, (const char *)fold, n);
+}
+
+/* Emit a simple word (and its trailing symbol run) as emit() would. */
+static nt_err fast_emit_word(ctx *c, const fchunk *f, size_t e)
+{
+    nt_err rc;
+    const uint32_t os = f->l[0].os, oe = f->l[f->n - 1].oe;
+    const uint16_t flags = take_boundary(c);
+    const char *exp = fast_teencode(c, f);
+    if (exp) {
+        if ((rc = emit_expansion(c, exp, os, oe, flags, &c->last_oe)) != NT_OK)
+            return rc;
+        c->prev_kind = NT_TOK_WORD;
+    } else {
+        if (c->ntok > 0 && (rc = put_space(c, c->last_oe, os)) != NT_OK)
+            return rc;
+        form_b *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
+        const uint32_t start = (uint32_t)nf->b.len;
+        const uint32_t fstart = (uint32_t)ff->b.len;
+        if (fb_room(nf, 4 * f->n) && fb_room(ff, f->n)) {
+            /* the checked appends below, without their checks */
+            for (size_t i = 0; i < f->n; i++) {
+                const fletter *l = &f->l[i];
+                if (l->cp < 0x80) {
+                    fb_put_ascii(nf, l->cp, l->os, l->oe);
+                } else {
+                    const size_t k = utf8_put(l->cp, (unsigned char *)nf->b.data + nf->b.len);
+                    for (size_t j = 0; j < k; j++) {
+                        nf->os[nf->b.len + j] = l->os;
+                        nf->oe[nf->b.len + j] = l->oe;
+                    }
+                    nf->b.len += k;
+                }
+                fb_put_ascii(ff, l->fold, l->os, l->oe);
+            }
+            nf->b.data[nf->b.len] = '\0';
+            ff->b.data[ff->b.len] = '\0';
+        } else {
+            for (size_t i = 0; i < f->n; i++) {
+                const fletter *l = &f->l[i];
+                if ((rc = fb_put(nf, l->cp, l->os, l->oe)) != NT_OK)
+                    return rc;
+                if ((rc = fb_put(ff, l->fold, l->os, l->oe)) != NT_OK)
+                    return rc;
+            }
+        }
+        if ((rc = fast_token(c, start, fstart, os, oe, NT_TOK_WORD, flags)) != NT_OK)
+            return rc;
+    }
+    if (f->pstart < e) {
+        if ((rc = fast_ascii_token(c, f->pstart, e, NT_TOK_PUNCT)) != NT_OK)
+            return rc;
+        if (is_clause_punct(c->in[f->pstart]))
+            c->boundary = 1;
+    }
+    return NT_OK;
+}
+
+/* Emit the simple chunk [s, e): its NFC bytes, then its tokens. */
+static nt_err fast_emit(ctx *c, const fchunk *f, size_t s, size_t e)
+{
+    nt_err rc;
+    const unsigned char *p = c->in;
+    form_b *nfc = &c->f[NT_FORM_NFC];
+    if (fb_room(nfc, e - s)) {
+        /* the chunk is valid UTF-8 of one-code-point clusters, NFC as it is */
+        memcpy(nfc->b.data + nfc->b.len, p + s, e - s);
+        uint32_t *os = nfc->os + nfc->b.len, *oe = nfc->oe + nfc->b.len;
+        for (size_t i = s; i < e;) {
+            const size_t n = p[i] < 0x80 ? 1 : p[i] < 0xE0 ? 2 : p[i] < 0xF0 ? 3 : 4;
+            for (size_t j = 0; j < n; j++) {
+                *os++ = (uint32_t)i;
+                *oe++ = (uint32_t)(i + n);
+            }
+            i += n;
+        }
+        nfc->b.len += e - s;
+        nfc->b.data[nfc->b.len] = '\0';
+    } else {
+        for (size_t i = s; i < e;) {
+            const size_t n = p[i] < 0x80 ? 1 : p[i] < 0xE0 ? 2 : p[i] < 0xF0 ? 3 : 4;
+            int32_t cp;
+            if (n == 1)
+                cp = p[i];
+            else if (nt__utf8_decode(p + i, e - i, &cp) != n)
+                return NT_ERR_INTERNAL;
+            if ((rc = fb_put(nfc, cp, (uint32_t)i, (uint32_t)(i + n))) != NT_OK)
+                return rc;
+            i += n;
+        }
+    }
+    if (f->kind == FC_WORD)
+        return fast_emit_word(c, f, e);
+    if (f->kind == FC_DIGITS)
+        return fast_ascii_token(c, s, e, NT_TOK_NUMBER);
+    for (size_t i = s; i < e;) { /* FC_SYMBOLS: runs of one symbol */
+        size_t j = i + 1;
+        while (j < e && p[j] == p[i])
+            j++;
+        if ((rc = fast_ascii_token(c, i, j, NT_TOK_PUNCT)) != NT_OK)
+            return rc;
+        if (is_clause_punct(p[i]))
+            c->boundary = 1;
+        i = j;
+    }
+    return NT_OK;
+}
+
+/* ASCII whitespace in[s, e): NFC bytes; a line break marks a boundary. */
+static nt_err put_ws(ctx *c, size_t s, size_t e)
+{
+    form_b *nfc = &c->f[NT_FORM_NFC];
+    if (e - s == 1 && fb_room(nfc, 1)) { /* the usual single space */
+        fb_put_ascii(nfc, c->in[s], (uint32_t)s, (uint32_t)s + 1);
+        nfc->b.data[nfc->b.len] = '\0';
+        if (c->in[s] == '\n' || c->in[s] == '\r')
+            c->boundary = 1;
+        return NT_OK;
+    }
+    for (size_t i = s; i < e; i++) {
+        nt_err rc = fb_put(&c->f[NT_FORM_NFC], c->in[i], (uint32_t)i, (uint32_t)i + 1);
+        if (rc)
+            return rc;
+        if (c->in[i] == '\n' || c->in[i] == '\r')
+            c->boundary = 1;
+    }
+    return NT_OK;
+}
+
+/* Can the stages start at s (after ASCII whitespace) as if the whole message
+ * had been given to them: does the first code point begin a grapheme cluster
+ * of its own, and is it not an invisible character that stage 1 drops? */
+static int clean_start(const ctx *c, size_t s, size_t e)
+{
+    int32_t cp;
+    if (c->in[s] < 0x80)
+        return 1;
+    if (nt__utf8_decode(c->in + s, e - s, &cp) == 0)
+        return 1; /* U+FFFD: grapheme-break class Other */
+    const long ti = nt__cpinfo_index(cp);
+    if (ti >= 0)
+        return (nt__cpinfo_tab[ti].flags & (NT__CI_BC_OTHER | NT__CI_INVISIBLE)) == NT__CI_BC_OTHER;
+    const utf8proc_property_t *pr = utf8proc_get_property(cp);
+    if (pr->ignorable || pr->category == UTF8PROC_CATEGORY_CF)
+        return 0;
+    return pr->boundclass != UTF8PROC_BOUNDCLASS_EXTEND &&
+           pr->boundclass != UTF8PROC_BOUNDCLASS_ZWJ &&
+           pr->boundclass != UTF8PROC_BOUNDCLASS_SPACINGMARK;
+}
+
+/* Stages 1-4 over in[s, e) (s is 0 or follows ASCII whitespace, e is the end
+ * or is followed by it), appending to the forms and tokens. */
+static nt_err stages(ctx *c, size_t s, size_t e, int strict, nt_diag *diag)
+{
+    nt_err rc;
+    const size_t len = c->len;
+    c->nu = c->np = c->npt = c->nat = c->nclu = 0;
+    c->len = e;
+    rc = pass_nfc(c, s, strict, diag);
+    c->len = len;
+    if (rc)
+        return rc;
+    if ((rc = tokenize(c)) != NT_OK)
+        return rc;
+    if (!(c->flags & NT_TEXT_NO_DEOBFUSCATE) && (rc = join_spaced_letters(c)) != NT_OK)
+        return rc;
+    return emit(c);
+}
+
+/* Forget everything written so far (the whole message goes to the stages). */
+static void restart(ctx *c)
+{
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        c->f[f].b.len = 0;
+        c->f[f].b.data[0] = '\0';
+    }
+    c->ntok = 0;
+    c->replacements = 0;
+    c->boundary = 0;
+    c->last_oe = 0;
+    c->prev_kind = -1;
+}
+
+/* The chunk (run of non-whitespace bytes) at or after i: its start (len if
+ * there is none); *e gets its end. */
+static size_t next_chunk(const unsigned char *p, size_t len, size_t i, size_t *e)
+{
+    while (i < len && is_ws_byte(p[i]))
+        i++;
+    size_t j = i;
+    /* Skip eight bytes at a time while none can be whitespace: the usual
+     * "some byte below 0x21" and "some byte equal to 0x7F" word tests (they
+     * may also fire without one; the byte loop then decides). */
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    while (j + 8 <= len) {
+        uint64_t x;
+        memcpy(&x, p + j, 8);
+        const uint64_t z = x ^ (0x7F * ones);
+        if ((((x - 0x21 * ones) & ~x) | ((z - ones) & ~z)) & high)
+            break;
+        j += 8;
+    }
+    while (j < len && !is_ws_byte(p[j]))
+        j++;
+    *e = j;
+    return i;
+}
+
+/* The whole message: simple chunks by fast_emit, runs of other chunks by
+ * stages().  A one-letter chunk is simple only between simple chunks of
+ * more than one letter (or the ends of the message): anywhere else it may
+ * be one of several letters spelled with spaces, which stage 3 joins. */
+static nt_err run_message(ctx *c, int strict, nt_diag *diag)
+{
+    nt_err rc;
+    const unsigned char *p = c->in;
+    const size_t len = c->len;
+    size_t done = 0;              /* in[0, done) is in the NFC form */
+    size_t rs = SIZE_MAX, re = 0; /* pending run for the stages */
+    fchunk fa[2];
+    fchunk *cur = &fa[0], *nxt = &fa[1];
+    c->prev_kind = -1;
+    if (strict && nt_utf8_validate((const char *)p, len, NULL) != NT_OK)
+        return stages(c, 0, len, strict, diag);
+    size_t e, ne;
+    size_t s = next_chunk(p, len, 0, &e);
+    int cur_ok = s < len && fast_analyse(c, s, e, cur);
+    while (s < len) {
+        const size_t ns = next_chunk(p, len, e, &ne);
+        const int nxt_ok = ns < len && fast_analyse(c, ns, ne, nxt);
+        int ok = cur_ok;
+        if (ok && cur->single)
+            ok = rs == SIZE_MAX && (ns >= len || (nxt_ok && !nxt->single));
+        if (!ok) {
+            if (!clean_start(c, s, e)) {
+                restart(c);
+                return stages(c, 0, len, strict, diag);
+            }
+            if (rs == SIZE_MAX)
+                rs = s;
+            re = e;
+        } else {
+            if (rs != SIZE_MAX) {
+                if ((rc = put_ws(c, done, rs)) != NT_OK ||
+                    (rc = stages(c, rs, re, strict, diag)) != NT_OK)
+                    return rc;
+                done = re;
+                rs = SIZE_MAX;
+            }
+            if ((rc = put_ws(c, done, s)) != NT_OK || (rc = fast_emit(c, cur, s, e)) != NT_OK)
+                return rc;
+            done = e;
+        }
+        fchunk *t = cur;
+        cur = nxt;
+        nxt = t;
+        s = ns;
+        e = ne;
+        cur_ok = nxt_ok;
+    }
+    if (rs != SIZE_MAX) {
+        if ((rc = put_ws(c, done, rs)) != NT_OK || (rc = stages(c, rs, re, strict, diag)) != NT_OK)
+            return rc;
+        done = re;
+    }
+    return put_ws(c, done, len);
 }
 
 /* ---- public API ---- */
@@ -1949,13 +2579,7 @@ nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts
     }
     if ((rc = GROW(&c.ar, c.u, c.cu, len + 1)) != NT_OK)
         goto cleanup;
-    if ((rc = pass_nfc(&c, opts->utf8 == NT_UTF8_STRICT, diag)) != NT_OK)
-        goto cleanup;
-    if ((rc = tokenize(&c)) != NT_OK)
-        goto cleanup;
-    if (!(c.flags & NT_TEXT_NO_DEOBFUSCATE) && (rc = join_spaced_letters(&c)) != NT_OK)
-        goto cleanup;
-    if ((rc = emit(&c)) != NT_OK)
+    if ((rc = run_message(&c, opts->utf8 == NT_UTF8_STRICT, diag)) != NT_OK)
         goto cleanup;
     /* short messages: one block; long ones: the buffers themselves */
     if ((t = c.ar.base ? pack_result(&c) : hand_over(&c)) == NULL) {

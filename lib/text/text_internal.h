@@ -62,6 +62,7 @@ typedef struct nt__cpinfo {
 #define NT__CI_NFC_ALONE 0x10u /* NFC-stable as a cluster of its own */
 #define NT__CI_NORM1 0x20u     /* nt__norm_cp gives one BMP code point */
 #define NT__CI_VIET 0x40u      /* nt__viet_split accepts it (base < U+10000) */
+#define NT__CI_FASTLET 0x80u   /* a letter for normalize.c's fast path */
 
 #define NT__CPINFO_N (0x370 + 0x100)
 
