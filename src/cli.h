@@ -61,6 +61,7 @@ nt_banks *cli_load_banks(const cli *c);
 
 int cmd_check(cli *c, int argc, char **argv);
 int cmd_eval(cli *c, int argc, char **argv);
+int cmd_rules(cli *c, int argc, char **argv);
 int cmd_normalize(cli *c, int argc, char **argv);
 int cmd_extract(cli *c, int argc, char **argv);
 int cmd_canon(cli *c, int argc, char **argv);

@@ -32,6 +32,9 @@ static const command commands[] = {
      "hình thống kê (--model)",
      "measure accuracy: the whole check on a labelled set (JSON lines), or the statistical "
      "model alone (--model)"},
+    {"rules", cmd_rules, "list [--json] | check [DIR]",
+     "liệt kê các luật, hoặc kiểm tra một thư mục luật (lỗi kèm tệp:dòng:cột)",
+     "list the rules, or check a rules directory (errors with file:line:col)"},
     {"normalize", cmd_normalize, "[--json] [--strict] TEXT | -f FILE | -",
      "chuẩn hoá văn bản tiếng Việt: in các dạng NFC, chuẩn (norm), bỏ dấu (fold) và các token",
      "normalise Vietnamese text: print the NFC, norm and folded forms and the tokens"},

@@ -88,6 +88,13 @@ printf '{"id":7,"text":"xin chao"}\nnot json but text\n{"text":5}\n' >"$tmp/batc
 expect "check batch" 0 '"line":3,"error"' -- check --batch "$tmp/batch.jsonl"
 expect "eval" 0 "harmful" -- eval --data "$tmp/batch.jsonl"
 
+# rules for analysts
+expect "rules list" 0 "control.share_otp" -- rules list
+expect "rules check" 0 "rules|luật" -- rules check
+mkdir -p "$tmp/badrules"
+printf 'rule x {\n  tactic: anger\n}\n' >"$tmp/badrules/a.rules"
+expect "rules check error position" 1 "a.rules:2:11" -- rules check "$tmp/badrules"
+
 # option handling and hostile arguments
 expect "no command" 2 "help" --
 expect "lang without value" 2 "missing value|thiếu giá trị" -- --lang
