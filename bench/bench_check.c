@@ -76,7 +76,8 @@ int main(int argc, char **argv)
     env e = {&c, NULL, NULL, NULL, NULL, NULL, 0, 0};
     nt_diag d;
     nt_diag_clear(&d);
-    nt_engine_config cfg = {.data_dir = NT_SOURCE_DATA_DIR};
+    nt_engine_config cfg = {.data_dir = NT_SOURCE_DATA_DIR,
+                            .cache_dir = getenv("NIEMTIN_CACHE_DIR")};
     if (nt_engine_open(&cfg, &e.eng, &d) || nt_check_scratch_new(e.eng, &e.sc) ||
         nt_lexicon_load(NT_SOURCE_DATA_DIR "/teencode.tsv", &e.lex, &d)) {
         char buf[512];

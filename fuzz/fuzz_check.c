@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "niemtin/niemtin.h"
 
@@ -16,7 +17,8 @@ static nt_check_scratch *sc;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!eng) {
-        nt_engine_config cfg = {.data_dir = NT_SOURCE_DATA_DIR};
+        nt_engine_config cfg = {.data_dir = NT_SOURCE_DATA_DIR,
+                                .cache_dir = getenv("NIEMTIN_CACHE_DIR")};
         if (nt_engine_open(&cfg, &eng, NULL) != NT_OK || nt_check_scratch_new(eng, &sc) != NT_OK)
             __builtin_trap();
     }

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -206,6 +207,32 @@ struct json_t *cli_json_text(const char *s, size_t n)
     return j ? j : json_null();
 }
 
+const char *cli_cache_dir(void)
+{
+    static char dir[4096];
+    const char *env = getenv("NIEMTIN_CACHE_DIR");
+    if (env)
+        return *env ? env : NULL; /* set but empty: no cache */
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(dir, sizeof dir, "%s/niemtin", xdg);
+    else if (home && *home)
+        snprintf(dir, sizeof dir, "%s/.cache/niemtin", home);
+    else
+        return NULL;
+    /* mkdir -p of the last two levels; failure just means no cache */
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", dir);
+    char *slash = strrchr(parent, '/');
+    if (slash) {
+        *slash = '\0';
+        mkdir(parent, 0700);
+    }
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return NULL;
+    return dir;
+}
+
 int cli_open_engine(cli *c, nt_engine **eng, nt_check_scratch **sc)
 {
     unsigned char key[32];
@@ -216,6 +243,7 @@ int cli_open_engine(cli *c, nt_engine **eng, nt_check_scratch **sc)
     if (cli_id_key(c, key))
         return 2;
     nt_engine_config cfg = {.data_dir = c->data_dir,
+                            .cache_dir = cli_cache_dir(),
                            .max_bytes = c->max_bytes,
                            .id_key = c->have_id_key ? key : NULL};
     nt_err rc = nt_engine_open(&cfg, eng, &d);

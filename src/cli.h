@@ -51,6 +51,11 @@ int cli_id_key(cli *c, unsigned char key[32]);
 struct json_t;
 struct json_t *cli_json_text(const char *s, size_t n);
 
+/* Where compiled rules are cached: $NIEMTIN_CACHE_DIR (empty: no cache), else
+ * $XDG_CACHE_HOME/niemtin or ~/.cache/niemtin, created if missing; NULL when
+ * there is nowhere to keep it. */
+const char *cli_cache_dir(void);
+
 /* Open the engine from the data directory (with $NIEMTIN_ID_KEY when set)
  * and a scratch for it; prints the reason and returns non-zero on failure. */
 int cli_open_engine(cli *c, nt_engine **eng, nt_check_scratch **sc);

@@ -27,7 +27,8 @@ static nt_check_scratch *sc;
 static int setup(void **state)
 {
     (void)state;
-    nt_engine_config cfg = {.data_dir = getenv("NT_DATA_DIR")};
+    nt_engine_config cfg = {.data_dir = getenv("NT_DATA_DIR"),
+                            .cache_dir = getenv("NIEMTIN_CACHE_DIR")};
     nt_diag d;
     nt_diag_clear(&d);
     if (nt_engine_open(&cfg, &eng, &d) != NT_OK) {

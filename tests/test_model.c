@@ -508,7 +508,8 @@ static void test_shipped_model(void **state)
     o.context_path = tu_data_path("indicator-context.tsv");
     assert_int_equal(nt_extractor_new(&o, &pl.ex, &d), NT_OK);
     assert_int_equal(nt_taxonomy_load(tu_data_path("taxonomy.json"), &pl.tax, &d), NT_OK);
-    assert_int_equal(nt_ruleset_load_dir(tu_data_path("rules"), pl.tax, &pl.rules, &d), NT_OK);
+    assert_int_equal(nt_ruleset_load_dir_cached(tu_data_path("rules"), pl.tax,
+                                                getenv("NIEMTIN_CACHE_DIR"), &pl.rules, &d), NT_OK);
     assert_int_equal(nt_rule_scratch_new(pl.rules, &pl.sc), NT_OK);
 
     static const char *const scams[] = {

@@ -34,7 +34,8 @@ static void test_every_rule_example(void **state)
     if (!rc)
         rc = nt_banks_load(tu_data_path("banks.tsv"), &banks, &d);
     if (!rc)
-        rc = nt_ruleset_load_dir(tu_data_path("rules"), tax, &rs, &d);
+        rc = nt_ruleset_load_dir_cached(tu_data_path("rules"), tax, getenv("NIEMTIN_CACHE_DIR"),
+                                        &rs, &d);
     if (rc)
         fprintf(stderr, "%s\n", nt_diag_format(&d, buf, sizeof buf));
     assert_int_equal(rc, NT_OK);

@@ -62,6 +62,14 @@ nt_err nt_ruleset_parse(const char *src, size_t len, const char *source,
 nt_err nt_ruleset_load_dir(const char *dir, const nt_taxonomy *tax, nt_ruleset **out,
                            nt_diag *diag);
 
+/* Same, keeping the compiled database in cache_dir (an existing directory;
+ * NULL or "" for none): compiling a few hundred rules takes seconds, loading
+ * a cached database milliseconds.  The cache is keyed by a hash of every
+ * compiled expression and the Hyperscan version, so edited rules are never
+ * served stale; an unusable cache file is recompiled over. */
+nt_err nt_ruleset_load_dir_cached(const char *dir, const nt_taxonomy *tax, const char *cache_dir,
+                                  nt_ruleset **out, nt_diag *diag);
+
 void nt_ruleset_free(nt_ruleset *rs);
 size_t nt_ruleset_count(const nt_ruleset *rs);
 

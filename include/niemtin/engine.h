@@ -33,6 +33,8 @@ typedef struct nt_engine_config {
                                     (no model otherwise); "" for none */
     size_t max_bytes;            /* 0: NT_DEFAULT_MAX_MESSAGE_BYTES */
     const unsigned char *id_key; /* 32-byte key for citizen-ID hashing, or NULL */
+    const char *cache_dir;       /* where compiled rules are cached (an existing
+                                    directory), or NULL for no cache */
 } nt_engine_config;
 
 typedef struct nt_engine nt_engine;

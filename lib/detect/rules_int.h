@@ -52,7 +52,10 @@ struct nt_ruleset {
 };
 
 /* Compile every pattern into rs->db; NT_ERR_PARSE naming the pattern's
- * source position when Hyperscan rejects one. */
-nt_err nt__rules_compile(struct nt_ruleset *rs, const char *source, nt_diag *diag);
+ * source position when Hyperscan rejects one.  With a cache_dir (may be
+ * NULL), a database compiled before from exactly the same expressions by the
+ * same Hyperscan is loaded from there instead, and a new one is stored. */
+nt_err nt__rules_compile(struct nt_ruleset *rs, const char *source, const char *cache_dir,
+                         nt_diag *diag);
 
 #endif

@@ -9,12 +9,16 @@
  * evaluated from those records (any / all / near / needs / unless), and the
  * evidence spans are mapped back to the original text through nt_text_span.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <xxhash.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/diag.h"
 #include "detect/rules_int.h"
+#include "niemtin/limits.h"
 
 #define HITS_PER_PATTERN 4
 
@@ -60,7 +64,62 @@ static nt_err phrase_expr(const rpattern *p, nt__buf *out)
     return rc;
 }
 
-nt_err nt__rules_compile(struct nt_ruleset *rs, const char *source, nt_diag *diag)
+/* ---- the compiled-database cache ------------------------------------------
+ * Compiling a few hundred rules takes Hyperscan seconds; loading the
+ * serialised result takes milliseconds (rspamd caches its databases the same
+ * way).  The cache file is named by a hash of everything the compile depends
+ * on - every expression, flag and id, and Hyperscan's version - so a changed
+ * rule or library simply misses the cache.  Files are written to a temporary
+ * name and renamed, so a reader never sees half a file; a damaged or foreign
+ * file fails to deserialise and is recompiled over. */
+
+static uint64_t compile_key(char *const *exprs, const unsigned *flags, size_t n)
+{
+    XXH3_state_t *st = XXH3_createState();
+    if (!st)
+        return 0;
+    XXH3_64bits_reset(st);
+    const char *v = hs_version();
+    XXH3_64bits_update(st, v, strlen(v) + 1);
+    for (size_t i = 0; i < n; i++) {
+        XXH3_64bits_update(st, exprs[i], strlen(exprs[i]) + 1);
+        XXH3_64bits_update(st, &flags[i], sizeof flags[i]);
+    }
+    uint64_t h = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    return h;
+}
+
+static int cache_load(const char *path, hs_database_t **db)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (nt__read_file(path, NT_MAX_DATA_FILE_BYTES * 16, &data, &len, NULL) != NT_OK)
+        return 0;
+    int ok = hs_deserialize_database(data, len, db) == HS_SUCCESS;
+    free(data);
+    return ok;
+}
+
+static void cache_store(const char *path, const hs_database_t *db)
+{
+    char *bytes = NULL, tmp[4200];
+    size_t len = 0;
+    if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+        return;
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (f) {
+        int ok = fwrite(bytes, 1, len, f) == len;
+        ok &= fclose(f) == 0;
+        if (!ok || rename(tmp, path) != 0)
+            remove(tmp);
+    }
+    free(bytes);
+}
+
+nt_err nt__rules_compile(struct nt_ruleset *rs, const char *source, const char *cache_dir,
+                         nt_diag *diag)
 {
     nt_err rc = NT_OK;
     if (rs->npats == 0)
@@ -93,6 +152,14 @@ nt_err nt__rules_compile(struct nt_ruleset *rs, const char *source, nt_diag *dia
         if (p->kind == PAT_REGEX)
             flags[i] |= HS_FLAG_SOM_LEFTMOST;
     }
+    char cache_path[4096] = "";
+    if (cache_dir && *cache_dir) {
+        snprintf(cache_path, sizeof cache_path, "%s/rules-%016llx.hsdb", cache_dir,
+                 (unsigned long long)compile_key(exprs, flags, rs->npats));
+        if (cache_load(cache_path, &rs->db))
+            goto cleanup;
+        rs->db = NULL;
+    }
     if (hs_compile_multi((const char *const *)exprs, flags, ids, (unsigned)rs->npats,
                          HS_MODE_BLOCK, NULL, &rs->db, &err) != HS_SUCCESS) {
         if (err && err->expression >= 0 && (size_t)err->expression < rs->npats) {
@@ -107,6 +174,8 @@ nt_err nt__rules_compile(struct nt_ruleset *rs, const char *source, nt_diag *dia
         rs->db = NULL;
         goto cleanup;
     }
+    if (cache_path[0])
+        cache_store(cache_path, rs->db);
 cleanup:
     if (err)
         hs_free_compile_error(err);

@@ -623,7 +623,7 @@ nt_err nt_ruleset_parse(const char *src, size_t len, const char *source, const n
         return nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
     nt_err rc = parse_buffer(&ps, src ? src : "", len, source);
     if (!rc)
-        rc = nt__rules_compile(ps.rs, ps.source, diag);
+        rc = nt__rules_compile(ps.rs, ps.source, NULL, diag);
     if (rc) {
         nt_ruleset_free(ps.rs);
         return rc;
@@ -639,6 +639,12 @@ static int name_cmp(const void *a, const void *b)
 
 nt_err nt_ruleset_load_dir(const char *dir, const nt_taxonomy *tax, nt_ruleset **out,
                            nt_diag *diag)
+{
+    return nt_ruleset_load_dir_cached(dir, tax, NULL, out, diag);
+}
+
+nt_err nt_ruleset_load_dir_cached(const char *dir, const nt_taxonomy *tax, const char *cache_dir,
+                                  nt_ruleset **out, nt_diag *diag)
 {
     if (!dir || !out || !tax)
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "NULL argument");
@@ -685,7 +691,7 @@ nt_err nt_ruleset_load_dir(const char *dir, const nt_taxonomy *tax, nt_ruleset *
             rc = parse_buffer(&ps, data, len, names[i]);
     }
     if (!rc)
-        rc = nt__rules_compile(ps.rs, dir, diag);
+        rc = nt__rules_compile(ps.rs, dir, cache_dir, diag);
     if (!rc) {
         *out = ps.rs;
         ps.rs = NULL;

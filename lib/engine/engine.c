@@ -63,7 +63,7 @@ nt_err nt_engine_open(const nt_engine_config *cfg, nt_engine **out, nt_diag *dia
         snprintf(path, sizeof path, "%s", cfg->rules_dir);
     else if ((rc = load_path(cfg->data_dir, "rules", path, sizeof path, diag)))
         goto cleanup;
-    if ((rc = nt_ruleset_load_dir(path, eng->tax, &eng->rules, diag)))
+    if ((rc = nt_ruleset_load_dir_cached(path, eng->tax, cfg->cache_dir, &eng->rules, diag)))
         goto cleanup;
     if (cfg->model_path && *cfg->model_path) {
         rc = nt_model_load(cfg->model_path, &eng->model, diag);
