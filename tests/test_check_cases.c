@@ -114,38 +114,13 @@ static void run_case(void **state)
 
 int main(void)
 {
-    const char *dir = getenv("NT_TESTS_DIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/cases/check.jsonl", dir ? dir : "../tests");
-    size_t len;
-    char *data = tu_read_file(path, &len);
-    if (!data) {
-        fprintf(stderr, "cannot read %s\n", path);
-        return 1;
-    }
     json_t *cases[512];
     struct CMUnitTest tests[512];
-    size_t n = 0;
-    for (char *ln = data; ln && *ln && n < 512;) {
-        char *nl = strchr(ln, '\n');
-        if (nl)
-            *nl = '\0';
-        if (*ln && *ln != '#') {
-            json_error_t err;
-            cases[n] = json_loads(ln, 0, &err);
-            if (!cases[n] || !json_is_string(json_object_get(cases[n], "text"))) {
-                fprintf(stderr, "%s: line %zu: %s\n", path, n + 1, cases[n] ? "no text" : err.text);
-                return 1;
-            }
-            tests[n] = (struct CMUnitTest){json_string_value(json_object_get(cases[n], "name")),
-                                           run_case, NULL, NULL, cases[n]};
-            n++;
-        }
-        ln = nl ? nl + 1 : NULL;
-    }
-    int rc = _cmocka_run_group_tests("check", tests, n, setup, teardown);
-    for (size_t i = 0; i < n; i++)
+    long n = tu_load_cases("check.jsonl", run_case, cases, tests, 512);
+    if (n < 0)
+        return 1;
+    int rc = _cmocka_run_group_tests("check", tests, (size_t)n, setup, teardown);
+    for (long i = 0; i < n; i++)
         json_decref(cases[i]);
-    free(data);
     return rc;
 }

@@ -240,42 +240,17 @@ static void test_many_indicators_and_long_input(void **state)
 
 int main(void)
 {
-    const char *dir = getenv("NT_TESTS_DIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/cases/extract.jsonl", dir ? dir : "../tests");
-    size_t len;
-    char *data = tu_read_file(path, &len);
-    if (!data) {
-        fprintf(stderr, "cannot read %s\n", path);
-        return 1;
-    }
     json_t *cases[512];
     struct CMUnitTest tests[512 + 3];
-    size_t n = 0;
-    char *save = data;
-    for (char *ln = data; ln && *ln && n < 512;) {
-        char *nl = strchr(ln, '\n');
-        if (nl)
-            *nl = '\0';
-        if (*ln && *ln != '#') {
-            json_error_t err;
-            cases[n] = json_loads(ln, 0, &err);
-            if (!cases[n]) {
-                fprintf(stderr, "%s: %s\n", path, err.text);
-                return 1;
-            }
-            tests[n] = (struct CMUnitTest){json_string_value(json_object_get(cases[n], "name")),
-                                           run_case, NULL, NULL, cases[n]};
-            n++;
-        }
-        ln = nl ? nl + 1 : NULL;
-    }
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_too_big);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_bad_context_file);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_many_indicators_and_long_input);
-    int rc = _cmocka_run_group_tests("extract", tests, n, setup, teardown);
-    for (size_t i = 0; i + 3 < n; i++)
+    long n = tu_load_cases("extract.jsonl", run_case, cases, tests, 512);
+    if (n < 0)
+        return 1;
+    size_t k = (size_t)n;
+    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_too_big);
+    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_bad_context_file);
+    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_many_indicators_and_long_input);
+    int rc = _cmocka_run_group_tests("extract", tests, k, setup, teardown);
+    for (long i = 0; i < n; i++)
         json_decref(cases[i]);
-    free(save);
     return rc;
 }

@@ -3,6 +3,14 @@
  */
 #include "testutil.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,4 +66,45 @@ char *tu_read_file(const char *path, size_t *len)
     if (len)
         *len = n;
     return buf;
+}
+
+long tu_load_cases(const char *name, void (*fn)(void **), json_t **cases, struct CMUnitTest *tests,
+                   size_t max)
+{
+    const char *dir = getenv("NT_TESTS_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cases/%s", dir ? dir : "../tests", name);
+    size_t len;
+    char *data = tu_read_file(path, &len);
+    if (!data) {
+        fprintf(stderr, "cannot read %s\n", path);
+        return -1;
+    }
+    size_t n = 0, lineno = 0;
+    for (char *ln = data; ln && *ln;) {
+        char *nl = strchr(ln, '\n');
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        if (*ln && *ln != '#') {
+            json_error_t err;
+            json_t *c = json_loads(ln, 0, &err);
+            if (!c || !json_is_string(json_object_get(c, "name")) || n >= max) {
+                fprintf(stderr, "%s:%zu: %s\n", path, lineno,
+                        !c ? err.text : n >= max ? "too many cases" : "no \"name\"");
+                json_decref(c);
+                for (size_t i = 0; i < n; i++)
+                    json_decref(cases[i]);
+                free(data);
+                return -1;
+            }
+            cases[n] = c;
+            tests[n] = (struct CMUnitTest){json_string_value(json_object_get(c, "name")), fn, NULL,
+                                           NULL, c};
+            n++;
+        }
+        ln = nl ? nl + 1 : NULL;
+    }
+    free(data);
+    return (long)n;
 }

@@ -15,4 +15,13 @@ const char *tu_shared_path(const char *rel);
 /* Read a whole file (malloc'd, NUL-terminated); NULL if it cannot be read. */
 char *tu_read_file(const char *path, size_t *len);
 
+/* Load tests/cases/<name> (one JSON object a line with a "name"; blank lines
+ * and lines starting with # skipped) as cmocka tests that run fn with the
+ * object as their state.  Fills cases[] (decref them after) and tests[], at
+ * most max; returns the count, or -1 after printing why. */
+struct json_t;
+struct CMUnitTest;
+long tu_load_cases(const char *name, void (*fn)(void **), struct json_t **cases,
+                   struct CMUnitTest *tests, size_t max);
+
 #endif
