@@ -24,7 +24,7 @@ static int32_t cp_of_index(size_t i)
     return i < 0x370 ? (int32_t)i : (int32_t)(0x1E00 + (i - 0x370));
 }
 
-static int is_emoji_bc(int bc)
+int nt__is_emoji_boundclass(int bc)
 {
     switch (bc) {
     case UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC:
@@ -46,7 +46,7 @@ static void fill_one(nt__cpinfo *e, int32_t cp)
     e->flags = 0;
     if (p->ignorable || p->category == UTF8PROC_CATEGORY_CF)
         e->flags |= NT__CI_INVISIBLE;
-    if (is_emoji_bc(p->boundclass))
+    if (nt__is_emoji_boundclass(p->boundclass))
         e->flags |= NT__CI_EMOJI;
     if (p->boundclass == UTF8PROC_BOUNDCLASS_OTHER)
         e->flags |= NT__CI_BC_OTHER;

@@ -272,18 +272,7 @@ static inline void fb_put_ascii(form_b *f, int32_t cp, uint32_t os, uint32_t oe)
 
 static int is_emoji_prop(const utf8proc_property_t *p)
 {
-    switch (p->boundclass) {
-    case UTF8PROC_BOUNDCLASS_EXTENDED_PICTOGRAPHIC:
-    case UTF8PROC_BOUNDCLASS_E_ZWG:
-    case UTF8PROC_BOUNDCLASS_REGIONAL_INDICATOR:
-    case UTF8PROC_BOUNDCLASS_E_BASE:
-    case UTF8PROC_BOUNDCLASS_E_BASE_GAZ:
-    case UTF8PROC_BOUNDCLASS_E_MODIFIER:
-    case UTF8PROC_BOUNDCLASS_GLUE_AFTER_ZWJ:
-        return 1;
-    default:
-        return 0;
-    }
+    return nt__is_emoji_boundclass(p->boundclass);
 }
 
 int nt__classify_slow(int32_t cp)

@@ -165,4 +165,9 @@ long nt__norm_cp(int32_t cp, int32_t *out, size_t max);
 const char *nt__lexicon_find(const nt_lexicon *lex, const char *norm, size_t nlen,
                              const char *fold, size_t flen);
 
+/* Non-zero for the utf8proc grapheme boundary classes of emoji (pictographs,
+ * regional indicators, modifiers, ZWJ glue): the one definition of "emoji"
+ * for the code-point table (cpinfo.c) and the tokeniser (normalize.c). */
+int nt__is_emoji_boundclass(int bc);
+
 #endif
