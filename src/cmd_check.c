@@ -4,6 +4,7 @@
  * what should they do now.
  */
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ static json_t *result_json(const cli *c, const nt_engine *eng, const nt_check_re
                            const char *text)
 {
     const nt_taxonomy *tax = nt_engine_taxonomy(eng);
-    const nt_ruleset *rs = nt_engine_rules(eng);
+    const nt_ruleset *rs = nt_check_result_rules(r);
     const char *level = nt_level_name(nt_check_level(r));
     json_t *root = json_pack("{s:i, s:s, s:b, s:s, s:s}", "risk", nt_check_risk(r), "level", level,
                              "empty", nt_check_is_empty(r),
@@ -142,7 +143,7 @@ static void print_human(const cli *c, const nt_engine *eng, const nt_check_resul
                         const char *text, size_t len)
 {
     const nt_taxonomy *tax = nt_engine_taxonomy(eng);
-    const nt_ruleset *rs = nt_engine_rules(eng);
+    const nt_ruleset *rs = nt_check_result_rules(r);
     const char *level = nt_level_name(nt_check_level(r));
     int tty = isatty(1);
     if (nt_check_is_empty(r)) {
@@ -237,15 +238,51 @@ static void print_human(const cli *c, const nt_engine *eng, const nt_check_resul
                          "Children call 111 (free, 24/7). Threatened or scammed: call 113."));
 }
 
+static volatile sig_atomic_t reload_requested;
+
+static void on_sighup(int sig)
+{
+    (void)sig;
+    reload_requested = 1;
+}
+
+/* SIGHUP asked for new rules: load them before the next line.  A rules
+ * directory or model with an error is reported and the ones in force stay. */
+static void reload_if_asked(cli *c, nt_engine *eng)
+{
+    if (!reload_requested)
+        return;
+    reload_requested = 0;
+    nt_diag d;
+    nt_diag_clear(&d);
+    nt_err rc = nt_engine_reload(eng, &d);
+    if (rc)
+        cli_error(c, rc, &d,
+                  L(c, "không nạp lại được luật, vẫn dùng bộ luật cũ",
+                    "cannot reload the rules, the previous ones stay in force"));
+    else
+        fprintf(stderr, "niemtin check --batch: %s %lu (%zu %s)\n",
+                L(c, "đã nạp lại luật, thế hệ", "rules reloaded, generation"),
+                nt_engine_generation(eng), nt_ruleset_count(nt_engine_rules(eng)),
+                L(c, "luật", "rules"));
+}
+
 /* One compact JSON line per input line: {"id","risk","level","tactics",
- * "categories","rules","indicators"}, or {"line","error"} for a bad line. */
-static int run_batch(cli *c, const nt_engine *eng, nt_check_scratch *sc, const char *path)
+ * "categories","rules","indicators"}, or {"line","error"} for a bad line.
+ * SIGHUP reloads the rules and the model before the next line. */
+static int run_batch(cli *c, nt_engine *eng, nt_check_scratch *sc, const char *path)
 {
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!in) {
         perror(path);
         return 1;
     }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sighup;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGHUP, &sa, NULL);
     char *line = NULL;
     size_t cap = 0, lineno = 0, bad = 0;
     ssize_t n;
@@ -276,6 +313,7 @@ static int run_batch(cli *c, const nt_engine *eng, nt_check_scratch *sc, const c
         nt_check_result *r = NULL;
         nt_diag d;
         nt_diag_clear(&d);
+        reload_if_asked(c, eng);
         if (!error && nt_engine_check(eng, sc, text, tlen, &r, &d) != NT_OK)
             error = d.message[0] ? d.message : "check failed";
         if (error) {
@@ -316,7 +354,7 @@ static int run_conversation(cli *c, const nt_engine *eng, nt_check_scratch *sc, 
         return 1;
     }
     const nt_taxonomy *tax = nt_engine_taxonomy(eng);
-    const nt_ruleset *rs = nt_engine_rules(eng);
+    const nt_ruleset *rs = NULL;
     nt_conversation *conv = NULL;
     int status = 0;
     if (nt_conversation_new(eng, &conv) != NT_OK) {
@@ -324,6 +362,7 @@ static int run_conversation(cli *c, const nt_engine *eng, nt_check_scratch *sc, 
         status = 1;
         goto cleanup;
     }
+    rs = nt_conversation_rules(conv);
     json_t *turns_json = json_array(), *times = json_array();
     char *line = NULL;
     size_t cap = 0, lineno = 0;

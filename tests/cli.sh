@@ -88,6 +88,38 @@ printf '{"id":7,"text":"xin chao"}\nnot json but text\n{"text":5}\n' >"$tmp/batc
 expect "check batch" 0 '"line":3,"error"' -- check --batch "$tmp/batch.jsonl"
 expect "eval" 0 "harmful" -- eval --data "$tmp/batch.jsonl"
 
+# check --batch reloads its rules on SIGHUP: a broken file is reported and the
+# old rules stay; a good one applies from the next line on.  (A small rule set
+# in a copy of data/, so compiling it is quick.)
+wait_lines() { # FILE N: wait until FILE has N lines (30 s at most)
+    i=0
+    while [ "$(wc -l <"$1")" -lt "$2" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+}
+cp -r "$(dirname "$0")/../data" "$tmp/rl" && rm -f "$tmp/rl/rules/"*.rules
+printf 'rule t.a {\n tactic: fear\n weight: 40\n vi: "A"\n en: "A"\n any: "lenh bat"\n}\n' >"$tmp/rl/rules/t.rules"
+mkfifo "$tmp/rl.in"
+"$NT" --lang en --data-dir "$tmp/rl" check --batch "$tmp/rl.in" >"$tmp/rl.out" 2>"$tmp/rl.err" &
+rlpid=$!
+exec 3>"$tmp/rl.in"
+echo "lenh bat, giu bi mat" >&3
+wait_lines "$tmp/rl.out" 1
+printf 'rule t.b {\n tactic: nonsense\n}\n' >>"$tmp/rl/rules/t.rules"
+kill -HUP $rlpid
+echo "lenh bat, giu bi mat" >&3
+wait_lines "$tmp/rl.out" 2
+printf 'rule t.a {\n tactic: fear\n weight: 40\n vi: "A"\n en: "A"\n any: "lenh bat"\n}\nrule t.b {\n tactic: control\n weight: 30\n vi: "B"\n en: "B"\n any: "giu bi mat"\n}\n' >"$tmp/rl/rules/t.rules"
+kill -HUP $rlpid
+echo "lenh bat, giu bi mat" >&3
+exec 3>&-
+wait $rlpid
+if sed -n 2p "$tmp/rl.out" | grep -q '"t.b"' || ! sed -n 3p "$tmp/rl.out" | grep -q '"t.b"'; then
+    bad "batch reload: the new rule should apply from line 3 only"; cat "$tmp/rl.out" "$tmp/rl.err"
+elif ! grep -q "previous ones stay in force: .*t.rules:9:10: unknown tactic" "$tmp/rl.err" || ! grep -q "generation 2" "$tmp/rl.err"; then
+    bad "batch reload: stderr should report the bad file and then generation 2"; cat "$tmp/rl.err"
+else
+    ok
+fi
+
 # rules for analysts
 expect "rules list" 0 "control.share_otp" -- rules list
 expect "rules check" 0 "rules|luật" -- rules check

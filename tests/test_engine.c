@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 
 #include "niemtin/niemtin.h"
 #include "testutil.h"
@@ -156,12 +157,146 @@ static void test_open_errors(void **state)
     nt_engine_close(e2);
 }
 
+static void write_rules(const char *dir, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/test.rules", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int has_rule(const nt_check_result *r, const char *id)
+{
+    const nt_rule_hits *h = nt_check_rule_hits(r);
+    for (size_t i = 0; i < nt_rule_hits_count(h); i++)
+        if (strcmp(nt_rule_hits_get(h, i)->id, id) == 0)
+            return 1;
+    return 0;
+}
+
+typedef struct checker {
+    nt_engine *eng;
+    volatile int stop;
+    size_t checks, failures;
+} checker;
+
+static void *check_loop(void *arg)
+{
+    checker *k = arg;
+    nt_check_scratch *s = NULL;
+    if (nt_check_scratch_new(k->eng, &s) != NT_OK) {
+        k->failures++;
+        return NULL;
+    }
+    static const char msg[] = "Anh có lệnh bắt, không được nói với ai, thuê khách sạn ngay";
+    while (!k->stop || k->checks < 50) {
+        nt_check_result *r = NULL;
+        if (nt_engine_check(k->eng, s, msg, sizeof msg - 1, &r, NULL) != NT_OK ||
+            !has_rule(r, "t.arrest"))
+            k->failures++;
+        /* the rule set a result reports is the one it was matched against */
+        const nt_rule_hits *h = nt_check_rule_hits(r);
+        nt_rule_info info;
+        for (size_t i = 0; i < nt_rule_hits_count(h); i++)
+            if (nt_ruleset_info(nt_check_result_rules(r), nt_rule_hits_get(h, i)->rule, &info) !=
+                    NT_OK ||
+                strcmp(info.id, nt_rule_hits_get(h, i)->id) != 0)
+                k->failures++;
+        nt_check_result_free(r);
+        k->checks++;
+    }
+    nt_check_scratch_free(s);
+    return NULL;
+}
+
+/* Rules reload while the engine serves: a bad file changes nothing, a good one
+ * applies to checks that start afterwards, and results, conversations and
+ * scratches from before keep working (ASan would see a use after free). */
+static void test_reload(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/nt-engine-reload-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    write_rules(dir, rules);
+    nt_engine_config cfg = {.data_dir = getenv("NT_DATA_DIR"), .rules_dir = dir, .model_path = ""};
+    nt_engine *e = NULL;
+    nt_check_scratch *s = NULL;
+    assert_int_equal(nt_engine_open(&cfg, &e, NULL), NT_OK);
+    assert_int_equal(nt_check_scratch_new(e, &s), NT_OK);
+    assert_int_equal(nt_engine_generation(e), 1);
+
+    static const char msg[] = "Anh có lệnh bắt, phải giữ bí mật tuyệt đối";
+    nt_check_result *before = NULL, *after = NULL;
+    assert_int_equal(nt_engine_check(e, s, msg, sizeof msg - 1, &before, NULL), NT_OK);
+    assert_true(has_rule(before, "t.arrest"));
+    assert_false(has_rule(before, "t.secret2"));
+    nt_conversation *conv = NULL;
+    assert_int_equal(nt_conversation_new(e, &conv), NT_OK);
+    assert_int_equal(nt_conversation_add(conv, s, "x", msg, sizeof msg - 1, NULL), NT_OK);
+
+    /* a rules file with an error: rejected with its position, old rules stay */
+    write_rules(dir, "rule t.arrest {\n tactic: fear\n weight: 400\n}\n");
+    nt_diag d;
+    nt_diag_clear(&d);
+    assert_int_equal(nt_engine_reload(e, &d), NT_ERR_PARSE);
+    assert_non_null(strstr(d.source, "test.rules"));
+    assert_true(d.line > 0);
+    assert_int_equal(nt_engine_generation(e), 1);
+    assert_int_equal(nt_engine_check(e, s, msg, sizeof msg - 1, &after, NULL), NT_OK);
+    assert_true(has_rule(after, "t.arrest"));
+    nt_check_result_free(after);
+
+    /* a good file with one more rule, reloaded while another thread checks */
+    checker k = {e, 0, 0, 0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, check_loop, &k), 0);
+    char more[sizeof rules + 256];
+    snprintf(more, sizeof more,
+             "%srule t.secret2 {\n tactic: control\n weight: 30\n vi: \"Bí mật\"\n"
+             " en: \"Secret\"\n any: \"giu bi mat\"\n}\n",
+             rules);
+    write_rules(dir, more);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(nt_engine_reload(e, &d), NT_OK);
+    k.stop = 1;
+    pthread_join(th, NULL);
+    assert_int_equal(k.failures, 0);
+    assert_int_equal(nt_engine_generation(e), 4);
+    assert_int_equal(nt_ruleset_count(nt_engine_rules(e)), 4);
+
+    assert_int_equal(nt_engine_check(e, s, msg, sizeof msg - 1, &after, NULL), NT_OK);
+    assert_true(has_rule(after, "t.secret2"));
+    nt_check_result_free(after);
+    /* the old result and the chat still read the rules they began with */
+    nt_rule_info info;
+    assert_int_equal(nt_ruleset_count(nt_check_result_rules(before)), 3);
+    assert_int_equal(nt_ruleset_info(nt_check_result_rules(before),
+                                     nt_rule_hits_get(nt_check_rule_hits(before), 0)->rule, &info),
+                     NT_OK);
+    assert_int_equal(nt_ruleset_count(nt_conversation_rules(conv)), 3);
+    assert_int_equal(nt_conversation_add(conv, s, "x", msg, sizeof msg - 1, NULL), NT_OK);
+    assert_false(has_rule(nt_conversation_turn(conv, 1), "t.secret2"));
+    assert_int_equal(nt_conversation_score(conv, "fear"), 40);
+    assert_int_equal(nt_conversation_score(conv, "control"), 0);
+    nt_check_result_free(before);
+    nt_conversation_free(conv);
+    nt_check_scratch_free(s);
+    nt_engine_close(e);
+    char path[256];
+    snprintf(path, sizeof path, "%s/test.rules", dir);
+    remove(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scores_combine),
         cmocka_unit_test(test_conversation),
         cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_reload),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3,8 +3,12 @@
  * indicators, match the rules, score, and explain.
  *
  * An nt_engine holds everything loaded from a data directory (taxonomy,
- * teencode, banks, indicator context, rules) and is immutable once open:
- * threads share one engine, each with its own nt_check_scratch.
+ * teencode, banks, indicator context, rules, model).  Threads share one
+ * engine, each with its own nt_check_scratch.  The rules and the model can be
+ * reloaded while it serves (nt_engine_reload): a reload that fails changes
+ * nothing, one that succeeds applies to every check that starts after it,
+ * and results, conversations and scratches keep the rules they began with
+ * alive for as long as they need them.  Everything else is fixed at open.
  *
  * Ownership: nt_engine_open / nt_check_scratch_new / nt_engine_check allocate
  * objects freed with nt_engine_close / nt_check_scratch_free /
@@ -43,7 +47,20 @@ typedef struct nt_engine nt_engine;
 nt_err nt_engine_open(const nt_engine_config *cfg, nt_engine **out, nt_diag *diag);
 void nt_engine_close(nt_engine *eng);
 
+/* Load the rules directory and the model file again (the same paths as at
+ * open) and put them in force for every check that starts afterwards.  On
+ * any error - a rule file that does not parse (diag names file:line:col), a
+ * corrupt model - nothing changes and the previous rules and model stay in
+ * force.  Safe to call while other threads check messages. */
+nt_err nt_engine_reload(nt_engine *eng, nt_diag *diag);
+
+/* 1 for the rules loaded at open, plus one per successful reload. */
+unsigned long nt_engine_generation(const nt_engine *eng);
+
 const nt_taxonomy *nt_engine_taxonomy(const nt_engine *eng);
+/* The rules in force now.  With reloads happening on another thread, use
+ * nt_check_result_rules / nt_conversation_rules instead: this pointer is
+ * only valid until the next reload. */
 const nt_ruleset *nt_engine_rules(const nt_engine *eng);
 
 typedef struct nt_check_scratch nt_check_scratch;
@@ -70,6 +87,9 @@ nt_level nt_check_level(const nt_check_result *r);
 int nt_check_score(const nt_check_result *r, const char *id);
 
 const nt_rule_hits *nt_check_rule_hits(const nt_check_result *r);
+/* The rule set the result was matched against (for nt_ruleset_info on its
+ * hits); lives as long as the result, whatever reloads happen meanwhile. */
+const nt_ruleset *nt_check_result_rules(const nt_check_result *r);
 const nt_indicator_list *nt_check_indicators(const nt_check_result *r);
 const nt_text *nt_check_text(const nt_check_result *r);
 
@@ -110,6 +130,10 @@ const char *nt_conversation_speaker(const nt_conversation *conv, size_t i);
 int nt_conversation_risk_at(const nt_conversation *conv, size_t i);
 /* Level of the whole conversation so far. */
 nt_level nt_conversation_level(const nt_conversation *conv);
+/* The rule set the conversation is scored with: the one in force when it
+ * was created (a reload does not change the rules of a chat under way).
+ * Lives as long as conv. */
+const nt_ruleset *nt_conversation_rules(const nt_conversation *conv);
 /* Index of the first turn at which the conversation was dangerous, or -1. */
 long nt_conversation_dangerous_turn(const nt_conversation *conv);
 /* Score 0-100 of a tactic or category over the conversation so far. */

@@ -25,6 +25,7 @@ typedef struct turn {
 
 struct nt_conversation {
     const nt_engine *eng;
+    nt__gen *gen; /* a chat is scored with the rules in force when it began */
     turn *turns;
     size_t n, cap;
     unsigned char *fired; /* per rule: has it fired in any turn */
@@ -40,9 +41,11 @@ nt_err nt_conversation_new(const nt_engine *eng, nt_conversation **out)
     nt_conversation *c = calloc(1, sizeof *c);
     if (!c)
         return NT_ERR_NOMEM;
-    size_t nrules = nt_ruleset_count(nt_engine_rules(eng));
+    c->gen = nt__gen_acquire(eng);
+    size_t nrules = nt_ruleset_count(c->gen->rules);
     c->fired = calloc(nrules ? nrules : 1, 1);
     if (!c->fired) {
+        nt__gen_release(c->gen);
         free(c);
         return NT_ERR_NOMEM;
     }
@@ -63,6 +66,7 @@ void nt_conversation_free(nt_conversation *conv)
     }
     free(conv->turns);
     free(conv->fired);
+    nt__gen_release(conv->gen);
     free(conv);
 }
 
@@ -80,7 +84,9 @@ nt_err nt_conversation_add(nt_conversation *conv, nt_check_scratch *sc, const ch
         conv->cap = ncap;
     }
     turn t = {NULL, NULL, 0};
-    nt_err rc = nt_engine_check(conv->eng, sc, text, len, &t.result, diag);
+    if (sc->eng != conv->eng)
+        return NT_ERR_INVALID_ARG;
+    nt_err rc = nt__check_gen(conv->eng, conv->gen, sc, text, len, &t.result, diag);
     if (rc)
         return rc;
     const char *sp = speaker ? speaker : "";
@@ -132,6 +138,11 @@ nt_level nt_conversation_level(const nt_conversation *conv)
     return nt__risk_level(conv && conv->n ? conv->turns[conv->n - 1].risk_after : 0);
 }
 
+const nt_ruleset *nt_conversation_rules(const nt_conversation *conv)
+{
+    return conv ? conv->gen->rules : NULL;
+}
+
 long nt_conversation_dangerous_turn(const nt_conversation *conv)
 {
     return conv ? conv->dangerous_turn : -1;
@@ -141,7 +152,7 @@ int nt_conversation_score(const nt_conversation *conv, const char *id)
 {
     if (!conv || !id)
         return 0;
-    const nt_ruleset *rs = nt_engine_rules(conv->eng);
+    const nt_ruleset *rs = conv->gen->rules;
     double keep = 1.0;
     for (size_t i = 0; i < nt_ruleset_count(rs); i++) {
         if (!conv->fired[i])

@@ -29,6 +29,61 @@ static nt_err load_path(const char *dir, const char *name, char *buf, size_t siz
     return NT_OK;
 }
 
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static void gen_free(nt__gen *g)
+{
+    if (!g)
+        return;
+    nt_model_free(g->model);
+    nt_ruleset_free(g->rules);
+    free(g);
+}
+
+/* Load the rules and the model named in the engine into a new generation
+ * (one reference, the caller's).  Nothing in force changes. */
+static nt_err gen_load(const nt_engine *eng, nt__gen **out, nt_diag *diag)
+{
+    nt_err rc;
+    nt__gen *g = calloc(1, sizeof *g);
+    if (!g)
+        return nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+    atomic_init(&g->refs, 1);
+    if ((rc = nt_ruleset_load_dir_cached(eng->rules_dir, eng->tax, eng->cache_dir, &g->rules,
+                                         diag)))
+        goto cleanup;
+    if (eng->model_path && (rc = nt_model_load(eng->model_path, &g->model, diag)))
+        goto cleanup;
+    *out = g;
+    g = NULL;
+cleanup:
+    gen_free(g);
+    return rc;
+}
+
+nt__gen *nt__gen_acquire(const nt_engine *eng)
+{
+    nt_engine *e = (nt_engine *)eng; /* the lock is the one mutable part */
+    pthread_mutex_lock(&e->lock);
+    nt__gen *g = e->gen;
+    atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&e->lock);
+    return g;
+}
+
+void nt__gen_release(nt__gen *g)
+{
+    if (g && atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) == 1)
+        gen_free(g);
+}
+
 nt_err nt_engine_open(const nt_engine_config *cfg, nt_engine **out, nt_diag *diag)
 {
     if (!cfg || !cfg->data_dir || !out)
@@ -39,6 +94,10 @@ nt_err nt_engine_open(const nt_engine_config *cfg, nt_engine **out, nt_diag *dia
     nt_engine *eng = calloc(1, sizeof *eng);
     if (!eng)
         return nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+    if (pthread_mutex_init(&eng->lock, NULL) != 0) {
+        free(eng);
+        return nt__fail(diag, NT_ERR_NOMEM, 0, "cannot create a lock");
+    }
     eng->max_bytes = cfg->max_bytes ? cfg->max_bytes : NT_DEFAULT_MAX_MESSAGE_BYTES;
     if ((rc = load_path(cfg->data_dir, "taxonomy.json", path, sizeof path, diag)) ||
         (rc = nt_taxonomy_load(path, &eng->tax, diag)))
@@ -59,39 +118,77 @@ nt_err nt_engine_open(const nt_engine_config *cfg, nt_engine **out, nt_diag *dia
     eo.context_path = path;
     if ((rc = nt_extractor_new(&eo, &eng->ex, diag)))
         goto cleanup;
+    /* Remember where the rules and the model come from, for reloads. */
     if (cfg->rules_dir)
         snprintf(path, sizeof path, "%s", cfg->rules_dir);
     else if ((rc = load_path(cfg->data_dir, "rules", path, sizeof path, diag)))
         goto cleanup;
-    if ((rc = nt_ruleset_load_dir_cached(path, eng->tax, cfg->cache_dir, &eng->rules, diag)))
-        goto cleanup;
+    if (!(eng->rules_dir = dup_str(path)))
+        goto nomem;
     if (cfg->model_path && *cfg->model_path) {
-        rc = nt_model_load(cfg->model_path, &eng->model, diag);
+        if (!(eng->model_path = dup_str(cfg->model_path)))
+            goto nomem;
     } else if (!cfg->model_path) {
         if ((rc = load_path(cfg->data_dir, "models/niemtin.model", path, sizeof path, diag)))
             goto cleanup;
-        if (access(path, F_OK) == 0)
-            rc = nt_model_load(path, &eng->model, diag);
+        if (access(path, F_OK) == 0 && !(eng->model_path = dup_str(path)))
+            goto nomem;
     }
-    if (rc)
+    if (cfg->cache_dir && !(eng->cache_dir = dup_str(cfg->cache_dir)))
+        goto nomem;
+    if ((rc = gen_load(eng, &eng->gen, diag)))
         goto cleanup;
+    eng->gen->serial = 1;
     *out = eng;
     eng = NULL;
 cleanup:
     nt_engine_close(eng);
     return rc;
+nomem:
+    rc = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+    goto cleanup;
+}
+
+nt_err nt_engine_reload(nt_engine *eng, nt_diag *diag)
+{
+    if (!eng)
+        return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "no engine");
+    nt__gen *g = NULL;
+    nt_err rc = gen_load(eng, &g, diag);
+    if (rc)
+        return rc; /* the rules and model in force stay in force */
+    pthread_mutex_lock(&eng->lock);
+    nt__gen *old = eng->gen;
+    g->serial = old->serial + 1;
+    eng->gen = g;
+    pthread_mutex_unlock(&eng->lock);
+    nt__gen_release(old);
+    return NT_OK;
+}
+
+unsigned long nt_engine_generation(const nt_engine *eng)
+{
+    if (!eng)
+        return 0;
+    nt__gen *g = nt__gen_acquire(eng);
+    unsigned long s = g->serial;
+    nt__gen_release(g);
+    return s;
 }
 
 void nt_engine_close(nt_engine *eng)
 {
     if (!eng)
         return;
-    nt_model_free(eng->model);
-    nt_ruleset_free(eng->rules);
+    nt__gen_release(eng->gen);
+    free(eng->rules_dir);
+    free(eng->model_path);
+    free(eng->cache_dir);
     nt_extractor_free(eng->ex);
     nt_banks_free(eng->banks);
     nt_lexicon_free(eng->lex);
     nt_taxonomy_free(eng->tax);
+    pthread_mutex_destroy(&eng->lock);
     free(eng);
 }
 
@@ -102,7 +199,7 @@ const nt_taxonomy *nt_engine_taxonomy(const nt_engine *eng)
 
 const nt_ruleset *nt_engine_rules(const nt_engine *eng)
 {
-    return eng ? eng->rules : NULL;
+    return eng && eng->gen ? eng->gen->rules : NULL;
 }
 
 nt_err nt_check_scratch_new(const nt_engine *eng, nt_check_scratch **out)
@@ -113,9 +210,10 @@ nt_err nt_check_scratch_new(const nt_engine *eng, nt_check_scratch **out)
     if (!sc)
         return NT_ERR_NOMEM;
     sc->eng = eng;
-    nt_err rc = nt_rule_scratch_new(eng->rules, &sc->rules);
+    sc->gen = nt__gen_acquire(eng);
+    nt_err rc = nt_rule_scratch_new(sc->gen->rules, &sc->rules);
     if (rc) {
-        free(sc);
+        nt_check_scratch_free(sc);
         return rc;
     }
     *out = sc;
@@ -127,7 +225,25 @@ void nt_check_scratch_free(nt_check_scratch *sc)
     if (!sc)
         return;
     nt_rule_scratch_free(sc->rules);
+    nt__gen_release(sc->gen);
     free(sc);
+}
+
+/* Make sc's rule scratch fit generation g (after a reload, once per thread). */
+static nt_err scratch_fit(nt_check_scratch *sc, nt__gen *g)
+{
+    if (sc->gen == g)
+        return NT_OK;
+    nt_rule_scratch *rs = NULL;
+    nt_err rc = nt_rule_scratch_new(g->rules, &rs);
+    if (rc)
+        return rc;
+    nt_rule_scratch_free(sc->rules);
+    sc->rules = rs;
+    atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
+    nt__gen_release(sc->gen);
+    sc->gen = g;
+    return NT_OK;
 }
 
 const char *nt_level_name(nt_level level)
@@ -168,11 +284,24 @@ nt_err nt_engine_check(const nt_engine *eng, nt_check_scratch *sc, const char *t
 {
     if (!eng || !sc || sc->eng != eng || !out || (!text && len))
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "NULL argument");
+    nt__gen *g = nt__gen_acquire(eng);
+    nt_err rc = nt__check_gen(eng, g, sc, text, len, out, diag);
+    nt__gen_release(g);
+    return rc;
+}
+
+nt_err nt__check_gen(const nt_engine *eng, nt__gen *g, nt_check_scratch *sc, const char *text,
+                     size_t len, nt_check_result **out, nt_diag *diag)
+{
     *out = NULL;
     nt_err rc = NT_OK;
+    if ((rc = scratch_fit(sc, g)))
+        return nt__fail(diag, rc, 0, "out of memory for the rule scratch");
     nt_check_result *r = calloc(1, sizeof *r);
     if (!r)
         return nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+    r->gen = g;
+    atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
     nt_text_options to;
     nt_text_options_init(&to);
     to.teencode = eng->lex;
@@ -180,7 +309,7 @@ nt_err nt_engine_check(const nt_engine *eng, nt_check_scratch *sc, const char *t
     if ((rc = nt_text_normalize(text ? text : "", len, &to, &r->text, diag)) ||
         (rc = nt_extract(eng->ex, text ? text : "", len, &r->inds, diag)))
         goto cleanup;
-    if ((rc = nt_ruleset_match(eng->rules, sc->rules, r->text, r->inds, &r->hits))) {
+    if ((rc = nt_ruleset_match(g->rules, sc->rules, r->text, r->inds, &r->hits))) {
         nt__fail(diag, rc, 0, "rule matching failed");
         goto cleanup;
     }
@@ -197,17 +326,17 @@ nt_err nt_engine_check(const nt_engine *eng, nt_check_scratch *sc, const char *t
     nt_text_tokens(r->text, &ntok);
     r->empty = ntok == 0;
     /* An empty message is safe, not "whatever the model's bias says". */
-    if (eng->model && !r->empty) {
-        rc = nt_model_predict(eng->model, r->text, r->inds, r->hits, r->probs, &r->explain);
+    if (g->model && !r->empty) {
+        rc = nt_model_predict(g->model, r->text, r->inds, r->hits, r->probs, &r->explain);
         if (rc) {
             nt__fail(diag, rc, 0, "model prediction failed");
             goto cleanup;
         }
         r->has_model = 1;
         double ev_scam = nt__model_evidence(r->probs[NT_LABEL_SCAM],
-                                            nt_model_threshold(eng->model, NT_LABEL_SCAM));
+                                            nt_model_threshold(g->model, NT_LABEL_SCAM));
         double ev_groom = nt__model_evidence(r->probs[NT_LABEL_GROOMING],
-                                             nt_model_threshold(eng->model, NT_LABEL_GROOMING));
+                                             nt_model_threshold(g->model, NT_LABEL_GROOMING));
         r->model_evidence = ev_scam > ev_groom ? ev_scam : ev_groom;
         keep *= 1.0 - r->model_evidence;
     }
@@ -228,7 +357,13 @@ void nt_check_result_free(nt_check_result *r)
     nt_indicator_list_free(r->inds);
     nt_text_free(r->text);
     free(r->scores);
+    nt__gen_release(r->gen);
     free(r);
+}
+
+const nt_ruleset *nt_check_result_rules(const nt_check_result *r)
+{
+    return r && r->gen ? r->gen->rules : NULL;
 }
 
 int nt_check_risk(const nt_check_result *r)
@@ -280,7 +415,12 @@ const nt_model_explain *nt_check_model_explain(const nt_check_result *r)
 
 int nt_engine_has_model(const nt_engine *eng)
 {
-    return eng && eng->model != NULL;
+    if (!eng)
+        return 0;
+    nt__gen *g = nt__gen_acquire(eng);
+    int has = g->model != NULL;
+    nt__gen_release(g);
+    return has;
 }
 
 int nt_check_is_empty(const nt_check_result *r)
