@@ -72,5 +72,6 @@ int cmd_extract(cli *c, int argc, char **argv);
 int cmd_canon(cli *c, int argc, char **argv);
 int cmd_train(cli *c, int argc, char **argv);
 int cmd_eval_model(cli *c, int argc, char **argv);
+int cmd_eval_levels(cli *c, int argc, char **argv);
 
 #endif

@@ -176,10 +176,14 @@ int cmd_eval(cli *c, int argc, char **argv)
                     c->json = 1;
             return eval_conversations(c, argv[k + 1]);
         }
-    /* `eval --model FILE ...` evaluates the statistical model alone. */
-    for (int k = 0; k < argc; k++)
+    /* `eval --model FILE ...` evaluates the statistical model alone;
+     * `eval --levels` chooses the level thresholds on the validation split. */
+    for (int k = 0; k < argc; k++) {
         if (strcmp(argv[k], "--model") == 0)
             return cmd_eval_model(c, argc, argv);
+        if (strcmp(argv[k], "--levels") == 0)
+            return cmd_eval_levels(c, argc, argv);
+    }
     const char *data = NULL;
     nt_level at = NT_LEVEL_SUSPICIOUS;
     for (int i = 0; i < argc; i++) {

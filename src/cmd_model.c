@@ -873,3 +873,193 @@ cleanup:
     corpus_free(&co);
     return status;
 }
+
+/* ---- eval --levels: choose the level thresholds on the validation split --
+ *
+ * The whole check (rules + model, through the engine) scores every message
+ * of the validation split (the same split the model's thresholds come from:
+ * never the test split, never the held-out file).  A message is harmful when
+ * it is a scam or grooming.  For each cut 1..99 on the 0-100 risk:
+ *   dangerous  = the lowest cut whose false-positive rate is at most
+ *                LEVEL_DANGEROUS_FPR on the negatives of *each* source
+ *                ("dangerous" must be trustworthy when it fires, also on the
+ *                few Vietnamese look-alikes, which a pooled rate would drown
+ *                in thousands of easy SMS hams);
+ *   suspicious = below dangerous, the cut with the best F1 averaged over the
+ *                three sources (English SMS, Vietnamese SMS, our Vietnamese
+ *                messages: each counts the same, whatever its size) among
+ *                those whose pooled false-positive rate is at most
+ *                LEVEL_SUSPICIOUS_FPR.
+ * The figures per source are printed beside the cuts in force (scoring.h);
+ * --sweep prints every cut. */
+
+#define LEVEL_DANGEROUS_FPR 0.005
+#define LEVEL_SUSPICIOUS_FPR 0.05
+
+typedef struct level_counts {
+    size_t pos[101], neg[101]; /* messages with risk == r, by gold */
+    size_t npos, nneg;
+} level_counts;
+
+static void level_cut(const level_counts *k, int cut, confusion *q)
+{
+    memset(q, 0, sizeof *q);
+    for (int r = 0; r <= 100; r++) {
+        if (r >= cut) {
+            q->tp += k->pos[r];
+            q->fp += k->neg[r];
+        } else {
+            q->fn += k->pos[r];
+            q->tn += k->neg[r];
+        }
+    }
+}
+
+static double f1_of(const confusion *q)
+{
+    return q->tp ? 2.0 * (double)q->tp / (double)(2 * q->tp + q->fp + q->fn) : 0.0;
+}
+
+int cmd_eval_levels(cli *c, int argc, char **argv)
+{
+    model_opts mo;
+    corpus co = {0};
+    nt_engine *eng = NULL;
+    nt_check_scratch *sc = NULL;
+    int status = 1;
+    enum { LG_EN, LG_VI, LG_DEV, LG_ALL, LG__N };
+    static const char *const lg_names[LG__N] = {"sms-en", "sms-vi", "vi-dev", "all"};
+    level_counts k[LG__N];
+    memset(k, 0, sizeof k);
+    /* reuse the model options (--data, --dev); drop our own flag first */
+    char *args[64];
+    int nargs = 0, sweep = 0;
+    for (int i = 0; i < argc && nargs < 63; i++) {
+        if (strcmp(argv[i], "--sweep") == 0)
+            sweep = 1;
+        else if (strcmp(argv[i], "--levels") != 0)
+            args[nargs++] = argv[i];
+    }
+    args[nargs] = NULL;
+    if (model_options(c, "eval", nargs, args, &mo) != 0)
+        return 2;
+    if (load_corpus(&mo, &co) != 0 || cli_open_engine(c, &eng, &sc) != 0)
+        goto cleanup;
+    for (size_t i = 0; i < co.n; i++) {
+        example *e = &co.ex[i];
+        nt_check_result *r = NULL;
+        nt_diag d;
+        nt_diag_clear(&d);
+        nt_err rc = nt_engine_check(eng, sc, e->text, e->len, &r, &d);
+        if (rc) {
+            cli_error(c, rc, &d, src_names[e->source]);
+            goto cleanup;
+        }
+        e->split = split_of(e, nt_check_text(r));
+        int risk = nt_check_risk(r);
+        nt_check_result_free(r);
+        if (e->split != SPLIT_VALID)
+            continue;
+        int harmful = e->y[NT_LABEL_SCAM] == 1 || e->y[NT_LABEL_GROOMING] == 1;
+        int groups[2] = {e->source == SRC_SMS_EN ? LG_EN : e->source == SRC_SMS_VI ? LG_VI : LG_DEV,
+                         LG_ALL};
+        for (int g = 0; g < 2; g++) {
+            if (harmful) {
+                k[groups[g]].pos[risk]++;
+                k[groups[g]].npos++;
+            } else {
+                k[groups[g]].neg[risk]++;
+                k[groups[g]].nneg++;
+            }
+        }
+    }
+    int dangerous = 100, suspicious = 1;
+    double best = -1;
+    for (int cut = 1; cut <= 100 && dangerous == 100; cut++) {
+        int ok = 1;
+        for (int g = 0; g < LG_ALL; g++) {
+            confusion q;
+            level_cut(&k[g], cut, &q);
+            ok &= ratio(q.fp, k[g].nneg) <= LEVEL_DANGEROUS_FPR;
+        }
+        if (ok)
+            dangerous = cut;
+    }
+    for (int cut = 1; cut < dangerous; cut++) {
+        confusion q;
+        level_cut(&k[LG_ALL], cut, &q);
+        if (ratio(q.fp, k[LG_ALL].nneg) > LEVEL_SUSPICIOUS_FPR)
+            continue;
+        double f = 0;
+        for (int g = 0; g < LG_ALL; g++) {
+            level_cut(&k[g], cut, &q);
+            f += f1_of(&q) / LG_ALL;
+        }
+        if (f > best) {
+            best = f;
+            suspicious = cut;
+        }
+    }
+    if (sweep) {
+        printf("cut");
+        for (int g = 0; g < LG__N; g++)
+            printf("  %-6s F1    FP", lg_names[g]);
+        putchar('\n');
+        for (int cut = 1; cut <= 100; cut++) {
+            printf("%3d", cut);
+            for (int g = 0; g < LG__N; g++) {
+                confusion q;
+                level_cut(&k[g], cut, &q);
+                printf("  %6s %.3f %4zu", "", f1_of(&q), q.fp);
+            }
+            putchar('\n');
+        }
+        putchar('\n');
+    }
+    const int cuts[4] = {suspicious, dangerous, nt_level_threshold(NT_LEVEL_SUSPICIOUS),
+                         nt_level_threshold(NT_LEVEL_DANGEROUS)};
+    const char *cut_names[4] = {"chosen_suspicious", "chosen_dangerous", "current_suspicious",
+                                "current_dangerous"};
+    if (c->json) {
+        json_t *root = json_object();
+        json_object_set_new(root, "split", json_string("validation"));
+        json_object_set_new(root, "suspicious", json_integer(suspicious));
+        json_object_set_new(root, "dangerous", json_integer(dangerous));
+        json_object_set_new(root, "dangerous_max_fpr", json_real(LEVEL_DANGEROUS_FPR));
+        json_object_set_new(root, "suspicious_max_fpr", json_real(LEVEL_SUSPICIOUS_FPR));
+        for (int x = 0; x < 4; x++) {
+            json_t *o = json_object();
+            json_object_set_new(o, "cut", json_integer(cuts[x]));
+            for (int g = 0; g < LG__N; g++) {
+                confusion q;
+                level_cut(&k[g], cuts[x], &q);
+                json_object_set_new(o, lg_names[g], confusion_json(&q));
+            }
+            json_object_set_new(root, cut_names[x], o);
+        }
+        json_dumpf(root, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(root);
+    } else {
+        printf("%s: %s %d, %s %d (%s: %d, %d)\n",
+               L(c, "Ngưỡng chọn trên tập kiểm định", "Thresholds chosen on the validation split"),
+               L(c, "đáng ngờ", "suspicious"), suspicious, L(c, "nguy hiểm", "dangerous"),
+               dangerous, L(c, "đang dùng", "in force"), cuts[2], cuts[3]);
+        for (int x = 0; x < 4; x++) {
+            printf("\n%s (risk >= %d)\n", cut_names[x], cuts[x]);
+            printf("  %-9s %6s %6s %6s %6s   %6s %6s %6s %7s\n", "group", "TP", "FP", "FN", "TN",
+                   "prec", "recall", "F1", "FPR");
+            for (int g = 0; g < LG__N; g++) {
+                confusion q;
+                level_cut(&k[g], cuts[x], &q);
+                confusion_print(lg_names[g], &q);
+            }
+        }
+    }
+    status = 0;
+cleanup:
+    nt_check_scratch_free(sc);
+    nt_engine_close(eng);
+    corpus_free(&co);
+    return status;
+}

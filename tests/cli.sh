@@ -158,6 +158,7 @@ if [ -d "${NT_SHARED_DATA:-/nonexistent}" ]; then
     expect "train a small model" 0 "threshold" -- train --data "$NT_SHARED_DATA" --out "$tmp/small.model" --bits 10 --epochs 1 --seed 3
     expect "eval it as JSON" 0 '"test/sms-en"' -- eval --json --data "$NT_SHARED_DATA" --model "$tmp/small.model"
     expect "eval the shipped model" 0 "scam" -- eval --data "$NT_SHARED_DATA" --model "$NT_DATA_DIR/models/niemtin.model"
+    expect "choose level thresholds" 0 "suspicious [0-9]+, dangerous [0-9]+" -- --lang en eval --levels --data "$NT_SHARED_DATA"
 else
     echo "note: NT_SHARED_DATA absent; skipping train/eval on the public corpora"
 fi

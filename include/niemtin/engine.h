@@ -71,6 +71,9 @@ typedef enum nt_level { NT_LEVEL_SAFE = 0, NT_LEVEL_SUSPICIOUS, NT_LEVEL_DANGERO
 
 /* "safe", "suspicious", "dangerous". Static. */
 const char *nt_level_name(nt_level level);
+/* The lowest risk (0-100) at which a message has this level (docs/scoring.md
+ * says how the thresholds were chosen). */
+int nt_level_threshold(nt_level level);
 
 typedef struct nt_check_result nt_check_result;
 

@@ -246,6 +246,13 @@ static nt_err scratch_fit(nt_check_scratch *sc, nt__gen *g)
     return NT_OK;
 }
 
+int nt_level_threshold(nt_level level)
+{
+    return level == NT_LEVEL_DANGEROUS    ? NT__RISK_DANGEROUS
+           : level == NT_LEVEL_SUSPICIOUS ? NT__RISK_SUSPICIOUS
+                                          : 0;
+}
+
 const char *nt_level_name(nt_level level)
 {
     switch (level) {
