@@ -10,109 +10,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_json.h"
 #include "cli.h"
 
 static const char *tactics[] = {"fear", "lure", "control"};
 
 static const char *tax_text(const cli *c, const nt_taxonomy *tax, const char *id, const char *f)
 {
-    char field[64];
-    snprintf(field, sizeof field, "%s_%s", f, c->lang == CLI_EN ? "en" : "vi");
-    const char *s = nt_taxonomy_text(tax, id, field);
-    return s ? s : id;
-}
-
-static json_t *spans_json(const cli *c, const char *text, const nt_rule_hit *h)
-{
-    json_t *a = json_array();
-    for (size_t k = 0; k < h->nspans; k++)
-        json_array_append_new(a, json_pack("{s:I, s:I, s:o}", "start", (json_int_t)h->spans[k].start,
-                                           "end", (json_int_t)h->spans[k].end, "text",
-                                           cli_json_text(text + h->spans[k].start,
-                                                         h->spans[k].end - h->spans[k].start)));
-    (void)c;
-    return a;
+    return check_tax_text(c->lang == CLI_EN, tax, id, f);
 }
 
 static json_t *result_json(const cli *c, const nt_engine *eng, const nt_check_result *r,
                            const char *text)
 {
-    const nt_taxonomy *tax = nt_engine_taxonomy(eng);
-    const nt_ruleset *rs = nt_check_result_rules(r);
-    const char *level = nt_level_name(nt_check_level(r));
-    json_t *root = json_pack("{s:i, s:s, s:b, s:s, s:s}", "risk", nt_check_risk(r), "level", level,
-                             "empty", nt_check_is_empty(r),
-                             "level_text", tax_text(c, tax, level, "name"), "advice",
-                             tax_text(c, tax, level, "advice"));
-    json_t *tj = json_array();
-    for (size_t i = 0; i < 3; i++) {
-        int score = nt_check_score(r, tactics[i]);
-        if (score == 0)
-            continue;
-        json_array_append_new(tj, json_pack("{s:s, s:s, s:i, s:s}", "id", tactics[i], "name",
-                                            tax_text(c, tax, tactics[i], "name"), "score", score,
-                                            "explain", tax_text(c, tax, tactics[i], "child")));
-    }
-    json_object_set_new(root, "tactics", tj);
-    json_t *cj = json_array();
-    json_t *rj = json_array();
-    const nt_rule_hits *hits = nt_check_rule_hits(r);
-    for (size_t i = 0; i < nt_rule_hits_count(hits); i++) {
-        const nt_rule_hit *h = nt_rule_hits_get(hits, i);
-        nt_rule_info info;
-        nt_ruleset_info(rs, h->rule, &info);
-        json_array_append_new(
-            rj, json_pack("{s:s, s:s, s:s, s:i, s:s, s:o}", "rule", h->id, "tactic", h->tactic,
-                          "category", h->category, "weight", h->weight, "description",
-                          c->lang == CLI_EN ? info.text_en : info.text_vi, "evidence",
-                          spans_json(c, text, h)));
-        int seen = !*h->category;
-        for (size_t k = 0; k < json_array_size(cj) && !seen; k++)
-            seen = strcmp(json_string_value(json_object_get(json_array_get(cj, k), "id")),
-                          h->category) == 0;
-        if (!seen)
-            json_array_append_new(
-                cj, json_pack("{s:s, s:s, s:i, s:s}", "id", h->category, "name",
-                              tax_text(c, tax, h->category, "name"), "score",
-                              nt_check_score(r, h->category), "advice",
-                              tax_text(c, tax, h->category, "advice")));
-    }
-    json_object_set_new(root, "categories", cj);
-    json_object_set_new(root, "rules", rj);
-    json_t *ij = json_array();
-    const nt_indicator_list *inds = nt_check_indicators(r);
-    for (size_t i = 0; i < nt_indicator_list_count(inds); i++) {
-        const nt_indicator *ind = nt_indicator_list_get(inds, i);
-        json_array_append_new(ij, json_pack("{s:s, s:s, s:I, s:I}", "type",
-                                            nt_ind_type_name(ind->type), "value", ind->value,
-                                            "start", (json_int_t)ind->start, "end",
-                                            (json_int_t)ind->end));
-    }
-    json_object_set_new(root, "indicators", ij);
-    const nt_model_explain *ex = nt_check_model_explain(r);
-    if (ex) {
-        json_t *mj = json_object(), *feats = json_array();
-        for (int l = 0; l < NT_MODEL_LABELS; l++)
-            json_object_set_new(mj, nt_model_label_name((nt_model_label)l),
-                                json_real(nt_check_model_prob(r, (nt_model_label)l)));
-        for (size_t k = 0; k < ex->count[NT_LABEL_SCAM]; k++) {
-            const nt_model_contrib *f = &ex->top[NT_LABEL_SCAM][k];
-            json_t *fj = json_pack("{s:s, s:s, s:f}", "kind", nt_feature_kind_name(f->kind),
-                                   "feature", f->name, "contribution", f->contribution);
-            if (f->has_span)
-                json_object_set_new(fj, "span", json_pack("[I, I]", (json_int_t)f->start,
-                                                          (json_int_t)f->end));
-            json_array_append_new(feats, fj);
-        }
-        json_object_set_new(root, "model", json_pack("{s:o, s:o}", "probabilities", mj,
-                                                     "scam_features", feats));
-    }
-    json_object_set_new(root, "hotlines",
-                        json_pack("[{s:s, s:s}, {s:s, s:s}]", "number", "111", "name",
-                                  L(c, "Tổng đài quốc gia bảo vệ trẻ em",
-                                    "National child protection hotline"),
-                                  "number", "113", "name", L(c, "Công an", "Police")));
-    return root;
+    return check_result_json(c->lang == CLI_EN, eng, r, text);
 }
 
 /* Print the message with evidence spans highlighted (terminal) or bracketed. */
