@@ -51,6 +51,8 @@ static const command commands[] = {
      "[--no-rules]",
      "huấn luyện mô hình thống kê (xem docs/model.md)",
      "train the statistical model (see docs/model.md)"},
+    {"serve", cmd_serve, "[--addr IP] [--port N] [--threads N] [--max-body BYTES] [--rate N]",
+     "chạy máy chủ HTTP: API và ứng dụng web", "run the HTTP server: API and web app"},
     {"version", cmd_version, "", "in phiên bản", "print the version"},
     {"help", cmd_help, "", "hướng dẫn này", "this help"},
 };

@@ -1,0 +1,504 @@
+/*
+ * src/server/http.c - libmicrohttpd glue: read a request whole, route it,
+ * send the response.
+ *
+ * libmicrohttpd calls the access handler several times per request: first
+ * with the headers (we allocate a srv_req and refuse early what we can: an
+ * over-long Content-Length gets 413 before a byte of the body is read), then
+ * once per chunk of body (appended, up to max_body), then a last time with no
+ * data, when the route's handler runs.  The per-request state is freed in
+ * the completion callback, which also records the metrics.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "server.h"
+
+#define STATIC_MAX_BYTES (8u * 1024u * 1024u)
+
+uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* ---- responses ------------------------------------------------------------ */
+
+void srv_error(const srv_req *r, srv_resp *out, unsigned status, const char *code,
+               const char *field, const char *msg_vi, const char *msg_en)
+{
+    memset(out, 0, sizeof *out);
+    out->status = status;
+    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", r->en ? msg_en : msg_vi);
+    json_object_set_new(e, "field", field ? json_string(field) : json_null());
+    out->json = json_pack("{s:o}", "error", e);
+}
+
+json_t *srv_body_object(const srv_req *r, srv_resp *out)
+{
+    const char *ct = r->content_type;
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
+        srv_error(r, out, 415, "unsupported_media_type", NULL,
+                  "Nội dung phải là JSON (Content-Type: application/json)",
+                  "The body must be JSON (Content-Type: application/json)");
+        return NULL;
+    }
+    json_error_t err;
+    json_t *j = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &err);
+    if (!j) {
+        char vi[300], en[300];
+        snprintf(vi, sizeof vi, "JSON không hợp lệ ở dòng %d, cột %d (byte %d): %s", err.line,
+                 err.column, err.position, err.text);
+        snprintf(en, sizeof en, "invalid JSON at line %d, column %d (byte %d): %s", err.line,
+                 err.column, err.position, err.text);
+        srv_error(r, out, 400, "bad_json", NULL, vi, en);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        srv_error(r, out, 400, "bad_json", NULL, "Nội dung phải là một đối tượng JSON {...}",
+                  "The body must be a JSON object {...}");
+        return NULL;
+    }
+    return j;
+}
+
+int srv_only_fields(const srv_req *r, json_t *obj, const char *const *allowed, srv_resp *out)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        int ok = 0;
+        for (size_t i = 0; allowed[i] && !ok; i++)
+            ok = strcmp(key, allowed[i]) == 0;
+        if (!ok) {
+            char vi[300], en[300];
+            snprintf(vi, sizeof vi, "Trường không được hỗ trợ: \"%.100s\"", key);
+            snprintf(en, sizeof en, "unknown field \"%.100s\"", key);
+            srv_error(r, out, 400, "unknown_field", key, vi, en);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void scratch_free(void *p)
+{
+    nt_check_scratch_free(p);
+}
+
+nt_check_scratch *srv_scratch(srv *s)
+{
+    nt_check_scratch *sc = pthread_getspecific(s->scratch_key);
+    if (!sc && nt_check_scratch_new(s->eng, &sc) == NT_OK)
+        pthread_setspecific(s->scratch_key, sc);
+    return sc;
+}
+
+/* ---- static files of web/ ----------------------------------------------- */
+
+static const char *mime_of(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {{".html", "text/html; charset=utf-8"},
+                 {".js", "text/javascript; charset=utf-8"},
+                 {".css", "text/css; charset=utf-8"},
+                 {".json", "application/json"},
+                 {".svg", "image/svg+xml"},
+                 {".png", "image/png"},
+                 {".ico", "image/x-icon"},
+                 {".txt", "text/plain; charset=utf-8"},
+                 {".yaml", "application/yaml; charset=utf-8"},
+                 {".webmanifest", "application/manifest+json"}};
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(dot, types[i].ext) == 0)
+            return types[i].type;
+    return NULL;
+}
+
+/* GET a file under web_dir.  Only [A-Za-z0-9._-/] names, no "..", no
+ * dot-files; "/" is index.html; an unknown extension is 404 rather than a
+ * guess. */
+static void serve_static(srv_req *r, srv_resp *out)
+{
+    const char *p = r->path;
+    char rel[256];
+    if (strcmp(p, "/") == 0)
+        p = "/index.html";
+    size_t n = strlen(p);
+    int ok = n > 1 && n < sizeof rel && p[0] == '/' && !strstr(p, "..") && !strstr(p, "/.");
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)p[i]) || strchr("._-/", p[i]);
+    const char *type = ok ? mime_of(p) : NULL;
+    if (!type) {
+        srv_error(r, out, 404, "not_found", NULL, "Không có trang này", "No such page");
+        return;
+    }
+    snprintf(rel, sizeof rel, "%s", p + 1);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", r->s->cfg.web_dir, rel);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > STATIC_MAX_BYTES) {
+        if (fd >= 0)
+            close(fd);
+        srv_error(r, out, 404, "not_found", NULL, "Không có trang này", "No such page");
+        return;
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    ssize_t got = buf ? read(fd, buf, (size_t)st.st_size) : -1;
+    close(fd);
+    if (got != (ssize_t)st.st_size) {
+        free(buf);
+        srv_error(r, out, 500, "internal", NULL, "Không đọc được tệp", "cannot read the file");
+        return;
+    }
+    memset(out, 0, sizeof *out);
+    out->status = 200;
+    out->bytes = buf;
+    out->len = (size_t)got;
+    out->free_bytes = 1;
+    out->content_type = type;
+    out->cache = "no-cache";
+}
+
+/* ---- routing -------------------------------------------------------------- */
+
+static void health(srv_req *r, srv_resp *out)
+{
+    memset(out, 0, sizeof *out);
+    out->status = 200;
+    out->json = json_pack("{s:s, s:I, s:I, s:I}", "status", "ok", "rules",
+                          (json_int_t)nt_ruleset_count(nt_engine_rules(r->s->eng)),
+                          "rules_generation", (json_int_t)nt_engine_generation(r->s->eng),
+                          "uptime_seconds", (json_int_t)(time(NULL) - r->s->started));
+}
+
+static void openapi(srv_req *r, srv_resp *out)
+{
+    if (!r->s->openapi) {
+        srv_error(r, out, 404, "not_found", NULL, "Không có tài liệu OpenAPI",
+                  "The OpenAPI document is not available");
+        return;
+    }
+    memset(out, 0, sizeof *out);
+    out->status = 200;
+    out->bytes = r->s->openapi;
+    out->len = r->s->openapi_len;
+    out->content_type = "application/yaml; charset=utf-8";
+}
+
+typedef struct route {
+    const char *method, *path;
+    int id;
+    void (*fn)(srv_req *, srv_resp *);
+} route;
+
+static const route routes[] = {
+    {"GET", "/healthz", ROUTE_HEALTH, health},
+    {"GET", "/metrics", ROUTE_METRICS, NULL /* metrics_render */},
+    {"GET", "/api/v1/openapi.yaml", ROUTE_OPENAPI, openapi},
+    {"POST", "/api/v1/check", ROUTE_CHECK, api_check},
+    {"POST", "/api/v1/check/conversation", ROUTE_CHECK_CONV, api_check_conversation},
+};
+
+static void dispatch(srv_req *r, srv_resp *out)
+{
+    const route *hit = NULL;
+    const char *allow = NULL;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (strcmp(routes[i].path, r->path) != 0)
+            continue;
+        allow = routes[i].method;
+        if (strcmp(routes[i].method, r->method) == 0 ||
+            (strcmp(r->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
+            hit = &routes[i];
+    }
+    if (hit) {
+        r->route = hit->id;
+        if (hit->id == ROUTE_METRICS)
+            metrics_render(r->s, out);
+        else
+            hit->fn(r, out);
+        return;
+    }
+    if (allow) {
+        r->route = ROUTE_OTHER;
+        srv_error(r, out, 405, "method_not_allowed", NULL, "Phương thức không được hỗ trợ",
+                  "method not allowed");
+        out->allow = allow;
+        return;
+    }
+    if (strncmp(r->path, "/api/", 5) == 0) {
+        r->route = ROUTE_OTHER;
+        srv_error(r, out, 404, "not_found", NULL, "Không có điểm cuối API này",
+                  "no such API endpoint");
+        return;
+    }
+    r->route = ROUTE_STATIC;
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+        srv_error(r, out, 405, "method_not_allowed", NULL, "Phương thức không được hỗ trợ",
+                  "method not allowed");
+        out->allow = "GET";
+        return;
+    }
+    serve_static(r, out);
+}
+
+/* ---- libmicrohttpd callbacks ---------------------------------------------- */
+
+static enum MHD_Result send_resp(srv_req *r, srv_resp *out)
+{
+    char *text = NULL;
+    size_t len = out->len;
+    struct MHD_Response *resp;
+    if (out->json) {
+        text = json_dumps(out->json, JSON_COMPACT);
+        json_decref(out->json);
+        out->json = NULL;
+        if (!text)
+            return MHD_NO;
+        len = strlen(text);
+        resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+        if (!resp)
+            free(text);
+        out->content_type = "application/json; charset=utf-8";
+    } else if (out->free_bytes) {
+        resp = MHD_create_response_from_buffer(len, out->bytes, MHD_RESPMEM_MUST_FREE);
+        if (!resp)
+            free(out->bytes);
+    } else {
+        resp = MHD_create_response_from_buffer(len, out->bytes ? out->bytes : (char *)"",
+                                               MHD_RESPMEM_PERSISTENT);
+    }
+    if (!resp)
+        return MHD_NO;
+    if (out->content_type)
+        MHD_add_response_header(resp, "Content-Type", out->content_type);
+    MHD_add_response_header(resp, "Cache-Control", out->cache ? out->cache : "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                            "script-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+    if (out->retry_after) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%u", out->retry_after);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
+    if (out->allow)
+        MHD_add_response_header(resp, "Allow", out->allow);
+    if (out->status == 413)
+        MHD_add_response_header(resp, "Connection", "close");
+    enum MHD_Result ret = MHD_queue_response(r->conn, out->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+typedef struct req_state {
+    srv_req r;
+    unsigned status; /* queued status, for metrics */
+    int done;        /* a response was queued */
+} req_state;
+
+static int wants_english(struct MHD_Connection *c, const char *query)
+{
+    const char *lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang");
+    if (lang)
+        return strcmp(lang, "en") == 0;
+    (void)query;
+    const char *al = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language");
+    return al && strncasecmp(al, "en", 2) == 0;
+}
+
+static enum MHD_Result finish(req_state *st, srv_resp *out)
+{
+    st->status = out->status;
+    st->done = 1;
+    return send_resp(&st->r, out);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    srv *s = cls;
+    (void)version;
+    req_state *st = *con_cls;
+    srv_resp out;
+    if (!st) {
+        st = calloc(1, sizeof *st);
+        if (!st)
+            return MHD_NO;
+        *con_cls = st;
+        srv_req *r = &st->r;
+        r->s = s;
+        r->conn = conn;
+        r->method = method;
+        r->path = url;
+        r->query = "";
+        r->route = -1;
+        r->t0_us = now_us();
+        r->en = wants_english(conn, NULL);
+        r->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
+                      r->client, sizeof r->client);
+        else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+                      r->client, sizeof r->client);
+        else
+            snprintf(r->client, sizeof r->client, "unknown");
+        /* Rate limit before reading anything. */
+        unsigned wait = s->rl ? ratelimit_take(s->rl, r->client, r->t0_us) : 0;
+        if (wait) {
+            atomic_fetch_add(&s->rate_limited, 1);
+            r->route = ROUTE_OTHER;
+            srv_error(r, &out, 429, "rate_limited", NULL,
+                      "Quá nhiều yêu cầu, vui lòng thử lại sau",
+                      "too many requests, try again later");
+            out.retry_after = wait;
+            return finish(st, &out);
+        }
+        /* Refuse an announced oversize body before reading it. */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl) {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(cl, &end, 10);
+            if (errno || *end || v > s->cfg.max_body) {
+                r->route = ROUTE_OTHER;
+                char vi[200], en[200];
+                snprintf(vi, sizeof vi, "Nội dung quá lớn (tối đa %zu byte)", s->cfg.max_body);
+                snprintf(en, sizeof en, "body too large (at most %zu bytes)", s->cfg.max_body);
+                srv_error(r, &out, 413, "payload_too_large", NULL, vi, en);
+                return finish(st, &out);
+            }
+        }
+        return MHD_YES;
+    }
+    srv_req *r = &st->r;
+    if (st->done) { /* response already queued (413/429): discard the rest */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (r->too_big || r->body_len + n > s->cfg.max_body) {
+            r->too_big = 1;
+            return MHD_YES;
+        }
+        if (r->body_len + n + 1 > r->body_cap) {
+            size_t cap = r->body_cap ? r->body_cap : 4096;
+            while (cap < r->body_len + n + 1)
+                cap *= 2;
+            char *nb = realloc(r->body, cap);
+            if (!nb)
+                return MHD_NO;
+            r->body = nb;
+            r->body_cap = cap;
+        }
+        memcpy(r->body + r->body_len, upload_data, n);
+        r->body_len += n;
+        r->body[r->body_len] = 0;
+        return MHD_YES;
+    }
+    if (r->too_big) {
+        r->route = ROUTE_OTHER;
+        char vi[200], en[200];
+        snprintf(vi, sizeof vi, "Nội dung quá lớn (tối đa %zu byte)", s->cfg.max_body);
+        snprintf(en, sizeof en, "body too large (at most %zu bytes)", s->cfg.max_body);
+        srv_error(r, &out, 413, "payload_too_large", NULL, vi, en);
+        return finish(st, &out);
+    }
+    memset(&out, 0, sizeof out);
+    dispatch(r, &out);
+    if (strcmp(method, "HEAD") == 0 && out.json) {
+        json_decref(out.json);
+        out.json = NULL;
+        out.len = 0;
+    }
+    return finish(st, &out);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    srv *s = cls;
+    req_state *st = *con_cls;
+    (void)conn;
+    if (!st)
+        return;
+    uint64_t us = now_us() - st->r.t0_us;
+    unsigned status = st->done ? st->status : 0;
+    int rt = st->r.route < 0 ? ROUTE_OTHER : st->r.route;
+    metrics_observe(s, rt, status, us);
+    if (!s->cfg.quiet)
+        fprintf(stderr, "%s %s %s %u %.1fms%s\n", st->r.client, st->r.method, st->r.path, status,
+                (double)us / 1000.0, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    free(st->r.body);
+    free(st);
+    *con_cls = NULL;
+}
+
+struct MHD_Daemon *http_start(srv *s, unsigned *bound_port)
+{
+    if (!s->have_key) {
+        if (pthread_key_create(&s->scratch_key, scratch_free) != 0)
+            return NULL;
+        s->have_key = 1;
+    }
+    struct sockaddr_in sa4;
+    struct sockaddr_in6 sa6;
+    struct sockaddr *sa;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    memset(&sa4, 0, sizeof sa4);
+    memset(&sa6, 0, sizeof sa6);
+    if (inet_pton(AF_INET, s->cfg.addr, &sa4.sin_addr) == 1) {
+        sa4.sin_family = AF_INET;
+        sa4.sin_port = htons((uint16_t)s->cfg.port);
+        sa = (struct sockaddr *)&sa4;
+    } else if (inet_pton(AF_INET6, s->cfg.addr, &sa6.sin6_addr) == 1) {
+        sa6.sin6_family = AF_INET6;
+        sa6.sin6_port = htons((uint16_t)s->cfg.port);
+        sa = (struct sockaddr *)&sa6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        fprintf(stderr, "niemtin serve: --addr %s: not an IPv4 or IPv6 address\n", s->cfg.addr);
+        return NULL;
+    }
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
+    if (!d)
+        return NULL;
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    *bound_port = di ? di->port : s->cfg.port;
+    return d;
+}

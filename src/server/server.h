@@ -1,0 +1,137 @@
+/*
+ * src/server/server.h - `niemtin serve`: the HTTP API and the web app.
+ *
+ * The one idea: libmicrohttpd does the sockets (epoll, a pool of threads
+ * sized to the cores); everything above it is a table of routes, each a
+ * plain function from a parsed request to a JSON (or file) response.  A
+ * request is read whole (up to a configured limit) before its handler runs,
+ * so handlers never see partial bodies.  Every error a client can cause is a
+ * JSON object {"error": {"code", "message", "field"}} with the right status;
+ * a 500 means a bug or an exhausted machine, never bad input.
+ *
+ *   server.c     options, start, signals (SIGTERM drains, SIGHUP reloads rules)
+ *   http.c       the libmicrohttpd glue: bodies, limits, routing, responses,
+ *                static files of web/
+ *   api_check.c  POST /api/v1/check and /api/v1/check/conversation
+ *   metrics.c    counters and latency histograms, /metrics (Prometheus text)
+ *   ratelimit.c  token buckets per client address
+ */
+#ifndef NT_SERVER_H
+#define NT_SERVER_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "niemtin/niemtin.h"
+
+typedef struct srv_ratelimit srv_ratelimit;
+
+typedef struct srv_config {
+    const char *addr;      /* listen address, "127.0.0.1" by default */
+    unsigned port;         /* 8080 by default; 0 picks a free one */
+    unsigned threads;      /* pool size; 0: one per core */
+    size_t max_body;       /* bytes; larger bodies get 413 */
+    double rate;           /* requests per second per client address */
+    double burst;          /* bucket size */
+    const char *web_dir;   /* the browser app (web/) */
+    const char *docs_dir;  /* docs/ (for openapi.yaml) */
+    int quiet;             /* no access log */
+} srv_config;
+
+/* Routes, for the metrics labels. */
+enum {
+    ROUTE_HEALTH,
+    ROUTE_METRICS,
+    ROUTE_OPENAPI,
+    ROUTE_CHECK,
+    ROUTE_CHECK_CONV,
+    ROUTE_STATIC,
+    ROUTE_OTHER,
+    ROUTE__COUNT
+};
+
+typedef struct srv {
+    srv_config cfg;
+    nt_engine *eng;
+    pthread_key_t scratch_key; /* per-thread nt_check_scratch */
+    int have_key;
+    srv_ratelimit *rl;
+    char *openapi;      /* docs/openapi.yaml, read at start */
+    size_t openapi_len;
+    /* metrics (metrics.c) */
+    atomic_ulong requests[ROUTE__COUNT][6]; /* by status class 1xx..5xx, [0] unused */
+    atomic_ulong latency[ROUTE__COUNT][12]; /* histogram buckets, see metrics.c */
+    atomic_ulong latency_sum_us[ROUTE__COUNT];
+    atomic_ulong checks[3];                 /* by level */
+    atomic_ulong rate_limited;
+    time_t started;
+} srv;
+
+/* A request read whole, as handlers see it. */
+typedef struct srv_req {
+    srv *s;
+    const char *method, *path; /* path without the query string */
+    const char *query;         /* after '?', or "" */
+    char *body;                /* NUL-terminated, may contain NULs */
+    size_t body_len, body_cap;
+    int too_big;               /* the body passed max_body */
+    int en;                    /* reply in English (?lang=en or Accept-Language) */
+    char client[64];           /* client address, for rate limits and logs */
+    const char *content_type;
+    struct MHD_Connection *conn;
+    uint64_t t0_us;
+    int route;
+} srv_req;
+
+/* What a handler returns: a status and either JSON or raw bytes. */
+typedef struct srv_resp {
+    unsigned status;
+    json_t *json;          /* owned; rendered compactly */
+    char *bytes;           /* owned (free()) if free_bytes, else static */
+    size_t len;
+    int free_bytes;
+    const char *content_type;
+    const char *cache;     /* Cache-Control, or NULL */
+    unsigned retry_after;  /* seconds, for 429 */
+    const char *allow;     /* Allow header, for 405 */
+} srv_resp;
+
+/* An error response {"error": {"code", "message", "field"}}; field may be
+ * NULL.  The message is in the request's language. */
+void srv_error(const srv_req *r, srv_resp *out, unsigned status, const char *code,
+               const char *field, const char *msg_vi, const char *msg_en);
+
+/* The request body as a JSON object, or an error response (400 bad_json with
+ * line:column, 415 when the content type is not JSON) and NULL. */
+json_t *srv_body_object(const srv_req *r, srv_resp *out);
+
+/* Reject members of obj not in allowed (NULL-terminated): 400 unknown_field
+ * naming the first one.  Returns 0 when all are known. */
+int srv_only_fields(const srv_req *r, json_t *obj, const char *const *allowed, srv_resp *out);
+
+/* The calling thread's check scratch (created on first use). */
+nt_check_scratch *srv_scratch(srv *s);
+
+/* api_check.c */
+void api_check(srv_req *r, srv_resp *out);
+void api_check_conversation(srv_req *r, srv_resp *out);
+
+/* metrics.c */
+void metrics_observe(srv *s, int route, unsigned status, uint64_t micros);
+void metrics_render(srv *s, srv_resp *out);
+
+/* ratelimit.c: 0 when allowed, else the seconds to wait. */
+nt_err ratelimit_new(double rate, double burst, srv_ratelimit **out);
+void ratelimit_free(srv_ratelimit *rl);
+unsigned ratelimit_take(srv_ratelimit *rl, const char *client, uint64_t now_us);
+
+/* http.c */
+struct MHD_Daemon;
+struct MHD_Daemon *http_start(srv *s, unsigned *bound_port);
+uint64_t now_us(void);
+
+
+#endif
