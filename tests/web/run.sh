@@ -1,0 +1,30 @@
+#!/bin/sh
+# tests/web/run.sh NIEMTIN - the web app in headless Debian Chromium: install
+# playwright-core from npm once (tests/web/node_modules, from the lock file),
+# start `niemtin serve` on a free loopback port, run check.mjs against it,
+# stop the server.  Chromium and Node.js come from scripts/deps.
+set -u
+NT=$1
+here=$(cd "$(dirname "$0")" && pwd)
+for tool in node npm; do
+    command -v $tool >/dev/null || { echo "web: $tool is missing (run scripts/deps)"; exit 1; }
+done
+[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "web: chromium is missing (run scripts/deps)"; exit 1; }
+if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
+    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || { echo "web: npm ci failed"; exit 1; }
+fi
+tmp=$(mktemp -d)
+"$NT" serve --port 0 --quiet --rate 1000 --burst 1000 >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+i=0
+while ! grep -q "127.0.0.1:" "$tmp/out" 2>/dev/null; do
+    sleep 0.1; i=$((i + 1))
+    if [ $i -gt 600 ] || ! kill -0 $pid 2>/dev/null; then echo "web: server did not start"; cat "$tmp/err"; exit 1; fi
+done
+port=$(grep -o '127.0.0.1:[0-9]*' "$tmp/out" | cut -d: -f2)
+node "$here/check.mjs" "http://127.0.0.1:$port"
+st=$?
+kill -TERM $pid
+wait $pid || { echo "web: server exited with an error"; cat "$tmp/err"; st=1; }
+exit $st
