@@ -21,15 +21,16 @@ function check(cond, what, seen) {
 }
 
 const profile = mkdtempSync(join(tmpdir(), 'niemtin-chromium-'));
-const browser = await chromium.launch({
+// a throwaway profile (--user-data-dir) via a persistent context
+const browser = await chromium.launchPersistentContext(profile, {
   executablePath: exe,
   headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-         '--disable-component-update', '--no-first-run', `--user-data-dir=${profile}`],
+         '--disable-component-update', '--no-first-run'],
 });
 let status = 0;
 try {
-  const page = await browser.newPage();
+  const page = browser.pages()[0] || await browser.newPage();
   const errors = [];
   page.on('pageerror', e => errors.push(String(e)));
   page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
@@ -130,13 +131,16 @@ try {
   const small = await page.$$eval('button', bs => bs.filter(b => b.getBoundingClientRect().height < 44).map(b => b.id));
   check(small.length === 0, 'buttons at least 44 px tall', small);
 
-  // the server's error shows in the page (a message over the limit)
+  // the server's error shows in the page (a message over the limit); the
+  // browser logs the 413 itself, which is expected here
+  check(errors.length === 0, 'no script errors, CSP violations or failed loads', errors);
   await page.fill('#text', 'a'.repeat(1100000));
   await page.click('#check-btn');
   await page.waitForSelector('#text-error:not([hidden])');
   check((await page.textContent('#text-error')).length > 0, 'server errors are shown');
 
-  check(errors.length === 0, 'no script errors or CSP violations in the console', errors);
+  const late = errors.filter(e => !/status of 413/.test(e));
+  check(late.length === 0, 'no script errors after the server error', late);
   console.log(`web: ${passed} passed, 0 failed`);
 } catch (e) {
   console.error(`web: ${passed} passed, 1 failed`);
