@@ -72,5 +72,11 @@ int cmd_extract(cli *c, int argc, char **argv);
 int cmd_canon(cli *c, int argc, char **argv);
 int cmd_train(cli *c, int argc, char **argv);
 int cmd_eval_model(cli *c, int argc, char **argv);
+int cmd_lookup(cli *c, int argc, char **argv);
+int cmd_report(cli *c, int argc, char **argv);
+int cmd_review(cli *c, int argc, char **argv);
+int cmd_import(cli *c, int argc, char **argv);
+int cmd_feed(cli *c, int argc, char **argv);
+int cmd_expire(cli *c, int argc, char **argv);
 
 #endif

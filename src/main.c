@@ -51,6 +51,29 @@ static const command commands[] = {
      "[--no-rules]",
      "huấn luyện mô hình thống kê (xem docs/model.md)",
      "train the statistical model (see docs/model.md)"},
+    {"lookup", cmd_lookup, "[--db PATH] [--type T] [--json] VALUE... | --batch FILE",
+     "tra cứu danh sách cảnh báo sớm: số điện thoại, tài khoản, link, tên miền... đã bị báo cáo "
+     "hay xác nhận lừa đảo chưa",
+     "look values up in the early-warning registry: reported or confirmed scam numbers, "
+     "accounts, links, domains..."},
+    {"report", cmd_report,
+     "add --type T --value V [--evidence TEXT] [--reporter NAME] [--member] [--contact C] "
+     "[--channel CH] [--amount VND]",
+     "báo cáo một chỉ báo lừa đảo (liên hệ của người báo cáo được mã hoá)",
+     "report a scam indicator (the reporter's contact is encrypted)"},
+    {"review", cmd_review,
+     "list [--status S] | show ID | start|confirm|reject|dispute|clear ID --reason TEXT "
+     "[--analyst NAME]",
+     "chuyên viên xem xét và quyết định: xác nhận, bác bỏ, khiếu nại, gỡ cảnh báo",
+     "analysts review and decide: confirm, reject, dispute, clear"},
+    {"import", cmd_import, "--format chongluadao|list [--type T] [--name N] [--skip-bad] FILE",
+     "nhập một danh sách công khai (ChongLuaDao, hoặc mỗi dòng một giá trị), tất cả hoặc không",
+     "import a published list (ChongLuaDao, or one value a line), all or nothing"},
+    {"feed", cmd_feed, "--since CURSOR [--limit N] [--json]",
+     "các thay đổi của danh sách theo thứ tự, kèm con trỏ cho lần sau",
+     "the registry's changes in order, with the cursor for next time"},
+    {"expire", cmd_expire, "--older-than DAYS",
+     "cho hết hạn các chỉ báo lâu không có hoạt động", "expire indicators with no recent activity"},
     {"version", cmd_version, "", "in phiên bản", "print the version"},
     {"help", cmd_help, "", "hướng dẫn này", "this help"},
 };

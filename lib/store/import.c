@@ -20,16 +20,24 @@
 #include "niemtin/text.h"
 #include "store/store_int.h"
 
-/* A ChongLuaDao line: a URL (has a '/', '?' or "://") keeps its path unless
- * the path is the bare root, which makes it its host; a bare host is a
- * domain, or an IP address when it parses as one. */
+/* A ChongLuaDao line: an IP address; or a URL (it has a '/', '?' or ':') that
+ * keeps its path unless the path is the bare root, which makes it its host;
+ * or a bare host, a domain. */
 static nt_err chongluadao_value(const nt_banks *banks, const char *s, size_t n,
                                 nt_ind_type *type, char **out, nt_diag *diag)
 {
     char ipbuf[64];
     unsigned char addr[16];
-    int has_path = memchr(s, '/', n) || memchr(s, '?', n);
-    if (has_path) {
+    if (n < sizeof ipbuf) {
+        memcpy(ipbuf, s, n);
+        ipbuf[n] = '\0';
+        if (inet_pton(AF_INET, ipbuf, addr) == 1 || inet_pton(AF_INET6, ipbuf, addr) == 1) {
+            *type = NT_IND_IP;
+            return nt__store_canonical(banks, NT_IND_IP, s, n, out, diag);
+        }
+    }
+    /* a path, a query or a port ("sn99.cc:100") make it a URL */
+    if (memchr(s, '/', n) || memchr(s, '?', n) || memchr(s, ':', n)) {
         char *expr = NULL;
         nt_err e = nt__store_canonical(banks, NT_IND_URL, s, n, &expr, diag);
         if (e)
@@ -45,14 +53,6 @@ static nt_err chongluadao_value(const nt_banks *banks, const char *s, size_t n,
         e = chongluadao_value(banks, expr, el - 1, type, out, diag);
         free(expr);
         return e;
-    }
-    if (n < sizeof ipbuf) {
-        memcpy(ipbuf, s, n);
-        ipbuf[n] = '\0';
-        if (inet_pton(AF_INET, ipbuf, addr) == 1 || inet_pton(AF_INET6, ipbuf, addr) == 1) {
-            *type = NT_IND_IP;
-            return nt__store_canonical(banks, NT_IND_IP, s, n, out, diag);
-        }
     }
     *type = NT_IND_DOMAIN;
     return nt__store_canonical(banks, NT_IND_DOMAIN, s, n, out, diag);
