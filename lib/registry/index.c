@@ -2,7 +2,7 @@
  * lib/registry/index.c - the lock-free lookup index of the registry (see
  * index.h for the design; docs/registry.md for the measurements).
  *
- * Memory per indicator: a 36-byte record, a 4-byte reference, and one 8-byte
+ * Memory per indicator: a 32-byte record, a 4-byte reference, and one 8-byte
  * slot per key at a load factor between 0.375 and 0.75, plus the value
  * itself (4-byte length, the bytes, a NUL, padded to 8) in the arena.
  */
@@ -28,11 +28,11 @@
 #define DIGITS_BIT 0x80000000u
 #define MIN_SLOTS 1024u
 
-/* An immutable summary of one indicator (36 bytes). */
+/* An immutable summary of one indicator (32 bytes). */
 typedef struct rec {
-    uint32_t value_ref;  /* arena ref of the value */
-    uint32_t source_ref; /* arena ref of the confirming import's name, or 0 */
-    uint8_t type, status, pad[2];
+    uint32_t value_ref; /* arena ref of the value */
+    uint8_t type, status;
+    uint16_t source;    /* the confirming import's name: src_refs[source - 1], or 0 */
     uint32_t first_seen, last_seen, status_at;
     uint32_t n_reports, n_reporters;
     float score_log;
@@ -44,13 +44,9 @@ typedef struct table {
     _Atomic uint64_t slot[];
 } table;
 
-typedef struct source_name {
-    int64_t unused;
-    uint32_t ref;
-} source_name;
-
 struct nt__index {
     double half_life_s;
+    nt__index_hash_fn hash;
     /* readers */
     _Atomic(table *) tab;
     _Alignas(64) _Atomic uint64_t epoch;
@@ -63,7 +59,8 @@ struct nt__index {
     size_t arena_chunks;
     uint32_t n_recs; /* next record ref (0 is "none") */
     size_t n_inds, n_keys;
-    uint32_t *src_refs; /* interned source names */
+    uint32_t src_refs[65535]; /* arena refs of interned source names (read by readers,
+                                 each written before any record names it) */
     size_t n_src;
 };
 
@@ -168,6 +165,11 @@ static const char *rec_key(const nt__index *ix, const rec *r, int digits, size_t
     return v;
 }
 
+void nt__index_set_hash(nt__index *ix, nt__index_hash_fn fn)
+{
+    ix->hash = fn ? fn : key_hash;
+}
+
 static table *table_new(size_t slots)
 {
     table *t = calloc(1, sizeof(table) + slots * sizeof(_Atomic uint64_t));
@@ -235,7 +237,7 @@ static nt_err grow(nt__index *ix)
         const rec *r = current(ix, lo & ~DIGITS_BIT);
         size_t kl;
         const char *k = rec_key(ix, r, digits, &kl);
-        table_insert(t, key_hash((nt_ind_type)r->type, digits, k, kl), lo);
+        table_insert(t, ix->hash((nt_ind_type)r->type, digits, k, kl), lo);
     }
     table_swap(ix, t);
     return NT_OK;
@@ -254,7 +256,7 @@ static nt_err add_key(nt__index *ix, const rec *r, uint32_t ind, int digits)
     const char *k = rec_key(ix, r, digits, &kl);
     if (!k)
         return NT_OK;
-    table_insert(t, key_hash((nt_ind_type)r->type, digits, k, kl),
+    table_insert(t, ix->hash((nt_ind_type)r->type, digits, k, kl),
                  ind | (digits ? DIGITS_BIT : 0));
     ix->n_keys++;
     return NT_OK;
@@ -267,6 +269,7 @@ nt_err nt__index_new(double half_life_days, nt__index **out)
     nt__index *ix = calloc(1, sizeof *ix);
     if (!ix)
         return NT_ERR_NOMEM;
+    ix->hash = key_hash;
     ix->half_life_s = (half_life_days > 0 ? half_life_days : NT_REPUTATION_HALF_LIFE_DAYS) * 86400.0;
     table *t = table_new(MIN_SLOTS);
     if (!t) {
@@ -294,7 +297,6 @@ void nt__index_free(nt__index *ix)
         free(ix->recs[i]);
     for (size_t i = 0; i < REF_MAX_CHUNKS; i++)
         free(ix->refs[i]);
-    free(ix->src_refs);
     free(ix);
 }
 
@@ -307,9 +309,9 @@ static uint32_t to_u32_time(int64_t t)
     return (uint32_t)t;
 }
 
-static nt_err source_ref(nt__index *ix, const char *name, uint32_t *ref)
+static nt_err source_index(nt__index *ix, const char *name, uint16_t *idx)
 {
-    *ref = 0;
+    *idx = 0;
     if (!name)
         return NT_OK;
     size_t n = strlen(name);
@@ -318,17 +320,15 @@ static nt_err source_ref(nt__index *ix, const char *name, uint32_t *ref)
         uint32_t len;
         memcpy(&len, v, 4);
         if (len == n && memcmp(v + 4, name, n) == 0) {
-            *ref = ix->src_refs[i];
+            *idx = (uint16_t)(i + 1);
             return NT_OK;
         }
     }
-    uint32_t *p = realloc(ix->src_refs, (ix->n_src + 1) * sizeof *p);
-    if (!p)
-        return NT_ERR_NOMEM;
-    ix->src_refs = p;
-    nt_err e = arena_add(ix, name, n, ref);
+    if (ix->n_src == sizeof ix->src_refs / sizeof ix->src_refs[0])
+        return NT_ERR_TOO_BIG;
+    nt_err e = arena_add(ix, name, n, &ix->src_refs[ix->n_src]);
     if (!e)
-        ix->src_refs[ix->n_src++] = *ref;
+        *idx = (uint16_t)(++ix->n_src);
     return e;
 }
 
@@ -356,7 +356,7 @@ nt_err nt__index_put(nt__index *ix, const nt_store_indicator *ind, const char *s
     } else if ((e = arena_add(ix, ind->value, strlen(ind->value), &r.value_ref))) {
         return e;
     }
-    if ((e = source_ref(ix, source, &r.source_ref)))
+    if ((e = source_index(ix, source, &r.source)))
         return e;
     r.type = (uint8_t)ind->type;
     r.status = (uint8_t)ind->status;
@@ -387,7 +387,7 @@ size_t nt__index_find(const nt__index *cix, nt_ind_type type, int digits, const 
                       size_t len, nt__index_fn fn, void *ctx)
 {
     nt__index *ix = (nt__index *)cix; /* the reader counters are the only writes */
-    uint64_t h = key_hash(type, digits, key, len);
+    uint64_t h = ix->hash(type, digits, key, len);
     uint32_t tag = (uint32_t)(h >> 32);
     size_t found = 0;
     uint64_t ep = reader_enter(ix);
@@ -410,7 +410,8 @@ size_t nt__index_find(const nt__index *cix, nt_ind_type type, int digits, const 
         nt__index_entry e = {.ind = ind,
                              .type = (nt_ind_type)r->type,
                              .value = arena_at(ix, r->value_ref) + 4,
-                             .source = r->source_ref ? arena_at(ix, r->source_ref) + 4 : NULL,
+                             .source = r->source ? arena_at(ix, ix->src_refs[r->source - 1]) + 4
+                                                 : NULL,
                              .status = (nt_status)r->status,
                              .first_seen = r->first_seen,
                              .last_seen = r->last_seen,

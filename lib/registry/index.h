@@ -6,7 +6,7 @@
  *     64-bit word (32-bit tag from the hash | 31-bit indicator number | an
  *     "account digits" bit) in an open-addressing table with linear probing,
  *     published with one release store;
- *   - an indicator's summary is an immutable 36-byte record; an update
+ *   - an indicator's summary is an immutable 32-byte record; an update
  *     writes a new record and swings the indicator's 32-bit reference to it
  *     with one release store, so a reader sees the old or the new record;
  *   - values, records and references live in fixed-size chunks that never
@@ -69,6 +69,11 @@ size_t nt__index_find(const nt__index *ix, nt_ind_type type, int digits, const c
  * this itself; callers holding entries across several finds need not: the
  * entries live in chunks that are never freed). */
 void nt__index_stats_get(const nt__index *ix, nt__index_stats *st);
+
+/* Tests only: replace the key hash (e.g. by a constant, so that every key
+ * collides) before anything is put. */
+typedef uint64_t (*nt__index_hash_fn)(nt_ind_type type, int digits, const char *key, size_t len);
+void nt__index_set_hash(nt__index *ix, nt__index_hash_fn fn);
 
 /* The reputation score (0..100) of an entry at time now. */
 double nt__index_score(const nt__index *ix, const nt__index_entry *e, int64_t now);

@@ -417,15 +417,59 @@ nt_err nt_registry_lookup_canonical(const nt_registry *reg, nt_ind_type type,
     return e;
 }
 
+/* Undo the usual defanging of links people paste ("hxxps://evil[.]com",
+ * "evil(.)com", "[:]//", "[@]"); *out malloc'd, or NULL when nothing changed. */
+static char *refang(const char *s, size_t len, size_t *out_len)
+{
+    static const struct {
+        const char *from, *to;
+    } subs[] = {{"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."}, {"[:]", ":"},
+                {"[@]", "@"}, {"hxxp", "http"}, {"hXXp", "http"}, {"HXXP", "HTTP"}};
+    char *o = malloc(len + 1);
+    size_t n = 0;
+    int changed = 0;
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        size_t k = 0;
+        for (; k < sizeof subs / sizeof subs[0]; k++) {
+            size_t fl = strlen(subs[k].from);
+            if (i + fl <= len && memcmp(s + i, subs[k].from, fl) == 0)
+                break;
+        }
+        if (k < sizeof subs / sizeof subs[0]) {
+            size_t tl = strlen(subs[k].to);
+            memcpy(o + n, subs[k].to, tl);
+            n += tl;
+            i += strlen(subs[k].from);
+            changed = 1;
+        } else {
+            o[n++] = s[i++];
+        }
+    }
+    o[n] = '\0';
+    if (!changed) {
+        free(o);
+        return NULL;
+    }
+    *out_len = n;
+    return o;
+}
+
 nt_err nt_registry_lookup(const nt_registry *reg, nt_ind_type type, const char *raw, size_t len,
                           nt_reg_answer *a, nt_diag *diag)
 {
-    char *canon = NULL;
+    char *canon = NULL, *plain = NULL;
     if (!reg || !a || (!raw && len))
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "NULL argument");
     memset(a, 0, sizeof *a);
     a->type = type;
+    if (raw && (type == NT_IND_URL || type == NT_IND_DOMAIN || type == NT_IND_IP ||
+                type == NT_IND_EMAIL) &&
+        (plain = refang(raw, len, &len)) != NULL)
+        raw = plain;
     nt_err e = nt__store_canonical(reg->banks, type, raw ? raw : "", len, &canon, diag);
+    free(plain);
     if (e)
         return e;
     e = nt_registry_lookup_canonical(reg, type, canon, a);
@@ -454,9 +498,15 @@ static int canon_ok(const nt_registry *reg, nt_ind_type t, const char *raw, size
 size_t nt_registry_guess_types(const nt_registry *reg, const char *raw, size_t len,
                                nt_ind_type types[4])
 {
-    size_t n = 0;
+    size_t n = 0, plen = 0;
     if (!raw || len == 0 || memchr(raw, '\0', len))
         return 0;
+    char *plain = refang(raw, len, &plen);
+    if (plain) {
+        n = nt_registry_guess_types(reg, plain, plen, types);
+        free(plain);
+        return n;
+    }
     int has_slash = memchr(raw, '/', len) != NULL, has_at = memchr(raw, '@', len) != NULL;
     int has_colon = memchr(raw, ':', len) != NULL;
     int scheme = 0;
