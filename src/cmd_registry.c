@@ -625,7 +625,7 @@ int cmd_report(cli *c, int argc, char **argv)
     if (o.evidence_file) {
         char *args[2] = {(char *)"-f", (char *)o.evidence_file};
         cli big = *c;
-        big.max_bytes = NT_MAX_EVIDENCE_BYTES + 1;
+        big.max_bytes = 2 * NT_MAX_EVIDENCE_BYTES; /* the library names the limit */
         if ((st = cli_read_input(&big, 2, args, &evidence, &elen)))
             return st;
     }
