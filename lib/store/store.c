@@ -448,7 +448,8 @@ static nt_err cascade(nt_store *st, const idvec *reporters, int64_t skip, int64_
         e = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
     if (e)
         goto cleanup;
-    qsort(inds.v, inds.n, sizeof *inds.v, cmp_i64);
+    if (inds.n)
+        qsort(inds.v, inds.n, sizeof *inds.v, cmp_i64);
     for (size_t i = 0; i < inds.n; i++) {
         if ((i && inds.v[i] == inds.v[i - 1]) || inds.v[i] == skip)
             continue;
@@ -932,7 +933,8 @@ nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *
                         res->errors[0].message, res->bad, res->bad == 1 ? "" : "s");
         goto cleanup;
     }
-    qsort(c.items, c.n, sizeof *c.items, cmp_item);
+    if (c.n)
+        qsort(c.items, c.n, sizeof *c.items, cmp_item);
     snprintf(actor_buf, sizeof actor_buf, "import:%s", opts->name);
     int64_t now = nt_store_now(st);
     if ((e = begin(st, diag)))
