@@ -32,8 +32,8 @@ expect() {
     ok
 }
 
-# a value from a JSON document on stdin: jget 'python expression on d'
-jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# the first number after "KEY": in JSON on stdin
+jnum() { grep -o "\"$1\": *[0-9]*" | head -1 | grep -o '[0-9]*$'; }
 
 expect "help lists registry commands" 0 "lookup" -- help
 expect "lookup needs a value" 2 "lookup" -- lookup
@@ -55,8 +55,7 @@ if [ -f "$cld/urls.txt" ]; then
     expect "hit: IP" 0 "SCAM" -- --lang en lookup 14.182.113.62
     expect "miss: benign" 0 "Not in the warning list" -- --lang en lookup google.com vietcombank.com.vn
     expect "miss: other path on a shared host" 0 "Chưa có trong danh sách" -- lookup "https://sites.google.com/site/other"
-    "$NT" lookup --json 0088shop.com | jget 'd["lookups"][0]["results"][0]["matches"][0]["source"]' >"$tmp/src" 2>&1
-    grep -q '^chongluadao$' "$tmp/src" && ok || bad "lookup json source"
+    expect "lookup json source" 0 '"source": "chongluadao"' -- lookup --json 0088shop.com
     printf '0088shop.com\n{"value":"google.com","type":"domain"}\nxin chao\n{"value":1}\n' >"$tmp/batch"
     "$NT" lookup --batch "$tmp/batch" >"$tmp/out" 2>&1
     [ "$(wc -l <"$tmp/out")" = 4 ] && ok || bad "batch: one line out per line in"
@@ -82,7 +81,7 @@ expect "unknown format" 2 "format" -- import --format stix "$tmp/phones.txt"
 # follow the feed to its end, a page at a time, as a member would
 cursor=0
 while :; do
-    n=$("$NT" feed --since "$cursor" --limit 10000 --json | jget 'd["next"]')
+    n=$("$NT" feed --since "$cursor" --limit 10000 --json | jnum next)
     [ "$n" = "$cursor" ] && break
     cursor=$n
 done
@@ -90,7 +89,7 @@ expect "report" 0 "reported" -- report add --type phone --value "0912 345 678" -
     --contact "an@example.vn" --channel call --amount 5000000 --evidence "Gọi giả công an, đòi chuyển tiền"
 expect "report again, other reporter" 0 "2 (báo cáo|reports)" -- report add --type phone --value "+84912345678" --reporter binh --channel sms
 expect "lookup reported" 0 "Nhiều người đã báo cáo" -- lookup "0912.345.678"
-id=$("$NT" lookup --json --type phone 0912345678 | jget 'd["lookups"][0]["results"][0]["matches"][0]["id"]')
+id=$("$NT" lookup --json --type phone 0912345678 | jnum id)
 expect "review list" 0 "$id .*reported" -- review list --status reported
 expect "review needs a reason" 2 "reason" -- review confirm "$id"
 expect "illegal: clear a reported number" 1 "cannot clear it \(only from disputed\)" -- review clear "$id" --reason x
@@ -107,9 +106,9 @@ expect "show hides the contact" 0 "đã mã hoá" -- review show "$id"
 expect "reveal the contact with the key" 0 "an@example.vn" -- review show "$id" --reveal-contact
 if grep -q "an@example.vn" "$NIEMTIN_DB" "$NIEMTIN_DB-wal" 2>/dev/null; then bad "contact in clear on disk"; else ok; fi
 "$NT" feed --since "$cursor" --json >"$tmp/feed" 2>&1
-kinds=$(jget '" ".join(c["change"] for c in d["changes"])' <"$tmp/feed")
+kinds=$(grep -o '"change": "[a-z_]*"' "$tmp/feed" | sed 's/.*: "//; s/"$//' | tr '\n' ' ' | sed 's/ $//')
 [ "$kinds" = "added under_review confirmed disputed cleared" ] && ok || bad "feed kinds: $kinds"
-next=$(jget 'd["next"]' <"$tmp/feed")
+next=$(jnum next <"$tmp/feed")
 expect "feed from the end is empty" 0 "^next	$next$" -- feed --since "$next"
 expect "feed cursor must be a number" 2 "since" -- feed --since abc
 
