@@ -43,7 +43,8 @@ static char *make_list(size_t n, int kind, size_t *len)
             at += (size_t)snprintf(b + at, cap - at, "scam-%zu.example.vn\n", i);
             break;
         default:
-            at += (size_t)snprintf(b + at, cap - at, "phish-%zu.example.com/login/%zu\n", i % 50000, i);
+            at += (size_t)snprintf(b + at, cap - at, "phish-%zu.example.com/login/%zu\n", i % 50000,
+                                   i);
             break;
         }
     }
@@ -182,18 +183,19 @@ int main(int argc, char **argv)
         nt_registry_close(r2);
     }
 
-    printf("{\n  \"benchmark\": \"registry\",\n  \"indicators\": %zu,\n  \"keys\": %zu,\n"
-           "  \"slots\": %zu,\n  \"index_bytes_per_indicator\": %.1f,\n"
-           "  \"value_bytes_per_indicator\": %.1f,\n  \"import_seconds\": %.2f,\n"
-           "  \"import_per_second\": %.0f,\n  \"open_rebuild_seconds\": %.2f,\n"
-           "  \"lookup_hit_per_second\": %.0f,\n  \"lookup_miss_per_second\": %.0f,\n"
-           "  \"lookup_url_per_second\": %.0f,\n  \"baseline_sqlite_point_query_per_second\": %.0f,\n"
-           "  \"speedup_vs_sqlite\": %.1f,\n  \"chongluadao_lines\": %zu,\n"
-           "  \"chongluadao_import_seconds\": %.2f\n}\n",
-           s.indicators, s.keys, s.slots, (double)s.bytes_index / (double)s.indicators,
-           (double)s.bytes_values / (double)s.indicators, t_import, (double)n / t_import, t_open,
-           1.0 / per_hit, 1.0 / per_miss, 1.0 / per_url, 1.0 / per_store, per_store / per_hit,
-           cld_lines, t_cld);
+    printf(
+        "{\n  \"benchmark\": \"registry\",\n  \"indicators\": %zu,\n  \"keys\": %zu,\n"
+        "  \"slots\": %zu,\n  \"index_bytes_per_indicator\": %.1f,\n"
+        "  \"value_bytes_per_indicator\": %.1f,\n  \"import_seconds\": %.2f,\n"
+        "  \"import_per_second\": %.0f,\n  \"open_rebuild_seconds\": %.2f,\n"
+        "  \"lookup_hit_per_second\": %.0f,\n  \"lookup_miss_per_second\": %.0f,\n"
+        "  \"lookup_url_per_second\": %.0f,\n  \"baseline_sqlite_point_query_per_second\": %.0f,\n"
+        "  \"speedup_vs_sqlite\": %.1f,\n  \"chongluadao_lines\": %zu,\n"
+        "  \"chongluadao_import_seconds\": %.2f\n}\n",
+        s.indicators, s.keys, s.slots, (double)s.bytes_index / (double)s.indicators,
+        (double)s.bytes_values / (double)s.indicators, t_import, (double)n / t_import, t_open,
+        1.0 / per_hit, 1.0 / per_miss, 1.0 / per_url, 1.0 / per_store, per_store / per_hit,
+        cld_lines, t_cld);
     nt_registry_close(reg);
     nt_banks_free(banks);
     char cmd[128];

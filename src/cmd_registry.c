@@ -87,7 +87,8 @@ static int parse(cli *c, const char *cmd, int argc, char **argv, ropts *o)
         const char *a = argv[i];
         if (only_args || a[0] != '-' || a[1] != '-') {
             if (o->nargs == (int)(sizeof o->args / sizeof o->args[0])) {
-                fprintf(stderr, "niemtin %s: %s\n", cmd, L(c, "quá nhiều giá trị", "too many values"));
+                fprintf(stderr, "niemtin %s: %s\n", cmd,
+                        L(c, "quá nhiều giá trị", "too many values"));
                 return 2;
             }
             o->args[o->nargs++] = argv[i];
@@ -116,7 +117,8 @@ static int parse(cli *c, const char *cmd, int argc, char **argv, ropts *o)
         if (strcmp(a, "--lang") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
             if (strcmp(v, "vi") != 0 && strcmp(v, "en") != 0) {
-                fprintf(stderr, "niemtin: --lang: %s\n", L(c, "chỉ có vi hoặc en", "expected vi or en"));
+                fprintf(stderr, "niemtin: --lang: %s\n",
+                        L(c, "chỉ có vi hoặc en", "expected vi or en"));
                 return 2;
             }
             c->lang = strcmp(v, "en") == 0 ? CLI_EN : CLI_VI;
@@ -127,7 +129,8 @@ static int parse(cli *c, const char *cmd, int argc, char **argv, ropts *o)
             if (strcmp(a, valued[k].flag) == 0)
                 break;
         if (k == sizeof valued / sizeof valued[0]) {
-            fprintf(stderr, "niemtin %s: %s '%s'\n", cmd, L(c, "tuỳ chọn không rõ", "unknown option"), a);
+            fprintf(stderr, "niemtin %s: %s '%s'\n", cmd,
+                    L(c, "tuỳ chọn không rõ", "unknown option"), a);
             return 2;
         }
         if (i + 1 >= argc) {
@@ -273,7 +276,8 @@ static int open_registry(cli *c, const ropts *o, session *s)
     sodium_memzero(key, sizeof key);
     if (rc) {
         char what[600];
-        snprintf(what, sizeof what, "%s %s", L(c, "không mở được cơ sở dữ liệu", "cannot open the database"), o->db);
+        snprintf(what, sizeof what, "%s %s",
+                 L(c, "không mở được cơ sở dữ liệu", "cannot open the database"), o->db);
         reg_error(c, rc, &d, what);
         nt_banks_free(s->banks);
         s->banks = NULL;
@@ -406,7 +410,8 @@ static json_t *match_json(const cli *c, const nt_reg_match *m)
     json_object_set_new(j, "first_seen", iso_time(m->first_seen));
     json_object_set_new(j, "last_seen", iso_time(m->last_seen));
     json_object_set_new(j, "status_at", iso_time(m->status_at));
-    json_object_set_new(j, "explanation", json_string(nt_reg_explain(m, c->lang == CLI_EN, ex, sizeof ex)));
+    json_object_set_new(j, "explanation",
+                        json_string(nt_reg_explain(m, c->lang == CLI_EN, ex, sizeof ex)));
     return j;
 }
 
@@ -415,7 +420,8 @@ static json_t *answer_json(const cli *c, const nt_reg_answer *a)
     json_t *j = json_object();
     json_object_set_new(j, "type", json_string(nt_ind_type_name(a->type)));
     json_object_set_new(j, "canonical", json_string(a->canonical ? a->canonical : ""));
-    json_object_set_new(j, "status", a->status ? json_string(nt_status_name(a->status)) : json_null());
+    json_object_set_new(j, "status",
+                        a->status ? json_string(nt_status_name(a->status)) : json_null());
     json_object_set_new(j, "score", json_real((double)(int)(a->score * 10 + 0.5) / 10));
     json_object_set_new(j, "verdict", json_string(verdict(c, a)));
     json_object_set_new(j, "matches_total", json_integer((json_int_t)a->n_total));
@@ -429,7 +435,8 @@ static json_t *answer_json(const cli *c, const nt_reg_answer *a)
 static void print_answer(const cli *c, const nt_reg_answer *a)
 {
     char ex[512], t1[32], t2[32];
-    printf("  %s %s: %s\n", type_label(c, a->type), a->canonical ? a->canonical : "", verdict(c, a));
+    printf("  %s %s: %s\n", type_label(c, a->type), a->canonical ? a->canonical : "",
+           verdict(c, a));
     for (size_t i = 0; i < a->n_matches; i++) {
         const nt_reg_match *m = &a->matches[i];
         printf("    #%lld %s [%s] — %s\n", (long long)m->id, m->value, nt_status_name(m->status),
@@ -457,8 +464,9 @@ static int lookup_value(cli *c, session *s, const char *raw, nt_ind_type type, j
     if (line)
         json_object_set_new(res, "line", json_integer(line));
     if (nt == 0) {
-        const char *msg = L(c, "không nhận ra giá trị: không phải số điện thoại, tài khoản, link, "
-                               "tên miền, IP, email, tài khoản mạng xã hội hay ví",
+        const char *msg = L(c,
+                            "không nhận ra giá trị: không phải số điện thoại, tài khoản, link, "
+                            "tên miền, IP, email, tài khoản mạng xã hội hay ví",
                             "not recognised as a phone number, account, URL, domain, IP, e-mail, "
                             "social account or wallet");
         json_object_set_new(res, "error", json_string(msg));
@@ -484,7 +492,8 @@ static int lookup_value(cli *c, session *s, const char *raw, nt_ind_type type, j
             json_object_set_new(ej, "error", json_string(nt_diag_format(&d, buf, sizeof buf)));
             json_array_append_new(results, ej);
             if (!c->json)
-                printf("  %s: %s: %s\n", type_label(c, types[k]), L(c, "không hợp lệ", "invalid"), d.message);
+                printf("  %s: %s: %s\n", type_label(c, types[k]), L(c, "không hợp lệ", "invalid"),
+                       d.message);
             status = 1;
             continue;
         }
@@ -530,11 +539,12 @@ static int lookup_batch(cli *c, session *s, const char *path, nt_ind_type type)
             const char *v = in ? json_string_value(json_object_get(in, "value")) : NULL;
             const char *ts = in ? json_string_value(json_object_get(in, "type")) : NULL;
             nt_ind_type tt;
-            if (!v || (ts && nt_ind_type_parse(strcmp(ts, "bank_account") == 0 ? "bank" : ts, &tt))) {
+            if (!v ||
+                (ts && nt_ind_type_parse(strcmp(ts, "bank_account") == 0 ? "bank" : ts, &tt))) {
                 json_t *err = json_object();
                 json_object_set_new(err, "line", json_integer(ln));
                 json_object_set_new(err, "error",
-                                    json_string(!in ? "not valid JSON"
+                                    json_string(!in  ? "not valid JSON"
                                                 : !v ? "a JSON line needs a \"value\" string"
                                                      : "unknown \"type\""));
                 print_json(err, 1);
@@ -571,7 +581,8 @@ int cmd_lookup(cli *c, int argc, char **argv)
     if (o.type && parse_type(c, o.type, &type))
         return 2;
     if (!o.batch && o.nargs == 0) {
-        fprintf(stderr, "%s: niemtin lookup [--db PATH] [--type T] [--json] VALUE... | --batch FILE\n",
+        fprintf(stderr,
+                "%s: niemtin lookup [--db PATH] [--type T] [--json] VALUE... | --batch FILE\n",
                 L(c, "Cách dùng", "Usage"));
         return 2;
     }
@@ -672,8 +683,11 @@ int cmd_report(cli *c, int argc, char **argv)
                    type_label(c, ind.type), ind.value, L(c, "chỉ báo", "indicator"), (long long)iid,
                    L(c, "trạng thái", "status"), nt_status_name(ind.status), ind.n_reports,
                    L(c, "báo cáo", "reports"));
-            printf("%s\n", L(c, "Cảm ơn bạn đã báo cáo. Nếu đã chuyển tiền, gọi ngay ngân hàng và báo công an (113).",
-                             "Thank you for reporting. If you sent money, call your bank now and report to the police (113)."));
+            printf("%s\n", L(c,
+                             "Cảm ơn bạn đã báo cáo. Nếu đã chuyển tiền, gọi ngay ngân hàng và báo "
+                             "công an (113).",
+                             "Thank you for reporting. If you sent money, call your bank now and "
+                             "report to the police (113)."));
         }
         nt_store_indicator_release(&ind);
     }
@@ -736,9 +750,10 @@ static int report_row(void *ctx, const nt_store_report *r)
         json_array_append_new(l->arr, j);
     } else {
         int n = (int)strlen(r->evidence);
-        printf("  %s #%lld %s %s (%s) %s %s%s%lld VND\n", L(l->c, "báo cáo", "report"), (long long)r->id,
-               vn_time(r->reported_at, t), r->reporter, nt_source_kind_name(r->reporter_kind),
-               r->channel, r->has_contact ? L(l->c, "[có liên hệ, đã mã hoá] ", "[contact, encrypted] ") : "",
+        printf("  %s #%lld %s %s (%s) %s %s%s%lld VND\n", L(l->c, "báo cáo", "report"),
+               (long long)r->id, vn_time(r->reported_at, t), r->reporter,
+               nt_source_kind_name(r->reporter_kind), r->channel,
+               r->has_contact ? L(l->c, "[có liên hệ, đã mã hoá] ", "[contact, encrypted] ") : "",
                "", (long long)r->amount);
         if (n)
             printf("      \"%.*s%s\"\n", n > 300 ? 300 : n, r->evidence, n > 300 ? "…" : "");
@@ -756,7 +771,8 @@ static int event_row(void *ctx, const nt_store_event *e)
         json_object_set_new(j, "at", iso_time(e->at));
         json_object_set_new(j, "actor", json_string(e->actor));
         json_object_set_new(j, "action", json_string(e->action));
-        json_object_set_new(j, "from", e->from ? json_string(nt_status_name(e->from)) : json_null());
+        json_object_set_new(j, "from",
+                            e->from ? json_string(nt_status_name(e->from)) : json_null());
         json_object_set_new(j, "to", json_string(nt_status_name(e->to)));
         json_object_set_new(j, "reason", json_string(e->reason));
         json_array_append_new(l->arr, j);
@@ -780,7 +796,8 @@ static int review_show(cli *c, session *s, int64_t id)
         return 1;
     }
     list_ctx reps = {.c = c, .arr = json_array()}, evs = {.c = c, .arr = json_array()};
-    double score = nt_reputation_score(ind.score_e, ind.score_at, nt_store_now(st), nt_store_half_life(st));
+    double score =
+        nt_reputation_score(ind.score_e, ind.score_at, nt_store_now(st), nt_store_half_life(st));
     nt_reg_answer a;
     char ex[512], t[32];
     nt_registry_lookup_canonical(s->reg, ind.type, ind.value, &a);
@@ -817,7 +834,9 @@ static int review_show(cli *c, session *s, int64_t id)
         json_object_set_new(j, "reporters_count", json_integer(ind.n_reporters));
         json_object_set_new(j, "score", json_real((double)(int)(score * 10 + 0.5) / 10));
         if (self)
-            json_object_set_new(j, "explanation", json_string(nt_reg_explain(self, c->lang == CLI_EN, ex, sizeof ex)));
+            json_object_set_new(
+                j, "explanation",
+                json_string(nt_reg_explain(self, c->lang == CLI_EN, ex, sizeof ex)));
         json_object_set_new(j, "reports", json_incref(reps.arr));
         json_object_set_new(j, "history", json_incref(evs.arr));
         print_json(j, 0);
@@ -852,11 +871,13 @@ static int contact_row(void *ctx, const nt_store_report *r)
     /* the report iteration holds a statement open; decrypting reads another */
     nt_err rc = nt_store_report_contact(cc->st, r->id, &contact, &d);
     if (rc) {
-        reg_error(cc->c, rc, &d, L(cc->c, "không giải mã được liên hệ", "cannot decrypt the contact"));
+        reg_error(cc->c, rc, &d,
+                  L(cc->c, "không giải mã được liên hệ", "cannot decrypt the contact"));
         cc->status = 1;
         return 0;
     }
-    printf("  %s #%lld: %s\n", L(cc->c, "liên hệ của báo cáo", "contact of report"), (long long)r->id, contact);
+    printf("  %s #%lld: %s\n", L(cc->c, "liên hệ của báo cáo", "contact of report"),
+           (long long)r->id, contact);
     sodium_memzero(contact, strlen(contact));
     free(contact);
     return 0;
@@ -870,7 +891,8 @@ int cmd_review(cli *c, int argc, char **argv)
         return st;
     static const char *usage =
         "niemtin review list [--status S] [--after ID] [--limit N] | show ID [--reveal-contact] | "
-        "start|confirm|reject|dispute|clear ID --reason TEXT [--analyst NAME]  [--db PATH] [--json]";
+        "start|confirm|reject|dispute|clear ID --reason TEXT [--analyst NAME]  [--db PATH] "
+        "[--json]";
     if (o.nargs < 1) {
         fprintf(stderr, "%s: %s\n", L(c, "Cách dùng", "Usage"), usage);
         return 2;
@@ -882,8 +904,9 @@ int cmd_review(cli *c, int argc, char **argv)
         if (strcmp(sub, "start") == 0)
             action = NT_ACTION_REVIEW;
         else if (nt_action_parse(sub, &action) != NT_OK || action == NT_ACTION_EXPIRE) {
-            fprintf(stderr, "niemtin review: %s '%s'\n%s: %s\n", L(c, "không có lệnh", "no such subcommand"),
-                    sub, L(c, "Cách dùng", "Usage"), usage);
+            fprintf(stderr, "niemtin review: %s '%s'\n%s: %s\n",
+                    L(c, "không có lệnh", "no such subcommand"), sub, L(c, "Cách dùng", "Usage"),
+                    usage);
             return 2;
         }
     }
@@ -898,12 +921,14 @@ int cmd_review(cli *c, int argc, char **argv)
     }
     if (action && (!o.reason || !*o.reason)) {
         fprintf(stderr, "niemtin review %s: %s\n", sub,
-                L(c, "cần --reason: mọi quyết định phải có lý do", "--reason is required: every decision needs one"));
+                L(c, "cần --reason: mọi quyết định phải có lý do",
+                  "--reason is required: every decision needs one"));
         return 2;
     }
     nt_status status = 0;
     if (o.status && nt_status_parse(o.status, &status) != NT_OK) {
-        fprintf(stderr, "niemtin review: --status: %s '%s'\n", L(c, "trạng thái không rõ", "unknown status"), o.status);
+        fprintf(stderr, "niemtin review: --status: %s '%s'\n",
+                L(c, "trạng thái không rõ", "unknown status"), o.status);
         return 2;
     }
     long long limit = 100, after = 0;
@@ -918,7 +943,9 @@ int cmd_review(cli *c, int argc, char **argv)
     nt_diag d;
     nt_diag_clear(&d);
     if (is_list) {
-        list_ctx l = {.c = c, .arr = json_array(), .now = nt_store_now(store),
+        list_ctx l = {.c = c,
+                      .arr = json_array(),
+                      .now = nt_store_now(store),
                       .half_life = nt_store_half_life(store)};
         nt_err rc = nt_store_list(store, status, after, (size_t)limit, list_row, &l, &d);
         if (rc) {
@@ -963,7 +990,8 @@ int cmd_review(cli *c, int argc, char **argv)
                     print_json(j, 0);
                     json_decref(j);
                 } else {
-                    printf("#%lld %s: %s (%s)\n", id, ind.value, nt_status_name(ind.status), ind.status_by);
+                    printf("#%lld %s: %s (%s)\n", id, ind.value, nt_status_name(ind.status),
+                           ind.status_by);
                 }
                 nt_store_indicator_release(&ind);
             }
@@ -1016,10 +1044,11 @@ int cmd_import(cli *c, int argc, char **argv)
     if (st)
         return st;
     if (o.nargs != 1 || !o.format) {
-        fprintf(stderr,
-                "%s: niemtin import --format chongluadao|list [--type T] [--name NAME] [--skip-bad] "
-                "[--db PATH] [--json] FILE\n",
-                L(c, "Cách dùng", "Usage"));
+        fprintf(
+            stderr,
+            "%s: niemtin import --format chongluadao|list [--type T] [--name NAME] [--skip-bad] "
+            "[--db PATH] [--json] FILE\n",
+            L(c, "Cách dùng", "Usage"));
         return 2;
     }
     nt_import_options io = {0};
@@ -1028,7 +1057,8 @@ int cmd_import(cli *c, int argc, char **argv)
     } else if (strcmp(o.format, "list") == 0) {
         io.format = NT_IMPORT_LIST;
         if (!o.type) {
-            fprintf(stderr, "niemtin import: %s\n", L(c, "--format list cần --type", "--format list needs --type"));
+            fprintf(stderr, "niemtin import: %s\n",
+                    L(c, "--format list cần --type", "--format list needs --type"));
             return 2;
         }
         if (parse_type(c, o.type, &io.type))
@@ -1074,10 +1104,13 @@ int cmd_import(cli *c, int argc, char **argv)
         for (size_t i = 0; i < res->n_errors && !c->json; i++)
             fprintf(stderr, "%s:%u: %s\n", file, res->errors[i].line, res->errors[i].message);
         if (!c->json && res->bad > res->n_errors)
-            fprintf(stderr, "… %zu %s\n", res->bad - res->n_errors, L(c, "dòng lỗi khác", "more bad lines"));
+            fprintf(stderr, "… %zu %s\n", res->bad - res->n_errors,
+                    L(c, "dòng lỗi khác", "more bad lines"));
     }
     if (rc) {
-        reg_error(c, rc, &d, L(c, "nhập thất bại, không có gì được ghi", "import failed, nothing was written"));
+        reg_error(
+            c, rc, &d,
+            L(c, "nhập thất bại, không có gì được ghi", "import failed, nothing was written"));
         st = 1;
     }
     if (res && (c->json || !rc)) {
@@ -1107,8 +1140,8 @@ int cmd_import(cli *c, int argc, char **argv)
                    L(c, "Đã nhập", "Imported"), file, res->lines, L(c, "dòng", "lines"), res->added,
                    L(c, "mới", "new"), res->confirmed, L(c, "được xác nhận", "confirmed"),
                    res->unchanged, L(c, "không đổi", "unchanged"), res->duplicates,
-                   L(c, "trùng lặp", "duplicates"), res->bad, L(c, "dòng lỗi bỏ qua", "bad lines skipped"),
-                   secs);
+                   L(c, "trùng lặp", "duplicates"), res->bad,
+                   L(c, "dòng lỗi bỏ qua", "bad lines skipped"), secs);
         }
     }
     free(res);
@@ -1168,7 +1201,8 @@ int cmd_feed(cli *c, int argc, char **argv)
     int64_t next = since;
     nt_diag d;
     nt_diag_clear(&d);
-    nt_err rc = nt_store_feed(nt_registry_store(s.reg), since, (size_t)limit, feed_row, &f, &next, &d);
+    nt_err rc =
+        nt_store_feed(nt_registry_store(s.reg), since, (size_t)limit, feed_row, &f, &next, &d);
     if (rc) {
         reg_error(c, rc, &d, L(c, "không đọc được bản tin", "cannot read the feed"));
         st = 1;
@@ -1194,7 +1228,8 @@ int cmd_expire(cli *c, int argc, char **argv)
     if (st)
         return st;
     if (o.nargs || !o.older_than) {
-        fprintf(stderr, "%s: niemtin expire --older-than DAYS [--analyst NAME] [--db PATH] [--json]\n",
+        fprintf(stderr,
+                "%s: niemtin expire --older-than DAYS [--analyst NAME] [--db PATH] [--json]\n",
                 L(c, "Cách dùng", "Usage"));
         return 2;
     }

@@ -87,8 +87,8 @@ static int teardown(void **state)
 
 static int64_t report(fx *f, nt_ind_type type, const char *value, const char *reporter)
 {
-    nt_report_in in = {.type = type, .value = value, .value_len = strlen(value),
-                       .reporter = reporter};
+    nt_report_in in = {
+        .type = type, .value = value, .value_len = strlen(value), .reporter = reporter};
     int64_t rid, iid;
     nt_diag d;
     nt_diag_clear(&d);
@@ -101,8 +101,8 @@ static int64_t report(fx *f, nt_ind_type type, const char *value, const char *re
 
 /* Look raw up as type; return the number of matches, and the first match's
  * value and via through the out-parameters. */
-static size_t look(fx *f, nt_ind_type type, const char *raw, const char **value,
-                   nt_match_via *via, nt_status *status)
+static size_t look(fx *f, nt_ind_type type, const char *raw, const char **value, nt_match_via *via,
+                   nt_status *status)
 {
     nt_reg_answer a;
     nt_diag d;
@@ -161,7 +161,8 @@ static void test_exact(void **state)
 
     /* a phone number is not found as something else */
     nt_reg_answer a;
-    assert_int_equal(nt_registry_lookup_canonical(f->reg, NT_IND_SOCIAL, "+84912345678", &a), NT_OK);
+    assert_int_equal(nt_registry_lookup_canonical(f->reg, NT_IND_SOCIAL, "+84912345678", &a),
+                     NT_OK);
     assert_int_equal(a.n_matches, 0);
     /* a value that does not canonicalise is an error naming why */
     nt_diag d;
@@ -200,10 +201,12 @@ static void test_url_expressions(void **state)
 
     assert_int_equal(look(f, NT_IND_URL, "https://sites.google.com/site/bad", &v, &via, NULL), 1);
     assert_int_equal(via, NT_MATCH_EXACT);
-    assert_int_equal(look(f, NT_IND_URL, "https://sites.google.com/site/bad?ref=zalo", &v, &via, NULL), 1);
+    assert_int_equal(
+        look(f, NT_IND_URL, "https://sites.google.com/site/bad?ref=zalo", &v, &via, NULL), 1);
     assert_int_equal(via, NT_MATCH_URL_EXPRESSION);
     assert_string_equal(v, "sites.google.com/site/bad");
-    assert_int_equal(look(f, NT_IND_URL, "https://sites.google.com/site/good", NULL, NULL, NULL), 0);
+    assert_int_equal(look(f, NT_IND_URL, "https://sites.google.com/site/good", NULL, NULL, NULL),
+                     0);
     assert_int_equal(look(f, NT_IND_DOMAIN, "sites.google.com", NULL, NULL, NULL), 0);
     assert_int_equal(look(f, NT_IND_DOMAIN, "google.com", NULL, NULL, NULL), 0);
     assert_int_equal(look(f, NT_IND_URL, "http://m.phish.vn/login", &v, &via, NULL), 1);
@@ -219,16 +222,17 @@ static void test_url_expressions(void **state)
 
     /* a host deeper than the five labels Safe Browsing checks is still caught
      * by its registrable domain */
-    assert_int_equal(look(f, NT_IND_URL, "http://a.b.c.bucket.s3.dualstack.us-east-1.amazonaws.com/",
-                          &v, &via, NULL),
+    assert_int_equal(look(f, NT_IND_URL,
+                          "http://a.b.c.bucket.s3.dualstack.us-east-1.amazonaws.com/", &v, &via,
+                          NULL),
                      1);
     assert_int_equal(via, NT_MATCH_REGISTRABLE_DOMAIN);
-    assert_int_equal(look(f, NT_IND_DOMAIN, "other.s3.dualstack.us-east-1.amazonaws.com", NULL,
-                          NULL, NULL),
-                     0);
+    assert_int_equal(
+        look(f, NT_IND_DOMAIN, "other.s3.dualstack.us-east-1.amazonaws.com", NULL, NULL, NULL), 0);
     /* the extractor's form: canonical with scheme */
     nt_reg_answer a;
-    assert_int_equal(nt_registry_lookup_canonical(f->reg, NT_IND_URL, "http://x.evil.com/", &a), NT_OK);
+    assert_int_equal(nt_registry_lookup_canonical(f->reg, NT_IND_URL, "http://x.evil.com/", &a),
+                     NT_OK);
     assert_int_equal(a.n_matches, 1);
     assert_int_equal(a.status, NT_STATUS_CONFIRMED);
     assert_string_equal(a.matches[0].source, "cld");
@@ -266,9 +270,12 @@ static void test_guess_and_explain(void **state)
     assert_int_equal(a.matches[0].n_reports, 12);
     assert_int_equal(a.matches[0].n_reporters, 9);
     nt_reg_explain(&a.matches[0], 0, buf, sizeof buf);
-    assert_non_null(strstr(buf, "12 báo cáo từ 9 người báo cáo, được chuyên viên xác nhận là lừa đảo ngày 2026-01-03"));
+    assert_non_null(strstr(
+        buf,
+        "12 báo cáo từ 9 người báo cáo, được chuyên viên xác nhận là lừa đảo ngày 2026-01-03"));
     nt_reg_explain(&a.matches[0], 1, buf, sizeof buf);
-    assert_non_null(strstr(buf, "12 reports from 9 reporters, confirmed as a scam by an analyst on 2026-01-03"));
+    assert_non_null(strstr(
+        buf, "12 reports from 9 reporters, confirmed as a scam by an analyst on 2026-01-03"));
     assert_true(a.score > 90);
 }
 
@@ -285,8 +292,13 @@ static uint64_t same_hash(nt_ind_type type, int digits, const char *key, size_t 
 
 static void put(nt__index *ix, int64_t id, nt_ind_type type, const char *value, nt_status st)
 {
-    nt_store_indicator ind = {.id = id, .type = type, .value = value, .status = st,
-                              .first_seen = T0, .last_seen = T0, .status_at = T0};
+    nt_store_indicator ind = {.id = id,
+                              .type = type,
+                              .value = value,
+                              .status = st,
+                              .first_seen = T0,
+                              .last_seen = T0,
+                              .status_at = T0};
     assert_int_equal(nt__index_put(ix, &ind, NULL), NT_OK);
 }
 
@@ -405,9 +417,13 @@ static void test_concurrent_readers(void **state)
         if (i % 50 == 0) {
             int k = 1 + (i / 50) % STABLE;
             snprintf(v, sizeof v, "+8490%07d", k);
-            nt_store_indicator ind = {.id = k, .type = NT_IND_PHONE, .value = v,
-                                      .status = (i / 50) % 2 ? NT_STATUS_CONFIRMED : NT_STATUS_REPORTED,
-                                      .n_reports = (uint32_t)(2 * (i % 7)), .n_reporters = (uint32_t)(i % 7)};
+            nt_store_indicator ind = {.id = k,
+                                      .type = NT_IND_PHONE,
+                                      .value = v,
+                                      .status =
+                                          (i / 50) % 2 ? NT_STATUS_CONFIRMED : NT_STATUS_REPORTED,
+                                      .n_reports = (uint32_t)(2 * (i % 7)),
+                                      .n_reporters = (uint32_t)(i % 7)};
             assert_int_equal(nt__index_put(r.ix, &ind, NULL), NT_OK);
         }
     }
@@ -464,7 +480,8 @@ static void test_registry_concurrent(void **state)
         snprintf(v, sizeof v, "+8498%07d", i);
         int64_t id = report(f, NT_IND_PHONE, v, "an");
         if (i % 2)
-            assert_int_equal(nt_registry_decide(f->reg, id, NT_ACTION_CONFIRM, "lan", "ok", NULL), NT_OK);
+            assert_int_equal(nt_registry_decide(f->reg, id, NT_ACTION_CONFIRM, "lan", "ok", NULL),
+                             NT_OK);
     }
     atomic_store(&r.stop, 1);
     for (int i = 0; i < 2; i++)
@@ -495,7 +512,8 @@ static void test_reopen_rebuilds(void **state)
     assert_int_equal(s.keys, 3);
 }
 
-/* ---- kill -9 ----------------------------------------------------------------------------------- */
+/* ---- kill -9 -----------------------------------------------------------------------------------
+ */
 
 #define KILL_LIST_LINES 60000
 
@@ -517,8 +535,8 @@ static void child_work(const char *path, int ackfd)
     for (int round = 0;; round++) {
         for (int i = 0; i < 20; i++) {
             snprintf(v, sizeof v, "+8497%03d%04d", round % 1000, i);
-            nt_report_in in = {.type = NT_IND_PHONE, .value = v, .value_len = strlen(v),
-                               .reporter = "burst"};
+            nt_report_in in = {
+                .type = NT_IND_PHONE, .value = v, .value_len = strlen(v), .reporter = "burst"};
             int64_t rid, iid;
             if (nt_registry_report(reg, &in, &rid, &iid, NULL) != NT_OK)
                 _exit(4);
@@ -618,7 +636,8 @@ static void test_kill9(void **state)
     }
     /* each import is all or nothing */
     imp_count c = {0};
-    assert_int_equal(nt_store_list(nt_registry_store(f->reg), 0, 0, 0, count_by_source, &c, NULL), NT_OK);
+    assert_int_equal(nt_store_list(nt_registry_store(f->reg), 0, 0, 0, count_by_source, &c, NULL),
+                     NT_OK);
     size_t full = 0, partial = 0;
     for (int s = 0; s < 64; s++) {
         if (c.per_source[s] == KILL_LIST_LINES)

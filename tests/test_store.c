@@ -92,9 +92,14 @@ static int teardown(void **state)
 
 static int64_t report(fx *f, nt_ind_type type, const char *value, const char *reporter, int member)
 {
-    nt_report_in in = {.type = type, .value = value, .value_len = strlen(value),
-                       .reporter = reporter, .member = member, .channel = "sms",
-                       .evidence = "Chuyển tiền ngay", .evidence_len = strlen("Chuyển tiền ngay")};
+    nt_report_in in = {.type = type,
+                       .value = value,
+                       .value_len = strlen(value),
+                       .reporter = reporter,
+                       .member = member,
+                       .channel = "sms",
+                       .evidence = "Chuyển tiền ngay",
+                       .evidence_len = strlen("Chuyển tiền ngay")};
     int64_t rid = 0, iid = 0;
     nt_diag d;
     nt_diag_clear(&d);
@@ -230,7 +235,8 @@ static void test_corrupt_files(void **state)
     fx_open(f, 1);
 }
 
-/* ---- lifecycle and history ------------------------------------------------------------------------- */
+/* ---- lifecycle and history
+ * ------------------------------------------------------------------------- */
 
 typedef struct ev_log {
     char lines[16][160];
@@ -255,28 +261,42 @@ static void test_lifecycle(void **state)
 
     /* illegal: dispute or clear what is not confirmed / disputed */
     nt_diag_clear(&d);
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_DISPUTE, "lan", "x", &d), NT_ERR_STATE);
+    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_DISPUTE, "lan", "x", &d),
+                     NT_ERR_STATE);
     assert_non_null(strstr(d.message, "is reported: cannot dispute it (only from confirmed)"));
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CLEAR, "lan", "x", NULL), NT_ERR_STATE);
+    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CLEAR, "lan", "x", NULL),
+                     NT_ERR_STATE);
     /* a reason and an actor are required; unknown ids are named */
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "lan", "", NULL), NT_ERR_INVALID);
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "", "r", NULL), NT_ERR_INVALID);
+    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "lan", "", NULL),
+                     NT_ERR_INVALID);
+    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "", "r", NULL),
+                     NT_ERR_INVALID);
     nt_diag_clear(&d);
-    assert_int_equal(nt_store_transition(f->st, 999, NT_ACTION_CONFIRM, "lan", "r", &d), NT_ERR_NOT_FOUND);
+    assert_int_equal(nt_store_transition(f->st, 999, NT_ACTION_CONFIRM, "lan", "r", &d),
+                     NT_ERR_NOT_FOUND);
     assert_non_null(strstr(d.message, "999"));
     assert_int_equal(status_of(f, id), NT_STATUS_REPORTED);
 
     f->now += 60;
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_REVIEW, "lan", "looking", NULL), NT_OK);
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_REVIEW, "lan", "again", NULL), NT_ERR_STATE);
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "lan", "bank confirmed", NULL), NT_OK);
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_REJECT, "lan", "r", NULL), NT_ERR_STATE);
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_DISPUTE, "owner", "not mine", NULL), NT_OK);
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "minh", "re-confirmed", NULL), NT_OK);
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_DISPUTE, "owner", "new owner", NULL), NT_OK);
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CLEAR, "minh", "number reassigned", NULL), NT_OK);
+    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_REVIEW, "lan", "looking", NULL),
+                     NT_OK);
+    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_REVIEW, "lan", "again", NULL),
+                     NT_ERR_STATE);
+    assert_int_equal(
+        nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "lan", "bank confirmed", NULL), NT_OK);
+    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_REJECT, "lan", "r", NULL),
+                     NT_ERR_STATE);
+    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_DISPUTE, "owner", "not mine", NULL),
+                     NT_OK);
+    assert_int_equal(
+        nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "minh", "re-confirmed", NULL), NT_OK);
+    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_DISPUTE, "owner", "new owner", NULL),
+                     NT_OK);
+    assert_int_equal(
+        nt_store_transition(f->st, id, NT_ACTION_CLEAR, "minh", "number reassigned", NULL), NT_OK);
     assert_int_equal(status_of(f, id), NT_STATUS_CLEARED);
-    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "lan", "r", NULL), NT_ERR_STATE);
+    assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "lan", "r", NULL),
+                     NT_ERR_STATE);
     /* a new report reopens a cleared indicator */
     report(f, NT_IND_PHONE, "+84912345678", "binh", 0);
     assert_int_equal(status_of(f, id), NT_STATUS_REPORTED);
@@ -306,7 +326,8 @@ static void test_lifecycle(void **state)
     assert_int_equal(to, NT_STATUS_CONFIRMED);
 }
 
-/* ---- reputation ----------------------------------------------------------------------------------- */
+/* ---- reputation
+ * ----------------------------------------------------------------------------------- */
 
 static void test_reputation(void **state)
 {
@@ -316,7 +337,8 @@ static void test_reputation(void **state)
         char v[32];
         snprintf(v, sizeof v, "0988%06d", i);
         int64_t id = report(f, NT_IND_PHONE, v, "BankA", 1);
-        assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "lan", "ok", NULL), NT_OK);
+        assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_CONFIRM, "lan", "ok", NULL),
+                         NT_OK);
     }
     double w = nt_reputation_weight(NT_SOURCE_MEMBER, 30, 0);
     assert_true(w > 0.95);
@@ -354,7 +376,8 @@ static void test_reputation(void **state)
         char v[32];
         snprintf(v, sizeof v, "0955%06d", i);
         int64_t id = report(f, NT_IND_PHONE, v, "troll", 0);
-        assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_REJECT, "lan", "false", NULL), NT_OK);
+        assert_int_equal(nt_store_transition(f->st, id, NT_ACTION_REJECT, "lan", "false", NULL),
+                         NT_OK);
     }
     assert_float_equal(nt_reputation_weight(NT_SOURCE_PUBLIC, 0, 4), 1.0 / 6.0, 1e-12);
     assert_float_equal(score_of(f, y), 100.0 * (1.0 - exp(-1.0 / 6.0)), 1e-6);
@@ -368,7 +391,8 @@ static void test_reputation(void **state)
     assert_float_equal(score_of(f, g), 100.0 * (1.0 - exp(-0.5)), 1e-6); /* still 1/2 */
 }
 
-/* ---- contacts ------------------------------------------------------------------------------------- */
+/* ---- contacts
+ * ------------------------------------------------------------------------------------- */
 
 static int file_contains(const char *path, const char *needle)
 {
@@ -388,10 +412,14 @@ static void test_contact_encryption(void **state)
 {
     fx *f = *state;
     const char *secret = "chi.lan.contact@example.vn 0901234567";
-    nt_report_in in = {.type = NT_IND_BANK_ACCOUNT, .value = "VCB 0123456789",
-                       .value_len = strlen("VCB 0123456789"), .reporter = "lan",
-                       .contact = secret, .evidence = "bị lừa 5 triệu",
-                       .evidence_len = strlen("bị lừa 5 triệu"), .amount = 5000000};
+    nt_report_in in = {.type = NT_IND_BANK_ACCOUNT,
+                       .value = "VCB 0123456789",
+                       .value_len = strlen("VCB 0123456789"),
+                       .reporter = "lan",
+                       .contact = secret,
+                       .evidence = "bị lừa 5 triệu",
+                       .evidence_len = strlen("bị lừa 5 triệu"),
+                       .amount = 5000000};
     int64_t rid, iid;
     assert_int_equal(nt_store_report_add(f->st, &in, &rid, &iid, NULL), NT_OK);
     char *back = NULL;
@@ -432,7 +460,8 @@ static void test_contact_encryption(void **state)
     fx_open(f, 1);
 }
 
-/* ---- the feed ----------------------------------------------------------------------------------- */
+/* ---- the feed -----------------------------------------------------------------------------------
+ */
 
 typedef struct replay {
     char keys[512][48];
@@ -530,7 +559,8 @@ static void test_feed_replay(void **state)
                      NT_ERR_INVALID);
 }
 
-/* ---- imports ----------------------------------------------------------------------------------- */
+/* ---- imports -----------------------------------------------------------------------------------
+ */
 
 static void test_import_atomic(void **state)
 {
@@ -539,7 +569,9 @@ static void test_import_atomic(void **state)
     nt_diag d;
     const char *bad = "good-one.com\n# comment\n\nhttp://good-two.com/path\nnot a host!!\n"
                       "sn99.cc:100\n1.2.3.4\nbad\xff.com\n";
-    nt_import_options io = {.format = NT_IMPORT_CHONGLUADAO, .name = "cld", .file = "urls.txt",
+    nt_import_options io = {.format = NT_IMPORT_CHONGLUADAO,
+                            .name = "cld",
+                            .file = "urls.txt",
                             .licence = "BSD-3-Clause"};
     nt_diag_clear(&d);
     assert_int_equal(nt_store_import(f->st, &io, bad, strlen(bad), res, &d), NT_ERR_PARSE);
@@ -589,7 +621,8 @@ static void test_import_atomic(void **state)
     /* import policy: a reported value is confirmed, a rejected one stays rejected */
     int64_t a = report(f, NT_IND_DOMAIN, "reported-first.com", "an", 0);
     int64_t b = report(f, NT_IND_DOMAIN, "rejected-first.com", "an", 0);
-    assert_int_equal(nt_store_transition(f->st, b, NT_ACTION_REJECT, "lan", "legit shop", NULL), NT_OK);
+    assert_int_equal(nt_store_transition(f->st, b, NT_ACTION_REJECT, "lan", "legit shop", NULL),
+                     NT_OK);
     const char *l2 = "reported-first.com\nrejected-first.com\nreported-first.com\n";
     assert_int_equal(nt_store_import(f->st, &io, l2, strlen(l2), res, &d), NT_OK);
     assert_int_equal(res->confirmed, 1);
@@ -631,7 +664,8 @@ static void test_import_chongluadao_parse(void **state)
     free(data);
 }
 
-/* ---- bad input ---------------------------------------------------------------------------------- */
+/* ---- bad input ----------------------------------------------------------------------------------
+ */
 
 static void test_bad_input(void **state)
 {
@@ -643,8 +677,12 @@ static void test_bad_input(void **state)
 
     /* SQL-looking values are data */
     const char *sql = "'; DROP TABLE indicators; --";
-    nt_report_in in = {.type = NT_IND_SOCIAL, .value = "@robert", .value_len = 7,
-                       .reporter = sql, .evidence = sql, .evidence_len = strlen(sql)};
+    nt_report_in in = {.type = NT_IND_SOCIAL,
+                       .value = "@robert",
+                       .value_len = 7,
+                       .reporter = sql,
+                       .evidence = sql,
+                       .evidence_len = strlen(sql)};
     assert_int_equal(nt_store_report_add(f->st, &in, &rid, &iid, NULL), NT_OK);
     assert_int_equal(count_indicators(f), before + 1);
     before++;
@@ -662,8 +700,8 @@ static void test_bad_input(void **state)
         {(nt_ind_type)77, "x", NT_ERR_INVALID_ARG, "unknown indicator type"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        nt_report_in b = {.type = bad[i].type, .value = bad[i].value,
-                          .value_len = strlen(bad[i].value)};
+        nt_report_in b = {
+            .type = bad[i].type, .value = bad[i].value, .value_len = strlen(bad[i].value)};
         nt_diag_clear(&d);
         assert_int_equal(nt_store_report_add(f->st, &b, &rid, &iid, &d), bad[i].want);
         assert_non_null(strstr(d.message, bad[i].msg));
@@ -671,16 +709,22 @@ static void test_bad_input(void **state)
     /* huge evidence, invalid UTF-8, unknown channel, negative amount */
     char *huge = malloc(NT_MAX_EVIDENCE_BYTES + 2);
     memset(huge, 'a', NT_MAX_EVIDENCE_BYTES + 1);
-    nt_report_in h = {.type = NT_IND_PHONE, .value = "0912345678", .value_len = 10,
-                      .evidence = huge, .evidence_len = NT_MAX_EVIDENCE_BYTES + 1};
+    nt_report_in h = {.type = NT_IND_PHONE,
+                      .value = "0912345678",
+                      .value_len = 10,
+                      .evidence = huge,
+                      .evidence_len = NT_MAX_EVIDENCE_BYTES + 1};
     nt_diag_clear(&d);
     assert_int_equal(nt_store_report_add(f->st, &h, &rid, &iid, &d), NT_ERR_TOO_BIG);
     assert_non_null(strstr(d.message, "evidence"));
     h.evidence_len = NT_MAX_EVIDENCE_BYTES; /* at the limit: fine */
     assert_int_equal(nt_store_report_add(f->st, &h, &rid, &iid, NULL), NT_OK);
     free(huge);
-    nt_report_in u = {.type = NT_IND_PHONE, .value = "0912345678", .value_len = 10,
-                      .evidence = "ok \xc3\x28 bad", .evidence_len = 10};
+    nt_report_in u = {.type = NT_IND_PHONE,
+                      .value = "0912345678",
+                      .value_len = 10,
+                      .evidence = "ok \xc3\x28 bad",
+                      .evidence_len = 10};
     nt_diag_clear(&d);
     assert_int_equal(nt_store_report_add(f->st, &u, &rid, &iid, &d), NT_ERR_UTF8);
     assert_int_equal(d.offset, 3);
@@ -701,7 +745,8 @@ static void test_bad_input(void **state)
     nt_store_indicator_release(&ind);
 }
 
-/* ---- expiry ------------------------------------------------------------------------------------- */
+/* ---- expiry -------------------------------------------------------------------------------------
+ */
 
 static void test_expire(void **state)
 {

@@ -54,8 +54,8 @@ nt_err nt_registry_decide(nt_registry *reg, int64_t indicator_id, nt_action acti
                           const char *actor, const char *reason, nt_diag *diag);
 nt_err nt_registry_import(nt_registry *reg, const nt_import_options *opts, const char *data,
                           size_t len, nt_import_result *result, nt_diag *diag);
-nt_err nt_registry_expire(nt_registry *reg, double older_than_days, const char *actor,
-                          size_t *n, nt_diag *diag);
+nt_err nt_registry_expire(nt_registry *reg, double older_than_days, const char *actor, size_t *n,
+                          nt_diag *diag);
 
 /* ---- lookups ------------------------------------------------------------------------ */
 
@@ -76,23 +76,23 @@ const char *nt_match_via_name(nt_match_via via);
 typedef struct nt_reg_match {
     int64_t id;
     nt_ind_type type;
-    const char *value;     /* the listed canonical value (the expression that matched) */
+    const char *value; /* the listed canonical value (the expression that matched) */
     nt_match_via via;
     nt_status status;
-    const char *source;    /* the import that confirmed it, or NULL */
+    const char *source; /* the import that confirmed it, or NULL */
     int64_t first_seen, last_seen, status_at;
     uint32_t n_reports, n_reporters;
-    double score;          /* reputation 0..100 now (store.h) */
+    double score; /* reputation 0..100 now (store.h) */
 } nt_reg_match;
 
 typedef struct nt_reg_answer {
-    nt_ind_type type;       /* the type looked up */
-    char *canonical;        /* the canonical form looked up (nt_registry_lookup only) */
-    size_t n_matches;       /* matches kept, most severe first */
-    size_t n_total;         /* matches found (may exceed NT_MAX_REGISTRY_MATCHES) */
+    nt_ind_type type; /* the type looked up */
+    char *canonical;  /* the canonical form looked up (nt_registry_lookup only) */
+    size_t n_matches; /* matches kept, most severe first */
+    size_t n_total;   /* matches found (may exceed NT_MAX_REGISTRY_MATCHES) */
     nt_reg_match matches[NT_MAX_REGISTRY_MATCHES];
-    nt_status status;       /* the most severe status among the matches; 0: none */
-    double score;           /* the highest score among the matches */
+    nt_status status; /* the most severe status among the matches; 0: none */
+    double score;     /* the highest score among the matches */
 } nt_reg_answer;
 
 void nt_reg_answer_release(nt_reg_answer *a);
@@ -100,8 +100,8 @@ void nt_reg_answer_release(nt_reg_answer *a);
 /* Look up a canonical value (as nt_canon or the extractor gives it; a URL
  * with or without its scheme).  Never blocks; no allocation beyond the URL
  * expressions.  No match is NT_OK with n_matches 0. */
-nt_err nt_registry_lookup_canonical(const nt_registry *reg, nt_ind_type type,
-                                    const char *canonical, nt_reg_answer *answer);
+nt_err nt_registry_lookup_canonical(const nt_registry *reg, nt_ind_type type, const char *canonical,
+                                    nt_reg_answer *answer);
 
 /* Canonicalise a raw value of the given type, then look it up.
  * NT_ERR_INVALID (diag says why) when it does not canonicalise. */

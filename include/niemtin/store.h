@@ -106,14 +106,14 @@ typedef int64_t (*nt_clock_fn)(void *ctx); /* seconds since the Unix epoch */
 typedef struct nt_store nt_store;
 
 typedef struct nt_store_config {
-    const char *path;          /* database file; ":memory:" for a private one */
-    const unsigned char *key;  /* 32-byte contact-encryption key, or NULL: then
-                                  reports with a contact are refused */
-    const nt_banks *banks;     /* bank names for bank-account values (may be NULL:
-                                  "BANK:digits" then needs a known code) */
-    int busy_timeout_ms;       /* 0: 5000 */
-    double half_life_days;     /* 0: NT_REPUTATION_HALF_LIFE_DAYS */
-    nt_clock_fn clock;         /* NULL: time() */
+    const char *path;         /* database file; ":memory:" for a private one */
+    const unsigned char *key; /* 32-byte contact-encryption key, or NULL: then
+                                 reports with a contact are refused */
+    const nt_banks *banks;    /* bank names for bank-account values (may be NULL:
+                                 "BANK:digits" then needs a known code) */
+    int busy_timeout_ms;      /* 0: 5000 */
+    double half_life_days;    /* 0: NT_REPUTATION_HALF_LIFE_DAYS */
+    nt_clock_fn clock;        /* NULL: time() */
     void *clock_ctx;
 } nt_store_config;
 
@@ -139,15 +139,15 @@ double nt_store_half_life(const nt_store *st);
 typedef struct nt_store_indicator {
     int64_t id;
     nt_ind_type type;
-    const char *value;     /* canonical; for URLs the Safe Browsing expression
-                              (canonical URL without "scheme://") */
+    const char *value; /* canonical; for URLs the Safe Browsing expression
+                          (canonical URL without "scheme://") */
     nt_status status;
     int64_t first_seen, last_seen;
     int64_t status_at;     /* when the status was last set */
     const char *status_by; /* who set it: an analyst, "import:<name>", "expiry" */
     int64_t source_id;     /* the import that confirmed it, else 0 */
     uint32_t n_reports, n_reporters;
-    double score_e;        /* reputation evidence at score_at */
+    double score_e; /* reputation evidence at score_at */
     int64_t score_at;
 } nt_store_indicator;
 
@@ -167,17 +167,17 @@ nt_err nt_store_canonical(const nt_store *st, nt_ind_type type, const char *in, 
 
 typedef struct nt_report_in {
     nt_ind_type type;
-    const char *value;      /* raw; canonicalised by the store */
+    const char *value; /* raw; canonicalised by the store */
     size_t value_len;
-    const char *reporter;   /* NULL or "": "anonymous" (all anonymous reports
-                               count as one reporter) */
-    int member;             /* the reporter is an alliance member organisation */
-    const char *channel;    /* sms call web zalo facebook telegram email app other;
-                               NULL: "other" */
-    const char *evidence;   /* the message or what happened; may be NULL */
-    size_t evidence_len;    /* <= NT_MAX_EVIDENCE_BYTES, valid UTF-8 */
-    const char *contact;    /* reporter's contact: encrypted, never stored in clear */
-    int64_t amount;         /* VND lost, >= 0 */
+    const char *reporter; /* NULL or "": "anonymous" (all anonymous reports
+                             count as one reporter) */
+    int member;           /* the reporter is an alliance member organisation */
+    const char *channel;  /* sms call web zalo facebook telegram email app other;
+                             NULL: "other" */
+    const char *evidence; /* the message or what happened; may be NULL */
+    size_t evidence_len;  /* <= NT_MAX_EVIDENCE_BYTES, valid UTF-8 */
+    const char *contact;  /* reporter's contact: encrypted, never stored in clear */
+    int64_t amount;       /* VND lost, >= 0 */
 } nt_report_in;
 
 /* Record a report (creating the indicator if new).  NT_ERR_INVALID /
@@ -205,8 +205,8 @@ nt_err nt_store_report_contact(nt_store *st, int64_t report_id, char **contact, 
 /* Apply an action to an indicator.  actor and reason are required (reason
  * <= NT_MAX_REASON_BYTES, valid UTF-8).  NT_ERR_NOT_FOUND for no such id,
  * NT_ERR_STATE for an illegal transition (diag: from which status). */
-nt_err nt_store_transition(nt_store *st, int64_t indicator_id, nt_action action,
-                           const char *actor, const char *reason, nt_diag *diag);
+nt_err nt_store_transition(nt_store *st, int64_t indicator_id, nt_action action, const char *actor,
+                           const char *reason, nt_diag *diag);
 
 /* Expire reported and confirmed indicators with no activity (report, listing
  * or decision) for `older_than_days`; all in one transaction.  *n gets the
@@ -223,12 +223,12 @@ typedef enum nt_import_format {
 
 typedef struct nt_import_options {
     nt_import_format format;
-    nt_ind_type type;       /* NT_IMPORT_LIST: the type of every line */
-    const char *name;       /* source name, e.g. "chongluadao" (required) */
-    const char *file;       /* provenance: where the data came from */
-    const char *licence;    /* provenance: licence / SOURCE.txt text (may be NULL) */
-    int skip_bad;           /* 0: any bad line rejects the whole import */
-    const char *actor;      /* who imports (NULL: "import") */
+    nt_ind_type type;    /* NT_IMPORT_LIST: the type of every line */
+    const char *name;    /* source name, e.g. "chongluadao" (required) */
+    const char *file;    /* provenance: where the data came from */
+    const char *licence; /* provenance: licence / SOURCE.txt text (may be NULL) */
+    int skip_bad;        /* 0: any bad line rejects the whole import */
+    const char *actor;   /* who imports (NULL: "import") */
 } nt_import_options;
 
 typedef struct nt_import_error {
@@ -238,12 +238,12 @@ typedef struct nt_import_error {
 
 typedef struct nt_import_result {
     int64_t source_id;
-    size_t lines;       /* non-blank, non-comment lines */
-    size_t added;       /* new indicators */
-    size_t confirmed;   /* existing indicators confirmed by this import */
-    size_t unchanged;   /* already confirmed, or kept by an analyst's decision */
-    size_t duplicates;  /* lines whose value appeared earlier in the file */
-    size_t bad;         /* bad lines (all of them, even past the errors kept) */
+    size_t lines;      /* non-blank, non-comment lines */
+    size_t added;      /* new indicators */
+    size_t confirmed;  /* existing indicators confirmed by this import */
+    size_t unchanged;  /* already confirmed, or kept by an analyst's decision */
+    size_t duplicates; /* lines whose value appeared earlier in the file */
+    size_t bad;        /* bad lines (all of them, even past the errors kept) */
     nt_import_error errors[NT_MAX_IMPORT_ERRORS_KEPT]; /* the first bad lines */
     size_t n_errors;
 } nt_import_result;
@@ -252,8 +252,8 @@ typedef struct nt_import_result {
  * number, the value canonicalised or an error message).  The parsing half of
  * nt_store_import, without a database (fuzzed).  fn returns non-zero to stop.
  * NT_ERR_TOO_BIG past NT_MAX_IMPORT_BYTES or NT_MAX_IMPORT_LINES. */
-typedef int (*nt_import_line_fn)(void *ctx, unsigned line, nt_ind_type type,
-                                 const char *canonical, const char *error);
+typedef int (*nt_import_line_fn)(void *ctx, unsigned line, nt_ind_type type, const char *canonical,
+                                 const char *error);
 nt_err nt_import_parse(const nt_banks *banks, const nt_import_options *opts, const char *data,
                        size_t len, nt_import_line_fn fn, void *ctx, nt_diag *diag);
 
@@ -261,15 +261,15 @@ nt_err nt_import_parse(const nt_banks *banks, const nt_import_options *opts, con
  * skip_bad, one bad line rejects the import (NT_ERR_PARSE, diag names the
  * first bad line, result lists up to NT_MAX_IMPORT_ERRORS_KEPT) and nothing
  * is written.  Otherwise all good lines go in one transaction. */
-nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *data,
-                       size_t len, nt_import_result *result, nt_diag *diag);
+nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *data, size_t len,
+                       nt_import_result *result, nt_diag *diag);
 
 /* ---- reading ------------------------------------------------------------------ */
 
 /* Look up by canonical value (as nt_store_canonical gives) or by id; fills
  * *out with malloc'd strings (nt_store_indicator_release).  NT_ERR_NOT_FOUND. */
-nt_err nt_store_find(nt_store *st, nt_ind_type type, const char *canonical,
-                     nt_store_indicator *out, nt_diag *diag);
+nt_err nt_store_find(nt_store *st, nt_ind_type type, const char *canonical, nt_store_indicator *out,
+                     nt_diag *diag);
 nt_err nt_store_get(nt_store *st, int64_t id, nt_store_indicator *out, nt_diag *diag);
 void nt_store_indicator_release(nt_store_indicator *ind);
 
@@ -286,8 +286,8 @@ nt_err nt_store_reports(nt_store *st, int64_t indicator_id, nt_store_report_fn f
 typedef struct nt_store_event {
     int64_t id, indicator_id, at;
     const char *actor;
-    const char *action;  /* "reported", "imported", "review", "confirm", ... */
-    nt_status from, to;  /* from is 0 when the indicator was created */
+    const char *action; /* "reported", "imported", "review", "confirm", ... */
+    nt_status from, to; /* from is 0 when the indicator was created */
     const char *reason;
 } nt_store_event;
 typedef int (*nt_store_event_fn)(void *ctx, const nt_store_event *e);
@@ -313,15 +313,15 @@ typedef struct nt_store_change {
     int64_t indicator_id;
     nt_ind_type type;
     const char *value;
-    const char *kind;  /* "added", or the new status: "confirmed", "rejected", ... */
-    nt_status status;  /* the status after the change */
+    const char *kind; /* "added", or the new status: "confirmed", "rejected", ... */
+    nt_status status; /* the status after the change */
 } nt_store_change;
 typedef int (*nt_store_change_fn)(void *ctx, const nt_store_change *c);
 
 /* Changes with seq > since, in order, at most limit (0: NT_MAX_FEED_LIMIT);
  * *next gets the cursor to pass next time (the last seq returned, or since). */
-nt_err nt_store_feed(nt_store *st, int64_t since, size_t limit, nt_store_change_fn fn,
-                     void *ctx, int64_t *next, nt_diag *diag);
+nt_err nt_store_feed(nt_store *st, int64_t since, size_t limit, nt_store_change_fn fn, void *ctx,
+                     int64_t *next, nt_diag *diag);
 
 #ifdef __cplusplus
 }

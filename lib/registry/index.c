@@ -32,7 +32,7 @@
 typedef struct rec {
     uint32_t value_ref; /* arena ref of the value */
     uint8_t type, status;
-    uint16_t source;    /* the confirming import's name: src_refs[source - 1], or 0 */
+    uint16_t source; /* the confirming import's name: src_refs[source - 1], or 0 */
     uint32_t first_seen, last_seen, status_at;
     uint32_t n_reports, n_reporters;
     float score_log;
@@ -256,13 +256,13 @@ static nt_err add_key(nt__index *ix, const rec *r, uint32_t ind, int digits)
     const char *k = rec_key(ix, r, digits, &kl);
     if (!k)
         return NT_OK;
-    table_insert(t, ix->hash((nt_ind_type)r->type, digits, k, kl),
-                 ind | (digits ? DIGITS_BIT : 0));
+    table_insert(t, ix->hash((nt_ind_type)r->type, digits, k, kl), ind | (digits ? DIGITS_BIT : 0));
     ix->n_keys++;
     return NT_OK;
 }
 
-/* ---- public (internal) API --------------------------------------------------------------------- */
+/* ---- public (internal) API ---------------------------------------------------------------------
+ */
 
 nt_err nt__index_new(double half_life_days, nt__index **out)
 {
@@ -270,7 +270,8 @@ nt_err nt__index_new(double half_life_days, nt__index **out)
     if (!ix)
         return NT_ERR_NOMEM;
     ix->hash = key_hash;
-    ix->half_life_s = (half_life_days > 0 ? half_life_days : NT_REPUTATION_HALF_LIFE_DAYS) * 86400.0;
+    ix->half_life_s =
+        (half_life_days > 0 ? half_life_days : NT_REPUTATION_HALF_LIFE_DAYS) * 86400.0;
     table *t = table_new(MIN_SLOTS);
     if (!t) {
         free(ix);
@@ -410,8 +411,8 @@ size_t nt__index_find(const nt__index *cix, nt_ind_type type, int digits, const 
         nt__index_entry e = {.ind = ind,
                              .type = (nt_ind_type)r->type,
                              .value = arena_at(ix, r->value_ref) + 4,
-                             .source = r->source ? arena_at(ix, ix->src_refs[r->source - 1]) + 4
-                                                 : NULL,
+                             .source =
+                                 r->source ? arena_at(ix, ix->src_refs[r->source - 1]) + 4 : NULL,
                              .status = (nt_status)r->status,
                              .first_seen = r->first_seen,
                              .last_seen = r->last_seen,

@@ -32,21 +32,21 @@ typedef struct nt__index nt__index;
 
 /* A reader's view of one indicator, valid until nt__index_free. */
 typedef struct nt__index_entry {
-    uint32_t ind;          /* the indicator id */
+    uint32_t ind; /* the indicator id */
     nt_ind_type type;
-    const char *value;     /* NUL-terminated, in the index's arena */
+    const char *value; /* NUL-terminated, in the index's arena */
     size_t value_len;
-    const char *source;    /* name of the import that confirmed it, or NULL */
+    const char *source; /* name of the import that confirmed it, or NULL */
     nt_status status;
     uint32_t first_seen, last_seen, status_at;
     uint32_t n_reports, n_reporters;
-    float score_log;       /* log2(evidence) + t0 / half-life (seconds) */
+    float score_log; /* log2(evidence) + t0 / half-life (seconds) */
 } nt__index_entry;
 
 typedef struct nt__index_stats {
-    size_t indicators;     /* distinct indicators */
-    size_t keys;           /* slots in use (bank accounts with a bank have two) */
-    size_t slots;          /* table capacity */
+    size_t indicators; /* distinct indicators */
+    size_t keys;       /* slots in use (bank accounts with a bank have two) */
+    size_t slots;      /* table capacity */
     size_t record_versions;
     size_t bytes_slots, bytes_records, bytes_refs, bytes_values, bytes_directories;
 } nt__index_stats;

@@ -155,7 +155,8 @@ static nt_err after_write(nt_registry *reg, nt_err e, nt_diag *diag)
     if (!e && reg->index_err) {
         e = nt__fail(diag, reg->index_err, 0,
                      "the change was saved but the in-memory index could not follow (%s): "
-                     "reopen the registry", nt_strerror(reg->index_err));
+                     "reopen the registry",
+                     nt_strerror(reg->index_err));
     }
     pthread_mutex_unlock(&reg->wlock);
     return e;
@@ -189,7 +190,8 @@ nt_err nt_registry_expire(nt_registry *reg, double days, const char *actor, size
     return after_write(reg, nt_store_expire(reg->st, days, actor, n, diag), diag);
 }
 
-/* ---- lookups -------------------------------------------------------------------------------------- */
+/* ---- lookups
+ * -------------------------------------------------------------------------------------- */
 
 const char *nt_match_via_name(nt_match_via via)
 {
@@ -304,9 +306,8 @@ static nt_err lookup_url(collector *c, nt_ind_type orig, const char *url)
     const char *hosts[8];
     size_t hl[8], nh = 0;
     for (size_t i = 0; i < n; i++) {
-        nt_match_via via = strcmp(ex[i], full) == 0 && orig == NT_IND_URL
-                               ? NT_MATCH_EXACT
-                               : NT_MATCH_URL_EXPRESSION;
+        nt_match_via via = strcmp(ex[i], full) == 0 && orig == NT_IND_URL ? NT_MATCH_EXACT
+                                                                          : NT_MATCH_URL_EXPRESSION;
         find(c, NT_IND_URL, 0, via, ex[i], strlen(ex[i]));
         size_t l = strcspn(ex[i], "/");
         int dup = 0;
@@ -324,8 +325,7 @@ static nt_err lookup_url(collector *c, nt_ind_type orig, const char *url)
         host0[hl[0]] = '\0';
     }
     if (host0[0] && is_ip(host0)) {
-        find(c, NT_IND_IP, 0, orig == NT_IND_IP ? NT_MATCH_EXACT : NT_MATCH_IP_HOST, host0,
-             hl[0]);
+        find(c, NT_IND_IP, 0, orig == NT_IND_IP ? NT_MATCH_EXACT : NT_MATCH_IP_HOST, host0, hl[0]);
         goto cleanup;
     }
     for (size_t k = 0; k < nh; k++)
@@ -368,8 +368,8 @@ static nt_err with_scheme(const char *host_or_expr, int add_slash, char **out)
     return NT_OK;
 }
 
-nt_err nt_registry_lookup_canonical(const nt_registry *reg, nt_ind_type type,
-                                    const char *canonical, nt_reg_answer *a)
+nt_err nt_registry_lookup_canonical(const nt_registry *reg, nt_ind_type type, const char *canonical,
+                                    nt_reg_answer *a)
 {
     if (!reg || !canonical || !a)
         return NT_ERR_INVALID_ARG;
@@ -423,7 +423,7 @@ static char *refang(const char *s, size_t len, size_t *out_len)
 {
     static const struct {
         const char *from, *to;
-    } subs[] = {{"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."}, {"[:]", ":"},
+    } subs[] = {{"[.]", "."}, {"(.)", "."},     {"{.}", "."},     {"[dot]", "."},  {"[:]", ":"},
                 {"[@]", "@"}, {"hxxp", "http"}, {"hXXp", "http"}, {"HXXP", "HTTP"}};
     char *o = malloc(len + 1);
     size_t n = 0;
@@ -464,8 +464,9 @@ nt_err nt_registry_lookup(const nt_registry *reg, nt_ind_type type, const char *
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "NULL argument");
     memset(a, 0, sizeof *a);
     a->type = type;
-    if (raw && (type == NT_IND_URL || type == NT_IND_DOMAIN || type == NT_IND_IP ||
-                type == NT_IND_EMAIL) &&
+    if (raw &&
+        (type == NT_IND_URL || type == NT_IND_DOMAIN || type == NT_IND_IP ||
+         type == NT_IND_EMAIL) &&
         (plain = refang(raw, len, &len)) != NULL)
         raw = plain;
     nt_err e = nt__store_canonical(reg->banks, type, raw ? raw : "", len, &canon, diag);
@@ -535,7 +536,8 @@ size_t nt_registry_guess_types(const nt_registry *reg, const char *raw, size_t l
     return n;
 }
 
-/* ---- explanations ------------------------------------------------------------------------------------ */
+/* ---- explanations
+ * ------------------------------------------------------------------------------------ */
 
 /* A date in Vietnam's time zone (UTC+7, no daylight saving). */
 static void vn_date(int64_t t, char out[16])
@@ -560,8 +562,7 @@ const char *nt_reg_explain(const nt_reg_match *m, int en, char *buf, size_t bufs
         return buf;
     vn_date(m->status_at, d);
 #define OUT(...) at += (size_t)snprintf(buf + at, at < bufsize ? bufsize - at : 0, __VA_ARGS__)
-    if (m->n_reports)
-    {
+    if (m->n_reports) {
         if (en)
             OUT("%u report%s from %u reporter%s, ", m->n_reports, m->n_reports != 1 ? "s" : "",
                 m->n_reporters, m->n_reporters != 1 ? "s" : "");
@@ -599,7 +600,8 @@ const char *nt_reg_explain(const nt_reg_match *m, int en, char *buf, size_t bufs
         OUT(en ? "cleared after an appeal on %s" : "đã được gỡ cảnh báo sau khiếu nại ngày %s", d);
         break;
     case NT_STATUS_EXPIRED:
-        OUT(en ? "expired on %s (no recent activity)" : "đã hết hạn ngày %s (lâu không có báo cáo mới)",
+        OUT(en ? "expired on %s (no recent activity)"
+               : "đã hết hạn ngày %s (lâu không có báo cáo mới)",
             d);
         break;
     default:

@@ -23,8 +23,8 @@
 /* A ChongLuaDao line: an IP address; or a URL (it has a '/', '?' or ':') that
  * keeps its path unless the path is the bare root, which makes it its host;
  * or a bare host, a domain. */
-static nt_err chongluadao_value(const nt_banks *banks, const char *s, size_t n,
-                                nt_ind_type *type, char **out, nt_diag *diag)
+static nt_err chongluadao_value(const nt_banks *banks, const char *s, size_t n, nt_ind_type *type,
+                                char **out, nt_diag *diag)
 {
     char ipbuf[64];
     unsigned char addr[16];
@@ -102,8 +102,8 @@ nt_err nt_import_parse(const nt_banks *banks, const nt_import_options *opts, con
         size_t n = nl ? (size_t)(nl - s) : len - pos;
         pos += n + (nl ? 1 : 0);
         if (++line > NT_MAX_IMPORT_LINES)
-            return nt__fail_at(diag, NT_ERR_TOO_BIG, src, line, 1, pos,
-                               "more than %u lines", NT_MAX_IMPORT_LINES);
+            return nt__fail_at(diag, NT_ERR_TOO_BIG, src, line, 1, pos, "more than %u lines",
+                               NT_MAX_IMPORT_LINES);
         while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
             n--;
         while (n > 0 && (*s == ' ' || *s == '\t')) {
@@ -132,7 +132,7 @@ nt_err nt_import_parse(const nt_banks *banks, const nt_import_options *opts, con
         if (e) {
             snprintf(msg, sizeof msg, "not a valid %s: %s",
                      opts->format == NT_IMPORT_CHONGLUADAO ? "host, URL or IP address"
-                                                          : nt_ind_type_name(opts->type),
+                                                           : nt_ind_type_name(opts->type),
                      d.message[0] ? d.message : nt_strerror(e));
             stop = fn(ctx, line, type, NULL, msg);
         } else {

@@ -83,8 +83,8 @@ static const char *const migrations[] = {
 
 /* ---- prepared statements ---------------------------------------------------------- */
 
-#define IND_COLS                                                                           \
-    "id, type, value, status, first_seen, last_seen, status_at, status_by, "               \
+#define IND_COLS                                                                                   \
+    "id, type, value, status, first_seen, last_seen, status_at, status_by, "                       \
     "IFNULL(source_id, 0), n_reports, n_reporters, score_e, score_at, resolution"
 
 enum stmt {
@@ -189,8 +189,10 @@ static nt_err fail_db(sdb *s, nt_diag *diag, int rc, const char *what)
     if (prim == SQLITE_CONSTRAINT)
         return nt__fail(diag, NT_ERR_INVALID, 0, "%s: %s", what, msg);
     if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT)
-        return nt__fail(diag, NT_ERR_IO, 0, "%s: the database file is corrupt or not a NiemTin "
-                                            "database (%s)", what, msg);
+        return nt__fail(diag, NT_ERR_IO, 0,
+                        "%s: the database file is corrupt or not a NiemTin "
+                        "database (%s)",
+                        what, msg);
     if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
         return nt__fail(diag, NT_ERR_IO, 0, "%s: the database is busy (%s)", what, msg);
     return nt__fail(diag, NT_ERR_IO, 0, "%s: %s", what, msg);
@@ -280,7 +282,8 @@ static nt_err migrate(sdb *s, int *version, nt_diag *diag)
     if (*version > N_MIGRATIONS)
         return nt__fail(diag, NT_ERR_UNSUPPORTED, 0,
                         "the database has schema version %d but this NiemTin knows only up to "
-                        "%d: use a newer NiemTin", *version, N_MIGRATIONS);
+                        "%d: use a newer NiemTin",
+                        *version, N_MIGRATIONS);
     while (*version < N_MIGRATIONS) {
         if ((e = exec(s, "BEGIN IMMEDIATE", diag, "migrating the schema")))
             return e;
@@ -290,9 +293,10 @@ static nt_err migrate(sdb *s, int *version, nt_diag *diag)
             exec(s, "COMMIT", NULL, "");
             break;
         }
-        if (*version == 0 &&
-            (e = exec(s, "CREATE TABLE schema_version(version INTEGER NOT NULL);"
-                         "INSERT INTO schema_version VALUES(0)", diag, "creating the schema")))
+        if (*version == 0 && (e = exec(s,
+                                       "CREATE TABLE schema_version(version INTEGER NOT NULL);"
+                                       "INSERT INTO schema_version VALUES(0)",
+                                       diag, "creating the schema")))
             goto fail;
         if ((e = exec(s, migrations[*version], diag, "migrating the schema")))
             goto fail;
@@ -327,9 +331,8 @@ static nt_err sq_open(const nt_store_config *cfg, void **out, int *version, nt_d
     sdb *s = calloc(1, sizeof *s);
     if (!s)
         return nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
-    int rc = sqlite3_open_v2(cfg->path, &s->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        cfg->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         e = nt__fail(diag, NT_ERR_IO, 0, "cannot open the database %s: %s", cfg->path,
                      s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -624,8 +627,8 @@ static nt_err sq_ind_update(void *db, const nt__ind_row *row, nt_diag *diag)
     return run(s, st, diag, "updating an indicator");
 }
 
-static nt_err sq_ind_list(void *db, nt_status status, int64_t after_id, size_t limit,
-                          nt__row_fn fn, void *ctx, nt_diag *diag)
+static nt_err sq_ind_list(void *db, nt_status status, int64_t after_id, size_t limit, nt__row_fn fn,
+                          void *ctx, nt_diag *diag)
 {
     sdb *s = db;
     sqlite3_stmt *st = stmt(s, status ? S_IND_LIST_STATUS : S_IND_LIST);
@@ -693,8 +696,7 @@ static nt_err sq_report_insert(void *db, const nt__report_row *r, int64_t *id, n
     return e;
 }
 
-static nt_err sq_report_list(void *db, int64_t ind, nt_store_report_fn fn, void *ctx,
-                             nt_diag *diag)
+static nt_err sq_report_list(void *db, int64_t ind, nt_store_report_fn fn, void *ctx, nt_diag *diag)
 {
     sdb *s = db;
     sqlite3_stmt *st = stmt(s, S_REPORT_LIST);
@@ -826,8 +828,7 @@ static nt_err sq_event_add(void *db, const nt_store_event *ev, int64_t report_id
     return run(s, st, diag, "recording an event");
 }
 
-static nt_err sq_event_list(void *db, int64_t ind, nt_store_event_fn fn, void *ctx,
-                            nt_diag *diag)
+static nt_err sq_event_list(void *db, int64_t ind, nt_store_event_fn fn, void *ctx, nt_diag *diag)
 {
     sdb *s = db;
     sqlite3_stmt *st = stmt(s, S_EVENT_LIST);
@@ -851,8 +852,8 @@ static nt_err sq_event_list(void *db, int64_t ind, nt_store_event_fn fn, void *c
     return rc == SQLITE_DONE ? NT_OK : fail_db(s, diag, rc, "reading the history");
 }
 
-static nt_err sq_change_add(void *db, int64_t ind, int64_t at, const char *kind,
-                            nt_status status, nt_diag *diag)
+static nt_err sq_change_add(void *db, int64_t ind, int64_t at, const char *kind, nt_status status,
+                            nt_diag *diag)
 {
     sdb *s = db;
     sqlite3_stmt *st = stmt(s, S_CHANGE_ADD);

@@ -211,8 +211,7 @@ static nt_err check_text(const char *field, const char *s, size_t len, size_t ma
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == 0 || c == 0x7f || (c < 0x20 && (is_name || (c != '\n' && c != '\t' && c != '\r'))))
-            return nt__fail(diag, NT_ERR_INVALID, i, "%s: control character at byte %zu", field,
-                            i);
+            return nt__fail(diag, NT_ERR_INVALID, i, "%s: control character at byte %zu", field, i);
     }
     return NT_OK;
 }
@@ -539,7 +538,7 @@ cleanup:
 
 /* ---- reports --------------------------------------------------------------------------------- */
 
-static const char *const channels[] = {"sms",   "call",     "web",   "zalo", "facebook",
+static const char *const channels[] = {"sms",      "call",  "web", "zalo", "facebook",
                                        "telegram", "email", "app", "other"};
 
 static nt_err check_report(const nt_report_in *in, const char **channel, nt_diag *diag)
@@ -557,12 +556,11 @@ static nt_err check_report(const nt_report_in *in, const char **channel, nt_diag
         return nt__fail(diag, NT_ERR_INVALID, 0,
                         "channel: unknown channel (sms, call, web, zalo, facebook, telegram, "
                         "email, app, other)");
-    if (in->evidence &&
-        (e = check_text("evidence", in->evidence, in->evidence_len, NT_MAX_EVIDENCE_BYTES, 0, diag)))
+    if (in->evidence && (e = check_text("evidence", in->evidence, in->evidence_len,
+                                        NT_MAX_EVIDENCE_BYTES, 0, diag)))
         return e;
-    if (in->contact &&
-        (e = check_text("contact", in->contact, strlen(in->contact), NT_MAX_CONTACT_BYTES, 1,
-                        diag)))
+    if (in->contact && (e = check_text("contact", in->contact, strlen(in->contact),
+                                       NT_MAX_CONTACT_BYTES, 1, diag)))
         return e;
     if (in->amount < 0 || in->amount > NT_MAX_AMOUNT_VND)
         return nt__fail(diag, NT_ERR_INVALID, 0, "amount: must be 0..%lld VND",
@@ -634,8 +632,12 @@ nt_err nt_store_report_add(nt_store *st, const nt_report_in *in, int64_t *report
         row.pub.status_by = rep;
         if ((e = st->ops->ind_insert(st->db, &row, diag)))
             goto cleanup;
-        nt_store_event ev = {.indicator_id = row.pub.id, .at = now, .actor = rep,
-                             .action = "reported", .from = 0, .to = NT_STATUS_REPORTED,
+        nt_store_event ev = {.indicator_id = row.pub.id,
+                             .at = now,
+                             .actor = rep,
+                             .action = "reported",
+                             .from = 0,
+                             .to = NT_STATUS_REPORTED,
                              .reason = NULL};
         if ((e = st->ops->event_add(st->db, &ev, 0, diag)) ||
             (e = st->ops->change_add(st->db, row.pub.id, now, "added", NT_STATUS_REPORTED, diag)))
@@ -652,8 +654,8 @@ nt_err nt_store_report_add(nt_store *st, const nt_report_in *in, int64_t *report
     } else {
         nt_status s = row.pub.status;
         if (s == NT_STATUS_REJECTED || s == NT_STATUS_CLEARED || s == NT_STATUS_EXPIRED) {
-            if ((e = set_status(st, &row, NT_STATUS_REPORTED, rep, "reopened",
-                                "a new report", now, diag)))
+            if ((e = set_status(st, &row, NT_STATUS_REPORTED, rep, "reopened", "a new report", now,
+                                diag)))
                 goto cleanup;
         }
     }
@@ -675,8 +677,12 @@ nt_err nt_store_report_add(nt_store *st, const nt_report_in *in, int64_t *report
     int64_t rid;
     if ((e = st->ops->report_insert(st->db, &r, &rid, diag)))
         goto cleanup;
-    nt_store_event ev = {.indicator_id = row.pub.id, .at = now, .actor = rep,
-                         .action = "report", .from = row.pub.status, .to = row.pub.status,
+    nt_store_event ev = {.indicator_id = row.pub.id,
+                         .at = now,
+                         .actor = rep,
+                         .action = "report",
+                         .from = row.pub.status,
+                         .to = row.pub.status,
                          .reason = NULL};
     if ((e = st->ops->event_add(st->db, &ev, rid, diag)))
         goto cleanup;
@@ -715,8 +721,7 @@ nt_err nt_store_report_contact(nt_store *st, int64_t report_id, char **contact, 
     if (e)
         return e;
     if (!box) {
-        e = nt__fail(diag, NT_ERR_NOT_FOUND, 0, "report %lld has no contact",
-                     (long long)report_id);
+        e = nt__fail(diag, NT_ERR_NOT_FOUND, 0, "report %lld has no contact", (long long)report_id);
         goto cleanup;
     }
     if (nl != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
@@ -780,9 +785,9 @@ nt_err nt_store_transition(nt_store *st, int64_t id, nt_action action, const cha
     if (nt_status_after(row.pub.status, action, &to) != NT_OK) {
         char allowed[128];
         allowed_from(action, allowed, sizeof allowed);
-        e = nt__fail(diag, NT_ERR_STATE, 0,
-                     "indicator %lld is %s: cannot %s it (only from %s)", (long long)id,
-                     nt_status_name(row.pub.status), nt_action_name(action), allowed);
+        e = nt__fail(diag, NT_ERR_STATE, 0, "indicator %lld is %s: cannot %s it (only from %s)",
+                     (long long)id, nt_status_name(row.pub.status), nt_action_name(action),
+                     allowed);
         goto fail;
     }
     if ((e = set_status(st, &row, to, actor, nt_action_name(action), reason, now, diag)))
@@ -838,7 +843,8 @@ done:
     return e;
 }
 
-/* ---- imports ------------------------------------------------------------------------------------ */
+/* ---- imports ------------------------------------------------------------------------------------
+ */
 
 typedef struct import_item {
     unsigned line;
@@ -897,8 +903,8 @@ static int cmp_item(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
-nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *data,
-                       size_t len, nt_import_result *res, nt_diag *diag)
+nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *data, size_t len,
+                       nt_import_result *res, nt_diag *diag)
 {
     nt_err e;
     import_ctx c = {0};
@@ -912,8 +918,7 @@ nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "NULL argument");
     if (!opts->name || !*opts->name)
         return nt__fail(diag, NT_ERR_INVALID, 0, "import: a source name is required");
-    if ((e = check_text("source name", opts->name, strlen(opts->name), NT_MAX_NAME_BYTES, 1,
-                        diag)))
+    if ((e = check_text("source name", opts->name, strlen(opts->name), NT_MAX_NAME_BYTES, 1, diag)))
         return e;
     if (opts->licence && (e = check_text("licence", opts->licence, strlen(opts->licence),
                                          NT_MAX_EVIDENCE_BYTES, 0, diag)))
@@ -961,8 +966,12 @@ nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *
             nr.pub.status_by = actor_buf;
             nr.pub.source_id = res->source_id;
             nr.resolution = 1;
-            nt_store_event ev = {.at = now, .actor = actor, .action = "imported",
-                                 .from = 0, .to = NT_STATUS_CONFIRMED, .reason = why};
+            nt_store_event ev = {.at = now,
+                                 .actor = actor,
+                                 .action = "imported",
+                                 .from = 0,
+                                 .to = NT_STATUS_CONFIRMED,
+                                 .reason = why};
             if ((e = st->ops->ind_insert(st->db, &nr, diag)))
                 goto fail;
             ev.indicator_id = nr.pub.id;
@@ -1009,10 +1018,11 @@ cleanup:
     return e;
 }
 
-/* ---- reading ------------------------------------------------------------------------------------ */
+/* ---- reading ------------------------------------------------------------------------------------
+ */
 
-nt_err nt_store_find(nt_store *st, nt_ind_type type, const char *canonical,
-                     nt_store_indicator *out, nt_diag *diag)
+nt_err nt_store_find(nt_store *st, nt_ind_type type, const char *canonical, nt_store_indicator *out,
+                     nt_diag *diag)
 {
     nt__ind_row row;
     if (!st || !canonical || !out)
@@ -1087,8 +1097,8 @@ static int feed_one(void *ctx, const nt_store_change *c)
     return f->fn(f->ctx, c);
 }
 
-nt_err nt_store_feed(nt_store *st, int64_t since, size_t limit, nt_store_change_fn fn,
-                     void *ctx, int64_t *next, nt_diag *diag)
+nt_err nt_store_feed(nt_store *st, int64_t since, size_t limit, nt_store_change_fn fn, void *ctx,
+                     int64_t *next, nt_diag *diag)
 {
     if (!st || !fn)
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "NULL argument");

@@ -71,10 +71,9 @@ typedef struct nt__store_ops {
     nt_err (*meta_set)(void *db, const char *key, const char *value, nt_diag *diag);
 
     /* Get or create the reporter (name, kind). */
-    nt_err (*reporter_id)(void *db, const char *name, nt_source_kind kind, int64_t now,
-                          int64_t *id, nt_diag *diag);
-    nt_err (*reporter_adjust)(void *db, int64_t id, int dconfirmed, int drejected,
-                              nt_diag *diag);
+    nt_err (*reporter_id)(void *db, const char *name, nt_source_kind kind, int64_t now, int64_t *id,
+                          nt_diag *diag);
+    nt_err (*reporter_adjust)(void *db, int64_t id, int dconfirmed, int drejected, nt_diag *diag);
     /* Get or create the public source or a member's source (by name). */
     nt_err (*source_named)(void *db, nt_source_kind kind, const char *name, int64_t now,
                            int64_t *id, nt_diag *diag);
@@ -90,8 +89,8 @@ typedef struct nt__store_ops {
     nt_err (*ind_insert)(void *db, nt__ind_row *row, nt_diag *diag);
     /* Write every mutable field of row (by pub.id). */
     nt_err (*ind_update)(void *db, const nt__ind_row *row, nt_diag *diag);
-    nt_err (*ind_list)(void *db, nt_status status, int64_t after_id, size_t limit,
-                       nt__row_fn fn, void *ctx, nt_diag *diag);
+    nt_err (*ind_list)(void *db, nt_status status, int64_t after_id, size_t limit, nt__row_fn fn,
+                       void *ctx, nt_diag *diag);
     /* Ids of indicators in status reported or confirmed whose last activity
      * (last_seen, status_at) is before cutoff. */
     nt_err (*ind_stale)(void *db, int64_t cutoff, nt__id_fn fn, void *ctx, nt_diag *diag);
@@ -100,9 +99,8 @@ typedef struct nt__store_ops {
     nt_err (*report_list)(void *db, int64_t indicator_id, nt_store_report_fn fn, void *ctx,
                           nt_diag *diag);
     /* The encrypted contact of a report: malloc'd nonce and box, NULL if none. */
-    nt_err (*report_contact)(void *db, int64_t report_id, unsigned char **nonce,
-                             size_t *nonce_len, unsigned char **box, size_t *box_len,
-                             nt_diag *diag);
+    nt_err (*report_contact)(void *db, int64_t report_id, unsigned char **nonce, size_t *nonce_len,
+                             unsigned char **box, size_t *box_len, nt_diag *diag);
     /* One entry per distinct reporter of the indicator. */
     nt_err (*reporter_stats)(void *db, int64_t indicator_id, nt__stat_fn fn, void *ctx,
                              nt_diag *diag);
@@ -121,8 +119,8 @@ typedef struct nt__store_ops {
                          nt_diag *diag);
     nt_err (*change_add)(void *db, int64_t indicator_id, int64_t at, const char *kind,
                          nt_status status, nt_diag *diag);
-    nt_err (*change_list)(void *db, int64_t since, size_t limit, nt_store_change_fn fn,
-                          void *ctx, nt_diag *diag);
+    nt_err (*change_list)(void *db, int64_t since, size_t limit, nt_store_change_fn fn, void *ctx,
+                          nt_diag *diag);
 } nt__store_ops;
 
 extern const nt__store_ops nt__sqlite_store_ops;
