@@ -74,5 +74,11 @@ int cmd_train(cli *c, int argc, char **argv);
 int cmd_eval_model(cli *c, int argc, char **argv);
 int cmd_eval_levels(cli *c, int argc, char **argv);
 int cmd_serve(cli *c, int argc, char **argv);
+int cmd_lookup(cli *c, int argc, char **argv);
+int cmd_report(cli *c, int argc, char **argv);
+int cmd_review(cli *c, int argc, char **argv);
+int cmd_import(cli *c, int argc, char **argv);
+int cmd_feed(cli *c, int argc, char **argv);
+int cmd_expire(cli *c, int argc, char **argv);
 
 #endif

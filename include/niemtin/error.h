@@ -31,6 +31,8 @@ typedef enum nt_err {
     NT_ERR_INVALID,     /* a value does not canonicalise (not a URL, phone, ...) */
     NT_ERR_UNSUPPORTED, /* valid input this build cannot handle */
     NT_ERR_INTERNAL,    /* a library (utf8proc, libidn2, ...) failed unexpectedly */
+    NT_ERR_STATE,       /* not allowed in the current state (an illegal lifecycle
+                           transition, a contact without an encryption key) */
     NT_ERR__COUNT
 } nt_err;
 

@@ -24,4 +24,27 @@
 /* Most host-suffix x path-prefix lookup expressions per URL (Safe Browsing: 5 x 6). */
 #define NT_MAX_URL_EXPRESSIONS 30u
 
+/* ---- the early-warning registry (store.h, registry.h) ---- */
+/* Evidence text of one report (the scam message, what happened). */
+#define NT_MAX_EVIDENCE_BYTES (64u * 1024u)
+/* An analyst's reason for a decision. */
+#define NT_MAX_REASON_BYTES 4096u
+/* A reporter, analyst, source or channel name. */
+#define NT_MAX_NAME_BYTES 200u
+/* A reporter's contact details (encrypted at rest). */
+#define NT_MAX_CONTACT_BYTES 512u
+/* Largest amount lost one report may claim, in VND (10^15). */
+#define NT_MAX_AMOUNT_VND 1000000000000000LL
+/* Largest list file one import reads, and most lines. */
+#define NT_MAX_IMPORT_BYTES (512u * 1024u * 1024u)
+#define NT_MAX_IMPORT_LINES 20000000u
+/* Bad lines an import result lists one by one (the count covers all). */
+#define NT_MAX_IMPORT_ERRORS_KEPT 20
+/* Most changes one feed request returns. */
+#define NT_MAX_FEED_LIMIT 10000u
+/* Registry matches kept in one lookup answer (the count covers all). */
+#define NT_MAX_REGISTRY_MATCHES 16
+/* Most indicators the in-memory registry index holds (32-bit slots). */
+#define NT_MAX_REGISTRY_INDICATORS 0x7fffffffu
+
 #endif

@@ -23,6 +23,8 @@
 #include "niemtin/detect.h"
 #include "niemtin/model.h"
 #include "niemtin/engine.h"
+#include "niemtin/store.h"
+#include "niemtin/registry.h"
 
 #ifdef __cplusplus
 extern "C" {

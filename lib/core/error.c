@@ -19,6 +19,7 @@ static const char *const messages[NT_ERR__COUNT] = {
     [NT_ERR_INVALID] = "invalid value",
     [NT_ERR_UNSUPPORTED] = "not supported",
     [NT_ERR_INTERNAL] = "internal error",
+    [NT_ERR_STATE] = "not allowed in the current state",
 };
 
 const char *nt_strerror(nt_err code)

@@ -1,0 +1,81 @@
+/*
+ * lib/registry/index.h - the registry's in-memory lookup index (internal).
+ *
+ * One writer, any number of readers that never block and never take a lock:
+ *   - keys are (type, canonical value) hashed with XXH3-64; a slot is one
+ *     64-bit word (32-bit tag from the hash | 31-bit indicator number | an
+ *     "account digits" bit) in an open-addressing table with linear probing,
+ *     published with one release store;
+ *   - an indicator's summary is an immutable 32-byte record; an update
+ *     writes a new record and swings the indicator's 32-bit reference to it
+ *     with one release store, so a reader sees the old or the new record;
+ *   - values, records and references live in fixed-size chunks that never
+ *     move and are freed only at nt__index_free;
+ *   - when the table grows, the writer builds a bigger one, publishes it and
+ *     frees the old one only after every reader that could have seen it has
+ *     left (two reader counters by epoch parity, an RCU grace period).
+ * Every tag match is confirmed against the stored value, so a fingerprint
+ * collision costs one memcmp and never gives a wrong answer.
+ *
+ * Writer functions must be called by one thread at a time (the registry's
+ * writer lock); readers may run concurrently with them.
+ */
+#ifndef NT_REGISTRY_INDEX_H
+#define NT_REGISTRY_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "niemtin/store.h"
+
+typedef struct nt__index nt__index;
+
+/* A reader's view of one indicator, valid until nt__index_free. */
+typedef struct nt__index_entry {
+    uint32_t ind; /* the indicator id */
+    nt_ind_type type;
+    const char *value; /* NUL-terminated, in the index's arena */
+    size_t value_len;
+    const char *source; /* name of the import that confirmed it, or NULL */
+    nt_status status;
+    uint32_t first_seen, last_seen, status_at;
+    uint32_t n_reports, n_reporters;
+    float score_log; /* log2(evidence) + t0 / half-life (seconds) */
+} nt__index_entry;
+
+typedef struct nt__index_stats {
+    size_t indicators; /* distinct indicators */
+    size_t keys;       /* slots in use (bank accounts with a bank have two) */
+    size_t slots;      /* table capacity */
+    size_t record_versions;
+    size_t bytes_slots, bytes_records, bytes_refs, bytes_values, bytes_directories;
+} nt__index_stats;
+
+nt_err nt__index_new(double half_life_days, nt__index **out);
+void nt__index_free(nt__index *ix);
+
+/* Writer: add or update an indicator (by id) from a store record; source is
+ * the name of its confirming import or NULL (copied). */
+nt_err nt__index_put(nt__index *ix, const nt_store_indicator *ind, const char *source);
+
+/* Reader: call fn for every indicator whose key (type, key[0..len)) matches;
+ * digits: look up the "account digits" keys of bank accounts written with a
+ * bank code.  fn returns non-zero to stop.  Returns the number of matches. */
+typedef int (*nt__index_fn)(void *ctx, const nt__index_entry *e);
+size_t nt__index_find(const nt__index *ix, nt_ind_type type, int digits, const char *key,
+                      size_t len, nt__index_fn fn, void *ctx);
+
+/* Reader: enter / leave a read-side critical section (nt__index_find does
+ * this itself; callers holding entries across several finds need not: the
+ * entries live in chunks that are never freed). */
+void nt__index_stats_get(const nt__index *ix, nt__index_stats *st);
+
+/* Tests only: replace the key hash (e.g. by a constant, so that every key
+ * collides) before anything is put. */
+typedef uint64_t (*nt__index_hash_fn)(nt_ind_type type, int digits, const char *key, size_t len);
+void nt__index_set_hash(nt__index *ix, nt__index_hash_fn fn);
+
+/* The reputation score (0..100) of an entry at time now. */
+double nt__index_score(const nt__index *ix, const nt__index_entry *e, int64_t now);
+
+#endif
