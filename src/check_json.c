@@ -83,10 +83,21 @@ json_t *check_result_json(int en, const nt_engine *eng, const nt_check_result *r
     const nt_indicator_list *inds = nt_check_indicators(r);
     for (size_t i = 0; i < nt_indicator_list_count(inds); i++) {
         const nt_indicator *ind = nt_indicator_list_get(inds, i);
-        json_array_append_new(ij, json_pack("{s:s, s:s, s:I, s:I}", "type",
-                                            nt_ind_type_name(ind->type), "value", ind->value,
-                                            "start", (json_int_t)ind->start, "end",
-                                            (json_int_t)ind->end));
+        json_t *oj = json_pack("{s:s, s:s, s:I, s:I}", "type", nt_ind_type_name(ind->type),
+                               "value", ind->value, "start", (json_int_t)ind->start, "end",
+                               (json_int_t)ind->end);
+        nt_reg_match m;
+        if (nt_check_registry(r, i, &m)) {
+            char why[512];
+            json_object_set_new(
+                oj, "registry",
+                json_pack("{s:s, s:s, s:s, s:f, s:I, s:I, s:s}", "status", nt_status_name(m.status),
+                          "listed", m.value, "via", nt_match_via_name(m.via), "score", m.score,
+                          "reports", (json_int_t)m.n_reports, "reporters",
+                          (json_int_t)m.n_reporters, "explain",
+                          nt_reg_explain(&m, en, why, sizeof why)));
+        }
+        json_array_append_new(ij, oj);
     }
     json_object_set_new(root, "indicators", ij);
     const nt_model_explain *ex = nt_check_model_explain(r);

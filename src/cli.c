@@ -243,6 +243,7 @@ int cli_open_engine(cli *c, nt_engine **eng, nt_check_scratch **sc)
     if (cli_id_key(c, key))
         return 2;
     nt_engine_config cfg = {.data_dir = c->data_dir,
+                            .registry = c->registry,
                             .cache_dir = cli_cache_dir(),
                            .max_bytes = c->max_bytes,
                            .id_key = c->have_id_key ? key : NULL};
@@ -257,4 +258,52 @@ int cli_open_engine(cli *c, nt_engine **eng, nt_check_scratch **sc)
         return 1;
     }
     return 0;
+}
+
+int cli_open_registry(cli *c, const char *db, int must_exist)
+{
+    if (!db) {
+        const char *env = getenv("NIEMTIN_DB");
+        db = env && *env ? env : "niemtin.db";
+    }
+    if (must_exist && access(db, F_OK) != 0)
+        return 0;
+    unsigned char key[32];
+    const char *hex = getenv("NIEMTIN_STORE_KEY");
+    size_t got = 0;
+    int have_key = hex && *hex;
+    if (have_key && (strlen(hex) != 64 ||
+                     sodium_hex2bin(key, 32, hex, 64, NULL, &got, NULL) != 0 || got != 32)) {
+        fprintf(stderr, "niemtin: NIEMTIN_STORE_KEY: %s\n",
+                L(c, "cần đúng 64 chữ số hex", "expected exactly 64 hex digits"));
+        return 1;
+    }
+    if (!(c->registry_banks = cli_load_banks(c)))
+        return 1;
+    nt_store_config cfg;
+    nt_store_config_init(&cfg);
+    cfg.path = db;
+    cfg.key = have_key ? key : NULL;
+    cfg.banks = c->registry_banks;
+    nt_diag d;
+    nt_diag_clear(&d);
+    nt_err rc = nt_registry_open(&cfg, &c->registry, &d);
+    sodium_memzero(key, sizeof key);
+    if (rc) {
+        char what[600];
+        snprintf(what, sizeof what, "%s %s",
+                 L(c, "không mở được cơ sở dữ liệu", "cannot open the database"), db);
+        cli_error(c, rc, &d, what);
+        cli_close_registry(c);
+        return 1;
+    }
+    return 0;
+}
+
+void cli_close_registry(cli *c)
+{
+    nt_registry_close(c->registry);
+    nt_banks_free(c->registry_banks);
+    c->registry = NULL;
+    c->registry_banks = NULL;
 }

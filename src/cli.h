@@ -20,6 +20,8 @@ typedef struct cli {
     size_t max_bytes;     /* --max-bytes (0 = library default) */
     int strict;           /* --strict: reject malformed UTF-8 */
     int have_id_key;      /* NIEMTIN_ID_KEY was set */
+    nt_registry *registry; /* opened by cli_open_registry; engines look indicators up in it */
+    nt_banks *registry_banks;
 } cli;
 
 /* Pick Vietnamese or English text. */
@@ -55,6 +57,16 @@ struct json_t *cli_json_text(const char *s, size_t n);
  * $XDG_CACHE_HOME/niemtin or ~/.cache/niemtin, created if missing; NULL when
  * there is nowhere to keep it. */
 const char *cli_cache_dir(void);
+
+/* Open the early-warning registry at db (NULL: $NIEMTIN_DB, else
+ * ./niemtin.db) into c->registry, so engines opened afterwards look every
+ * indicator up in it.  With must_exist, a missing file is not created: 0 is
+ * returned and c->registry stays NULL (the check then runs without it).
+ * The contact key comes from $NIEMTIN_STORE_KEY (64 hex digits) when set.
+ * Prints the reason and returns non-zero on failure; cli_close_registry
+ * frees it. */
+int cli_open_registry(cli *c, const char *db, int must_exist);
+void cli_close_registry(cli *c);
 
 /* Open the engine from the data directory (with $NIEMTIN_ID_KEY when set)
  * and a scratch for it; prints the reason and returns non-zero on failure. */

@@ -26,6 +26,16 @@ static json_t *result_json(const cli *c, const nt_engine *eng, const nt_check_re
     return check_result_json(c->lang == CLI_EN, eng, r, text);
 }
 
+/* A registry status in the reader's language. */
+static const char *status_text(const cli *c, nt_status st)
+{
+    static const char *const vi[] = {"", "đã bị báo cáo", "đang được xác minh", "đã xác nhận lừa đảo",
+                                      "đã bác bỏ", "đang khiếu nại", "đã gỡ cảnh báo", "đã hết hạn"};
+    if (c->lang == CLI_EN || st < NT_STATUS_REPORTED || st >= NT_STATUS__COUNT)
+        return nt_status_name(st);
+    return vi[st];
+}
+
 /* Print the message with evidence spans highlighted (terminal) or bracketed. */
 static void print_highlighted(const char *text, size_t len, const nt_rule_hits *hits, int tty)
 {
@@ -141,6 +151,12 @@ static void print_human(const cli *c, const nt_engine *eng, const nt_check_resul
         for (size_t i = 0; i < nt_indicator_list_count(inds); i++) {
             const nt_indicator *ind = nt_indicator_list_get(inds, i);
             printf("  • %s %s\n", nt_ind_type_name(ind->type), ind->value);
+            nt_reg_match m;
+            if (nt_check_registry(r, i, &m)) {
+                char why[512];
+                printf("      %s: %s — %s\n", L(c, "Danh sách cảnh báo", "Registry"),
+                       status_text(c, m.status), nt_reg_explain(&m, c->lang == CLI_EN, why, sizeof why));
+            }
         }
     }
     printf("%s: %s\n", L(c, "Nên làm gì", "What to do"), tax_text(c, tax, level, "advice"));
@@ -383,14 +399,34 @@ cleanup:
     return status;
 }
 
+/* The registry for the check: --db PATH (which must exist), else
+ * $NIEMTIN_DB or ./niemtin.db when there is one.  0 on success. */
+static int open_check_registry(cli *c, const char *db)
+{
+    if (db && access(db, F_OK) != 0) {
+        fprintf(stderr, "niemtin check: --db %s: %s\n", db,
+                L(c, "không có cơ sở dữ liệu này", "no such database"));
+        return 1;
+    }
+    return cli_open_registry(c, db, 1);
+}
+
 int cmd_check(cli *c, int argc, char **argv)
 {
-    const char *batch = NULL, *conversation = NULL;
+    const char *batch = NULL, *conversation = NULL, *db = NULL;
     int i = 0;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         if (strcmp(argv[i], "--") == 0) {
             i++;
             break;
+        }
+        if (strcmp(argv[i], "--db") == 0) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "niemtin check: --db PATH\n");
+                return 2;
+            }
+            db = argv[++i];
+            continue;
         }
         if ((strcmp(argv[i], "--batch") == 0 || strcmp(argv[i], "--conversation") == 0)) {
             if (i + 1 >= argc) {
@@ -414,12 +450,15 @@ int cmd_check(cli *c, int argc, char **argv)
     if (batch || conversation) {
         nt_engine *eng = NULL;
         nt_check_scratch *sc = NULL;
-        int status = cli_open_engine(c, &eng, &sc);
+        int status = open_check_registry(c, db);
+        if (status == 0)
+            status = cli_open_engine(c, &eng, &sc);
         if (status == 0)
             status = batch ? run_batch(c, eng, sc, batch)
                            : run_conversation(c, eng, sc, conversation);
         nt_check_scratch_free(sc);
         nt_engine_close(eng);
+        cli_close_registry(c);
         return status;
     }
     char *text = NULL;
@@ -432,7 +471,7 @@ int cmd_check(cli *c, int argc, char **argv)
     nt_check_result *r = NULL;
     nt_diag d;
     nt_diag_clear(&d);
-    if ((status = cli_open_engine(c, &eng, &sc)) != 0)
+    if ((status = open_check_registry(c, db)) != 0 || (status = cli_open_engine(c, &eng, &sc)) != 0)
         goto cleanup;
     nt_err rc = nt_engine_check(eng, sc, text, len, &r, &d);
     if (rc) {
@@ -454,6 +493,7 @@ cleanup:
     nt_check_result_free(r);
     nt_check_scratch_free(sc);
     nt_engine_close(eng);
+    cli_close_registry(c);
     free(text);
     return status;
 }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "registry_json.h"
 
 typedef struct ropts {
     const char *db;
@@ -301,16 +302,13 @@ static void print_json(json_t *j, int compact)
     }
 }
 
-static json_t *iso_time(int64_t t)
-{
-    char buf[32];
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm))
-        return json_null();
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return json_string(buf);
-}
+
+/* The shared renderings (src/registry_json.c) in this command's language. */
+#define iso_time(t) reg_iso_time(t)
+#define type_label(c, t) reg_type_label((c)->lang == CLI_EN, t)
+#define via_label(c, v) reg_via_label((c)->lang == CLI_EN, v)
+#define verdict(c, a) reg_verdict((c)->lang == CLI_EN, a)
+#define answer_json(c, a) reg_answer_json((c)->lang == CLI_EN, a)
 
 /* Date and time in Vietnam (UTC+7) for people. */
 static const char *vn_time(int64_t t, char buf[32])
@@ -323,114 +321,10 @@ static const char *vn_time(int64_t t, char buf[32])
     return buf;
 }
 
-static const char *type_label(const cli *c, nt_ind_type t)
-{
-    switch (t) {
-    case NT_IND_URL:
-        return L(c, "đường link", "URL");
-    case NT_IND_DOMAIN:
-        return L(c, "tên miền", "domain");
-    case NT_IND_IP:
-        return L(c, "địa chỉ IP", "IP address");
-    case NT_IND_PHONE:
-        return L(c, "số điện thoại", "phone number");
-    case NT_IND_BANK_ACCOUNT:
-        return L(c, "tài khoản ngân hàng", "bank account");
-    case NT_IND_EMAIL:
-        return "email";
-    case NT_IND_SOCIAL:
-        return L(c, "tài khoản mạng xã hội", "social account");
-    case NT_IND_WALLET:
-        return L(c, "ví tiền số", "crypto wallet");
-    default:
-        return nt_ind_type_name(t);
-    }
-}
 
-static const char *via_label(const cli *c, nt_match_via v)
-{
-    switch (v) {
-    case NT_MATCH_EXACT:
-        return L(c, "trùng khớp", "exact");
-    case NT_MATCH_URL_EXPRESSION:
-        return L(c, "biểu thức URL", "URL expression");
-    case NT_MATCH_HOST:
-        return L(c, "tên máy chủ của link", "the link's host");
-    case NT_MATCH_PARENT_DOMAIN:
-        return L(c, "tên miền cha", "parent domain");
-    case NT_MATCH_REGISTRABLE_DOMAIN:
-        return L(c, "tên miền đăng ký", "registrable domain");
-    case NT_MATCH_IP_HOST:
-        return L(c, "IP của link", "the link's IP");
-    case NT_MATCH_ACCOUNT_DIGITS:
-        return L(c, "cùng số tài khoản", "same account digits");
-    }
-    return "";
-}
 
-/* The one-line verdict for an answer. */
-static const char *verdict(const cli *c, const nt_reg_answer *a)
-{
-    switch (a->status) {
-    case NT_STATUS_CONFIRMED:
-        return L(c, "LỪA ĐẢO — đã xác nhận. Không chuyển tiền, không bấm link, không cung cấp OTP.",
-                 "SCAM — confirmed. Do not send money, open the link or give any OTP.");
-    case NT_STATUS_DISPUTED:
-        return L(c, "Đã xác nhận lừa đảo, đang có khiếu nại — hãy thận trọng.",
-                 "Confirmed as a scam, under appeal — be careful.");
-    case NT_STATUS_REPORTED:
-    case NT_STATUS_UNDER_REVIEW:
-        if (a->score >= NT_REPUTATION_WARN)
-            return L(c, "Nhiều người đã báo cáo lừa đảo, chưa xác minh — hãy rất thận trọng.",
-                     "Reported as a scam by several people, not yet verified — be very careful.");
-        return L(c, "Có báo cáo, chưa xác minh.", "Reported, not yet verified.");
-    case NT_STATUS_REJECTED:
-    case NT_STATUS_CLEARED:
-    case NT_STATUS_EXPIRED:
-        return L(c, "Không còn cảnh báo.", "No current warning.");
-    default:
-        return L(c, "Chưa có trong danh sách cảnh báo (không có nghĩa là an toàn).",
-                 "Not in the warning list (which does not mean it is safe).");
-    }
-}
 
-static json_t *match_json(const cli *c, const nt_reg_match *m)
-{
-    char ex[512];
-    json_t *j = json_object();
-    json_object_set_new(j, "id", json_integer(m->id));
-    json_object_set_new(j, "type", json_string(nt_ind_type_name(m->type)));
-    json_object_set_new(j, "value", json_string(m->value));
-    json_object_set_new(j, "via", json_string(nt_match_via_name(m->via)));
-    json_object_set_new(j, "status", json_string(nt_status_name(m->status)));
-    json_object_set_new(j, "source", m->source ? json_string(m->source) : json_null());
-    json_object_set_new(j, "reports", json_integer(m->n_reports));
-    json_object_set_new(j, "reporters", json_integer(m->n_reporters));
-    json_object_set_new(j, "score", json_real((double)(int)(m->score * 10 + 0.5) / 10));
-    json_object_set_new(j, "first_seen", iso_time(m->first_seen));
-    json_object_set_new(j, "last_seen", iso_time(m->last_seen));
-    json_object_set_new(j, "status_at", iso_time(m->status_at));
-    json_object_set_new(j, "explanation",
-                        json_string(nt_reg_explain(m, c->lang == CLI_EN, ex, sizeof ex)));
-    return j;
-}
 
-static json_t *answer_json(const cli *c, const nt_reg_answer *a)
-{
-    json_t *j = json_object();
-    json_object_set_new(j, "type", json_string(nt_ind_type_name(a->type)));
-    json_object_set_new(j, "canonical", json_string(a->canonical ? a->canonical : ""));
-    json_object_set_new(j, "status",
-                        a->status ? json_string(nt_status_name(a->status)) : json_null());
-    json_object_set_new(j, "score", json_real((double)(int)(a->score * 10 + 0.5) / 10));
-    json_object_set_new(j, "verdict", json_string(verdict(c, a)));
-    json_object_set_new(j, "matches_total", json_integer((json_int_t)a->n_total));
-    json_t *ms = json_array();
-    for (size_t i = 0; i < a->n_matches; i++)
-        json_array_append_new(ms, match_json(c, &a->matches[i]));
-    json_object_set_new(j, "matches", ms);
-    return j;
-}
 
 static void print_answer(const cli *c, const nt_reg_answer *a)
 {

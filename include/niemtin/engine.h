@@ -24,6 +24,7 @@
 #include "niemtin/error.h"
 #include "niemtin/indicator.h"
 #include "niemtin/model.h"
+#include "niemtin/registry.h"
 #include "niemtin/text.h"
 
 #ifdef __cplusplus
@@ -39,6 +40,9 @@ typedef struct nt_engine_config {
     const unsigned char *id_key; /* 32-byte key for citizen-ID hashing, or NULL */
     const char *cache_dir;       /* where compiled rules are cached (an existing
                                     directory), or NULL for no cache */
+    const nt_registry *registry; /* the early-warning registry to look every
+                                    extracted indicator up in, or NULL; borrowed:
+                                    it must outlive the engine */
 } nt_engine_config;
 
 typedef struct nt_engine nt_engine;
@@ -95,6 +99,16 @@ const nt_rule_hits *nt_check_rule_hits(const nt_check_result *r);
 const nt_ruleset *nt_check_result_rules(const nt_check_result *r);
 const nt_indicator_list *nt_check_indicators(const nt_check_result *r);
 const nt_text *nt_check_text(const nt_check_result *r);
+
+/* The registry's answer for the i-th indicator of nt_check_indicators: 1 and
+ * *out filled (the most severe listing; its strings live as long as the
+ * registry) when it is listed, 0 when it is not or the engine has no
+ * registry.  A confirmed listing adds NT_REGISTRY_CONFIRMED_WEIGHT to the
+ * risk, a reported one up to NT_REGISTRY_REPORTED_WEIGHT scaled by its
+ * reputation (docs/scoring.md). */
+int nt_check_registry(const nt_check_result *r, size_t i, nt_reg_match *out);
+#define NT_REGISTRY_CONFIRMED_WEIGHT 60
+#define NT_REGISTRY_REPORTED_WEIGHT 30
 
 /* Non-zero if the message had no words at all (empty or only spaces): it is
  * safe, and the front end should say so rather than show a bare score. */

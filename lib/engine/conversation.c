@@ -31,6 +31,7 @@ struct nt_conversation {
     unsigned char *fired; /* per rule: has it fired in any turn */
     double keep;          /* prod(1 - w/100) over fired rules */
     double model_max;     /* strongest model evidence of any turn (counted once) */
+    double registry_keep; /* the strongest registry evidence of any turn */
     long dangerous_turn;
 };
 
@@ -51,6 +52,7 @@ nt_err nt_conversation_new(const nt_engine *eng, nt_conversation **out)
     }
     c->eng = eng;
     c->keep = 1.0;
+    c->registry_keep = 1.0;
     c->dangerous_turn = -1;
     *out = c;
     return NT_OK;
@@ -106,7 +108,10 @@ nt_err nt_conversation_add(nt_conversation *conv, nt_check_scratch *sc, const ch
     }
     if (t.result->model_evidence > conv->model_max)
         conv->model_max = t.result->model_evidence;
-    t.risk_after = nt__keep_to_risk(conv->keep * (1.0 - conv->model_max));
+    if (t.result->registry_keep < conv->registry_keep)
+        conv->registry_keep = t.result->registry_keep;
+    t.risk_after =
+        nt__keep_to_risk(conv->keep * (1.0 - conv->model_max) * conv->registry_keep);
     if (conv->dangerous_turn < 0 && nt__risk_level(t.risk_after) == NT_LEVEL_DANGEROUS)
         conv->dangerous_turn = (long)conv->n;
     conv->turns[conv->n++] = t;

@@ -136,6 +136,7 @@ nt_err nt_engine_open(const nt_engine_config *cfg, nt_engine **out, nt_diag *dia
     }
     if (cfg->cache_dir && !(eng->cache_dir = dup_str(cfg->cache_dir)))
         goto nomem;
+    eng->registry = cfg->registry;
     if ((rc = gen_load(eng, &eng->gen, diag)))
         goto cleanup;
     eng->gen->serial = 1;
@@ -297,6 +298,52 @@ nt_err nt_engine_check(const nt_engine *eng, nt_check_scratch *sc, const char *t
     return rc;
 }
 
+/* Look every indicator up in the registry: a confirmed listing is strong
+ * evidence on its own, a reported one counts by its reputation (0-100). */
+static nt_err registry_evidence(const nt_registry *reg, nt_check_result *r)
+{
+    size_t n = nt_indicator_list_count(r->inds);
+    r->registry_keep = 1.0;
+    if (!n)
+        return NT_OK;
+    r->reg = calloc(n, sizeof *r->reg);
+    if (!r->reg)
+        return NT_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const nt_indicator *ind = nt_indicator_list_get(r->inds, i);
+        if (ind->type == NT_IND_NATIONAL_ID)
+            continue; /* never listed: the registry refuses citizen IDs */
+        nt_reg_answer a;
+        nt_err rc = nt_registry_lookup_canonical(reg, ind->type, ind->value, &a);
+        if (rc == NT_ERR_INVALID || rc == NT_ERR_UNSUPPORTED) /* not a listable value */
+            continue;
+        if (rc)
+            return rc;
+        if (a.n_matches) {
+            r->reg[i] = a.matches[0];
+            double w = 0;
+            if (a.matches[0].status == NT_STATUS_CONFIRMED)
+                w = NT_REGISTRY_CONFIRMED_WEIGHT / 100.0;
+            else if (a.matches[0].status == NT_STATUS_REPORTED ||
+                     a.matches[0].status == NT_STATUS_UNDER_REVIEW)
+                w = NT_REGISTRY_REPORTED_WEIGHT / 100.0 *
+                    (a.matches[0].score > 100 ? 1.0 : a.matches[0].score / 100.0);
+            r->registry_keep *= 1.0 - w;
+        }
+        nt_reg_answer_release(&a);
+    }
+    return NT_OK;
+}
+
+int nt_check_registry(const nt_check_result *r, size_t i, nt_reg_match *out)
+{
+    if (!r || !r->reg || i >= nt_indicator_list_count(r->inds) || r->reg[i].id == 0)
+        return 0;
+    if (out)
+        *out = r->reg[i];
+    return 1;
+}
+
 nt_err nt__check_gen(const nt_engine *eng, nt__gen *g, nt_check_scratch *sc, const char *text,
                      size_t len, nt_check_result **out, nt_diag *diag)
 {
@@ -308,6 +355,7 @@ nt_err nt__check_gen(const nt_engine *eng, nt__gen *g, nt_check_scratch *sc, con
     if (!r)
         return nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
     r->gen = g;
+    r->registry_keep = 1.0;
     atomic_fetch_add_explicit(&g->refs, 1, memory_order_relaxed);
     nt_text_options to;
     nt_text_options_init(&to);
@@ -321,6 +369,11 @@ nt_err nt__check_gen(const nt_engine *eng, nt__gen *g, nt_check_scratch *sc, con
         goto cleanup;
     }
     double keep = 1.0;
+    if (eng->registry && (rc = registry_evidence(eng->registry, r))) {
+        nt__fail(diag, rc, 0, "registry lookup failed");
+        goto cleanup;
+    }
+    keep *= r->registry_keep;
     for (size_t i = 0; i < nt_rule_hits_count(r->hits); i++) {
         const nt_rule_hit *h = nt_rule_hits_get(r->hits, i);
         keep *= 1.0 - h->weight / 100.0;
@@ -364,6 +417,7 @@ void nt_check_result_free(nt_check_result *r)
     nt_indicator_list_free(r->inds);
     nt_text_free(r->text);
     free(r->scores);
+    free(r->reg);
     nt__gen_release(r->gen);
     free(r);
 }

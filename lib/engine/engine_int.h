@@ -33,6 +33,7 @@ struct nt_engine {
     char *rules_dir;
     char *model_path; /* NULL: no model */
     char *cache_dir;  /* NULL: no cache */
+    const nt_registry *registry; /* borrowed; NULL: no lookups */
 };
 
 struct nt_check_scratch {
@@ -68,6 +69,8 @@ struct nt_check_result {
     double model_evidence; /* the model's noisy-OR weight (0 without a model) */
     double probs[NT_MODEL_LABELS];
     nt_model_explain explain;
+    nt_reg_match *reg;    /* per indicator: reg[i].id == 0 when not listed */
+    double registry_keep; /* prod(1 - w) over the listed indicators */
 };
 
 #endif
