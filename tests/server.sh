@@ -21,7 +21,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 # start_server ARGS...: start niemtin serve on a free port, set $H and $pid
 start_server() {
     rm -f "$tmp/srv.out"
-    "$NT" serve --port 0 --quiet "$@" >"$tmp/srv.out" 2>"$tmp/srv.err" &
+    "$NT" serve --port 0 --quiet --db "$tmp/srv.db" "$@" >"$tmp/srv.out" 2>"$tmp/srv.err" &
     pid=$!
     i=0
     while ! grep -q "127.0.0.1:" "$tmp/srv.out" 2>/dev/null; do
@@ -51,6 +51,9 @@ req() {
 }
 JSON="-H Content-Type:application/json"
 
+# a registry with one imported list and one reported number
+printf 'lua-dao-vi-du.com\nphishing.example.net/login\n' >"$tmp/list.txt"
+"$NT" import --db "$tmp/srv.db" --format chongluadao "$tmp/list.txt" >/dev/null || { echo "import failed"; exit 1; }
 start_server --rate 1000 --burst 1000
 
 req "healthz" 200 '"status":"ok".*"rules":[1-9]' GET /healthz
@@ -116,6 +119,29 @@ req "conversation no turns" 400 '"field":"turns"' POST /api/v1/check/conversatio
 req "conversation bad turn" 400 '"field":"turns\[1\].text"' POST /api/v1/check/conversation $JSON -d '{"turns":[{"text":"a"},{"text":3}]}'
 req "conversation extra" 400 '"field":"turns\[0\].mood"' POST /api/v1/check/conversation $JSON -d '{"turns":[{"text":"a","mood":1}]}'
 
+# registry: lookup and report (public)
+req "lookup listed domain" 200 '"status":"confirmed"' GET "/api/v1/lookup?value=lua-dao-vi-du.com"
+req "lookup URL on a listed host" 200 '"status":"confirmed"' GET "/api/v1/lookup?value=https://lua-dao-vi-du.com/dang-nhap"
+req "lookup defanged" 200 '"status":"confirmed"' GET "/api/v1/lookup?value=hxxps://lua-dao-vi-du%5B.%5Dcom/x"
+req "lookup unlisted" 200 '"status":null' GET "/api/v1/lookup?value=vnexpress.net"
+req "lookup phone not listed" 200 '"canonical":"\+84912345678"' GET "/api/v1/lookup?value=0912%20345%20678"
+req "lookup missing value" 400 '"field":"value"' GET /api/v1/lookup
+req "lookup bad type" 400 '"field":"type"' GET "/api/v1/lookup?value=1&type=star"
+req "lookup nonsense" 400 '"field":"value"' GET "/api/v1/lookup?value=%25%25%25&type=phone"
+req "report" 201 '"report_id":[0-9]+.*"status":"reported"' POST /api/v1/reports $JSON \
+    -d '{"type":"phone","value":"0912 345 678","evidence":"Gọi tự xưng công an, bắt chuyển tiền","channel":"call","amount":5000000}'
+req "reported number is found" 200 '"status":"reported"' GET "/api/v1/lookup?value=%2B84912345678"
+req "report bad value" 400 '"field":"value"' POST /api/v1/reports $JSON -d '{"type":"phone","value":"abc"}'
+req "report bad type" 400 '"field":"type"' POST /api/v1/reports $JSON -d '{"type":"fax","value":"1"}'
+req "report missing value" 400 '"code":"missing_field".*"field":"value"' POST /api/v1/reports $JSON -d '{"type":"phone"}'
+req "report bad amount" 400 '"field":"amount"' POST /api/v1/reports $JSON -d '{"type":"phone","value":"0912345678","amount":-5}'
+req "report extra field" 400 '"field":"admin"' POST /api/v1/reports $JSON -d '{"type":"phone","value":"0912345678","admin":true}'
+req "report contact without key" 400 '"field":"contact"' POST /api/v1/reports $JSON -d '{"type":"phone","value":"0912345678","contact":"me@example.vn"}'
+req "report sql-looking value" 400 '"field":"value"' POST /api/v1/reports $JSON -d "{\"type\":\"domain\",\"value\":\"x'; DROP TABLE indicators;--\"}"
+req "lookup still works after that" 200 '"status":"confirmed"' GET "/api/v1/lookup?value=lua-dao-vi-du.com"
+req "check sees the registry" 200 '"registry":\{"status":"confirmed"' POST /api/v1/check $JSON \
+    -d '{"text":"Vào lua-dao-vi-du.com để nhận quà nhé"}'
+
 # concurrent clients: 40 checks from 8 parallel loops, all 200
 pids=
 for k in 1 2 3 4 5 6 7 8; do
@@ -156,7 +182,7 @@ cp -r "$(dirname "$0")/../data" "$tmp/data" && rm -f "$tmp/data/rules/"*.rules
 printf 'rule t.a {\n tactic: fear\n weight: 40\n vi: "A"\n en: "A"\n any: "lenh bat"\n}\n' >"$tmp/data/rules/t.rules"
 # (--data-dir is a global option: it comes before the subcommand)
 rm -f "$tmp/srv.out"
-"$NT" --data-dir "$tmp/data" serve --port 0 --quiet >"$tmp/srv.out" 2>"$tmp/srv.err" &
+"$NT" --data-dir "$tmp/data" serve --port 0 --quiet --no-db >"$tmp/srv.out" 2>"$tmp/srv.err" &
 pid=$!
 i=0
 while ! grep -q "127.0.0.1:" "$tmp/srv.out" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done

@@ -190,6 +190,11 @@ static void health(srv_req *r, srv_resp *out)
                           (json_int_t)nt_ruleset_count(nt_engine_rules(r->s->eng)),
                           "rules_generation", (json_int_t)nt_engine_generation(r->s->eng),
                           "uptime_seconds", (json_int_t)(time(NULL) - r->s->started));
+    if (r->s->reg) {
+        nt_registry_stats st;
+        nt_registry_stats_get(r->s->reg, &st);
+        json_object_set_new(out->json, "registry_indicators", json_integer((json_int_t)st.indicators));
+    }
 }
 
 static void openapi(srv_req *r, srv_resp *out)
@@ -218,6 +223,8 @@ static const route routes[] = {
     {"GET", "/api/v1/openapi.yaml", ROUTE_OPENAPI, openapi},
     {"POST", "/api/v1/check", ROUTE_CHECK, api_check},
     {"POST", "/api/v1/check/conversation", ROUTE_CHECK_CONV, api_check_conversation},
+    {"GET", "/api/v1/lookup", ROUTE_LOOKUP, api_lookup},
+    {"POST", "/api/v1/reports", ROUTE_REPORT, api_report},
 };
 
 static void dispatch(srv_req *r, srv_resp *out)

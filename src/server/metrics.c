@@ -15,7 +15,8 @@
 static const unsigned long bounds_us[11] = {100,   250,    500,    1000,   2500,  5000,
                                             10000, 25000, 100000, 500000, 2000000};
 static const char *const route_names[ROUTE__COUNT] = {
-    "healthz", "metrics", "openapi", "check", "check_conversation", "static", "other"};
+    "healthz", "metrics", "openapi", "check", "check_conversation", "lookup", "report", "static",
+    "other"};
 
 void metrics_observe(srv *s, int route, unsigned status, uint64_t micros)
 {
@@ -124,6 +125,15 @@ void metrics_render(srv *s, srv_resp *out)
     put(&b, "# HELP niemtin_rules_generation Rule sets loaded (1 + successful reloads).\n"
             "# TYPE niemtin_rules_generation gauge\nniemtin_rules_generation %lu\n",
         nt_engine_generation(s->eng));
+    if (s->reg) {
+        nt_registry_stats st;
+        nt_registry_stats_get(s->reg, &st);
+        put(&b, "# HELP niemtin_registry_indicators Indicators in the registry index.\n"
+                "# TYPE niemtin_registry_indicators gauge\nniemtin_registry_indicators %zu\n"
+                "# HELP niemtin_registry_index_bytes Memory of the lookup index.\n"
+                "# TYPE niemtin_registry_index_bytes gauge\nniemtin_registry_index_bytes %zu\n",
+            st.indicators, st.bytes_index + st.bytes_values);
+    }
     put(&b, "# HELP niemtin_uptime_seconds Seconds since the server started.\n"
             "# TYPE niemtin_uptime_seconds gauge\nniemtin_uptime_seconds %ld\n",
         (long)(time(NULL) - s->started));

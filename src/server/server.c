@@ -76,7 +76,7 @@ static void usage(const cli *c)
     fprintf(stderr,
             "%s: niemtin serve [--addr IP] [--port N] [--threads N] [--max-body BYTES]\n"
             "       [--rate PER_SECOND] [--burst N] [--drain SECONDS] [--web-dir DIR]\n"
-            "       [--docs-dir DIR] [--quiet]\n",
+            "       [--docs-dir DIR] [--db PATH | --no-db] [--quiet]\n",
             L(c, "Cách dùng", "Usage"));
 }
 
@@ -93,6 +93,8 @@ int cmd_serve(cli *c, int argc, char **argv)
     s->cfg.web_dir = NT_SOURCE_WEB_DIR;
     s->cfg.docs_dir = NT_SOURCE_DOCS_DIR;
     double drain = 30;
+    const char *db = NULL;
+    int no_db = 0;
     int status = 1;
     struct MHD_Daemon *d = NULL;
     nt_check_scratch *sc0 = NULL;
@@ -101,6 +103,10 @@ int cmd_serve(cli *c, int argc, char **argv)
         double x;
         if (strcmp(a, "--quiet") == 0) {
             s->cfg.quiet = 1;
+            continue;
+        }
+        if (strcmp(a, "--no-db") == 0) {
+            no_db = 1;
             continue;
         }
         if (!v || strncmp(a, "--", 2) != 0) {
@@ -115,6 +121,8 @@ int cmd_serve(cli *c, int argc, char **argv)
             s->cfg.web_dir = v;
         else if (strcmp(a, "--docs-dir") == 0)
             s->cfg.docs_dir = v;
+        else if (strcmp(a, "--db") == 0)
+            db = v;
         else if (strcmp(a, "--port") == 0 && parse_num(a, v, 0, 65535, &x) == 0)
             s->cfg.port = (unsigned)x;
         else if (strcmp(a, "--threads") == 0 && parse_num(a, v, 0, 256, &x) == 0)
@@ -149,6 +157,9 @@ int cmd_serve(cli *c, int argc, char **argv)
                   "cannot read it; /api/v1/openapi.yaml will be 404"));
     if (ratelimit_new(s->cfg.rate, s->cfg.burst, &s->rl) != NT_OK)
         goto cleanup;
+    if (!no_db && cli_open_registry(c, db, 0) != 0)
+        goto cleanup;
+    s->reg = c->registry;
     if (cli_open_engine(c, &s->eng, &sc0) != 0)
         goto cleanup;
     nt_check_scratch_free(sc0); /* each pool thread makes its own */
@@ -170,10 +181,17 @@ int cmd_serve(cli *c, int argc, char **argv)
         goto cleanup;
     }
     int v6 = strchr(s->cfg.addr, ':') != NULL;
-    printf("%s http://%s%s%s:%u/ (%u %s, %zu %s)\n",
+    size_t nind = 0;
+    if (s->reg) {
+        nt_registry_stats st;
+        nt_registry_stats_get(s->reg, &st);
+        nind = st.indicators;
+    }
+    printf("%s http://%s%s%s:%u/ (%u %s, %zu %s, %zu %s)\n",
            L(c, "NiemTin đang chạy tại", "NiemTin is serving at"), v6 ? "[" : "", s->cfg.addr,
            v6 ? "]" : "", port, s->cfg.threads, L(c, "luồng", "threads"),
-           nt_ruleset_count(nt_engine_rules(s->eng)), L(c, "luật", "rules"));
+           nt_ruleset_count(nt_engine_rules(s->eng)), L(c, "luật", "rules"), nind,
+           L(c, "chỉ báo trong danh sách cảnh báo", "indicators in the registry"));
     fflush(stdout);
 
     for (;;) {
@@ -222,6 +240,7 @@ cleanup:
     if (s->have_key)
         pthread_key_delete(s->scratch_key);
     nt_engine_close(s->eng);
+    cli_close_registry(c);
     ratelimit_free(s->rl);
     free(s->openapi);
     free(s);

@@ -13,6 +13,7 @@
  *   http.c       the libmicrohttpd glue: bodies, limits, routing, responses,
  *                static files of web/
  *   api_check.c  POST /api/v1/check and /api/v1/check/conversation
+ *   api_registry.c  GET /api/v1/lookup, POST /api/v1/reports
  *   metrics.c    counters and latency histograms, /metrics (Prometheus text)
  *   ratelimit.c  token buckets per client address
  */
@@ -48,6 +49,8 @@ enum {
     ROUTE_OPENAPI,
     ROUTE_CHECK,
     ROUTE_CHECK_CONV,
+    ROUTE_LOOKUP,
+    ROUTE_REPORT,
     ROUTE_STATIC,
     ROUTE_OTHER,
     ROUTE__COUNT
@@ -56,6 +59,7 @@ enum {
 typedef struct srv {
     srv_config cfg;
     nt_engine *eng;
+    nt_registry *reg; /* NULL: no registry endpoints (503) */
     pthread_key_t scratch_key; /* per-thread nt_check_scratch */
     int have_key;
     srv_ratelimit *rl;
@@ -118,6 +122,10 @@ nt_check_scratch *srv_scratch(srv *s);
 /* api_check.c */
 void api_check(srv_req *r, srv_resp *out);
 void api_check_conversation(srv_req *r, srv_resp *out);
+
+/* api_registry.c */
+void api_lookup(srv_req *r, srv_resp *out);
+void api_report(srv_req *r, srv_resp *out);
 
 /* metrics.c */
 void metrics_observe(srv *s, int route, unsigned status, uint64_t micros);

@@ -14,7 +14,7 @@ if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || { echo "web: npm ci failed"; exit 1; }
 fi
 tmp=$(mktemp -d)
-"$NT" serve --port 0 --quiet --rate 1000 --burst 1000 >"$tmp/out" 2>"$tmp/err" &
+"$NT" serve --port 0 --quiet --rate 1000 --burst 1000 --db "$tmp/web.db" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 i=0
