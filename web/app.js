@@ -13,6 +13,22 @@
 
 const STRINGS = {
   vi: {
+    tabsNav: 'Chức năng', tabCheck: 'Kiểm tra tin nhắn', tabLookup: 'Tra cứu số, tài khoản, link', tabReport: 'Báo cáo lừa đảo',
+    lookupTitle: 'Tra cứu số điện thoại, tài khoản, đường link',
+    lookupLead: 'Xem một số điện thoại, số tài khoản, đường link hay tên miền đã bị báo cáo hoặc xác nhận lừa đảo chưa.',
+    lookupLabel: 'Số điện thoại, số tài khoản, link hoặc tên miền',
+    lookupPlaceholder: 'Ví dụ: 0912 345 678 hoặc vietcombank-xacthuc.com', lookupBtn: 'Tra cứu',
+    lookupEmpty: 'Hãy nhập một số điện thoại, số tài khoản hoặc đường link.',
+    asType: 'Dạng {type}: {value}', noWarning: 'Không có nghĩa là an toàn: kẻ gian đổi số, đổi link liên tục.',
+    reportTitle: 'Báo cáo lừa đảo',
+    reportLead: 'Báo số điện thoại, tài khoản hay đường link kẻ gian đã dùng để cảnh báo người khác. Chuyên viên sẽ xác minh.',
+    reportTypeLabel: 'Loại', typePhone: 'Số điện thoại', typeBank: 'Số tài khoản ngân hàng', typeUrl: 'Đường link',
+    typeDomain: 'Tên miền', typeEmail: 'Email', typeSocial: 'Tài khoản mạng xã hội', typeWallet: 'Ví tiền số',
+    reportValueLabel: 'Số, tài khoản hoặc link', reportEvidenceLabel: 'Chuyện gì đã xảy ra? (dán tin nhắn nếu có)',
+    reportChannelLabel: 'Họ liên lạc qua', chCall: 'Cuộc gọi', chSms: 'Tin nhắn SMS', chWeb: 'Trang web', chOther: 'Khác',
+    reportAmountLabel: 'Số tiền bị mất (đồng, nếu có)',
+    reportHelp: 'Không ghi mật khẩu, mã OTP hay số căn cước vào báo cáo.', reportBtn: 'Gửi báo cáo',
+    reportEmpty: 'Hãy nhập số, tài khoản hoặc đường link cần báo cáo.',
     skip: 'Bỏ qua, đến nội dung chính', langNav: 'Ngôn ngữ',
     title: 'Kiểm tra tin nhắn',
     lead: 'Dán tin nhắn hoặc đoạn chat bạn nghi ngờ. NiemTin chỉ ra thủ đoạn kẻ xấu dùng, ngay trên chính lời của họ, và nói bạn nên làm gì.',
@@ -40,6 +56,22 @@ const STRINGS = {
     exampleChat: 'Anh Minh: em học lớp mấy rồi? chơi liên quân hay thế\nEm: lớp 7 ạ\nAnh Minh: anh nạp cho em bộ skin mới nhé, nhưng đừng kể với bố mẹ kẻo bị cấm chơi\nAnh Minh: tối nay đợi bố mẹ ngủ rồi gọi video cho anh, gửi anh ảnh em mặc đồ ngủ nhé',
   },
   en: {
+    tabsNav: 'Features', tabCheck: 'Check a message', tabLookup: 'Look up a number, account, link', tabReport: 'Report a scam',
+    lookupTitle: 'Look up a phone number, account or link',
+    lookupLead: 'See whether a phone number, bank account, link or domain has been reported or confirmed as a scam.',
+    lookupLabel: 'Phone number, account number, link or domain',
+    lookupPlaceholder: 'For example: 0912 345 678 or vietcombank-xacthuc.com', lookupBtn: 'Look up',
+    lookupEmpty: 'Type a phone number, account number or link.',
+    asType: 'As {type}: {value}', noWarning: 'This does not mean it is safe: scammers change numbers and links all the time.',
+    reportTitle: 'Report a scam',
+    reportLead: 'Report the phone number, account or link a scammer used, to warn others. An analyst will verify it.',
+    reportTypeLabel: 'Kind', typePhone: 'Phone number', typeBank: 'Bank account number', typeUrl: 'Link',
+    typeDomain: 'Domain', typeEmail: 'E-mail', typeSocial: 'Social media account', typeWallet: 'Crypto wallet',
+    reportValueLabel: 'Number, account or link', reportEvidenceLabel: 'What happened? (paste the message if you have it)',
+    reportChannelLabel: 'They contacted you by', chCall: 'Phone call', chSms: 'SMS', chWeb: 'Website', chOther: 'Other',
+    reportAmountLabel: 'Money lost (VND, if any)',
+    reportHelp: 'Do not write passwords, OTP codes or ID numbers in the report.', reportBtn: 'Send the report',
+    reportEmpty: 'Type the number, account or link to report.',
     skip: 'Skip to the main content', langNav: 'Language',
     title: 'Check a message',
     lead: 'Paste a message or a chat you are unsure about. NiemTin shows the tactics a scammer or abuser uses, on their own words, and what to do.',
@@ -99,6 +131,78 @@ function setLang(l) {
   for (const n of document.querySelectorAll('[data-i18n-aria]')) n.setAttribute('aria-label', t(n.dataset.i18nAria));
   document.title = 'NiemTin — ' + t('title');
   if (lastRequest) runCheck(lastRequest); /* re-render the verdict in the new language */
+}
+
+/* One page at a time, chosen by the URL fragment (#check, #lookup, #report). */
+function showPage() {
+  const name = (location.hash || '#check').slice(1);
+  const page = ['check', 'lookup', 'report'].includes(name) ? name : 'check';
+  for (const p of ['check', 'lookup', 'report']) {
+    $('page-' + p).hidden = p !== page;
+    if (p === page) $('tab-' + p).setAttribute('aria-current', 'page');
+    else $('tab-' + p).removeAttribute('aria-current');
+  }
+}
+
+function formError(id, msg) {
+  const e = $(id);
+  e.textContent = msg || '';
+  e.hidden = !msg;
+}
+
+async function postJSON(url, body) {
+  const resp = await fetch(url, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+  return {ok: resp.ok, status: resp.status, data: await resp.json()};
+}
+
+/* A registry answer (GET /api/v1/lookup) as a verdict box per type. */
+function answerBox(a) {
+  const level = a.status === 'confirmed' || a.status === 'disputed' ? 'dangerous'
+              : a.status === 'reported' || a.status === 'under_review' ? 'suspicious' : 'safe';
+  const box = el('div', {class: 'verdict level-' + level});
+  box.append(el('h2', null, a.verdict));
+  box.append(el('p', {class: 'risk'}, t('asType', {type: STRINGS[lang].types[a.type] || a.type, value: a.canonical})));
+  const ul = el('ul', {class: 'matches'});
+  for (const m of a.matches || []) ul.append(el('li', null, el('code', null, m.value), ' — ' + m.explanation));
+  if (ul.children.length) box.append(ul);
+  if (!a.status) box.append(el('p', {class: 'help'}, t('noWarning')));
+  return box;
+}
+
+async function onLookup(ev) {
+  ev.preventDefault();
+  const v = $('lookup-value').value.trim();
+  if (!v) { formError('lookup-error', t('lookupEmpty')); return; }
+  try {
+    const resp = await fetch('/api/v1/lookup?lang=' + lang + '&value=' + encodeURIComponent(v));
+    const data = await resp.json();
+    if (!resp.ok) { formError('lookup-error', data.error ? data.error.message : String(resp.status)); return; }
+    formError('lookup-error', '');
+    const out = $('lookup-result');
+    out.replaceChildren(...data.results.map(answerBox));
+    out.hidden = false;
+  } catch (e) { formError('lookup-error', t('networkError')); }
+}
+
+async function onReport(ev) {
+  ev.preventDefault();
+  const value = $('report-value').value.trim();
+  if (!value) { formError('report-error', t('reportEmpty')); return; }
+  const body = {type: $('report-type').value, value, channel: $('report-channel').value, lang};
+  const evidence = $('report-evidence').value.trim();
+  if (evidence) body.evidence = evidence;
+  const amount = $('report-amount').value;
+  if (amount) body.amount = Math.max(0, Math.round(Number(amount)));
+  try {
+    const r = await postJSON('/api/v1/reports', body);
+    if (!r.ok) { formError('report-error', r.data.error ? r.data.error.message : String(r.status)); return; }
+    formError('report-error', '');
+    const out = $('report-result');
+    out.replaceChildren(el('div', {class: 'verdict level-safe'}, el('h2', null, r.data.message)),
+                        ...(r.data.indicator ? [answerBox(r.data.indicator)] : []));
+    out.hidden = false;
+    $('report-form').reset();
+  } catch (e) { formError('report-error', t('networkError')); }
 }
 
 function mode() { return document.querySelector('input[name=mode]:checked').value; }
@@ -250,6 +354,10 @@ document.addEventListener('DOMContentLoaded', () => {
   $('lang-vi').addEventListener('click', () => setLang('vi'));
   $('lang-en').addEventListener('click', () => setLang('en'));
   $('check-form').addEventListener('submit', onSubmit);
+  $('lookup-form').addEventListener('submit', onLookup);
+  $('report-form').addEventListener('submit', onReport);
+  window.addEventListener('hashchange', showPage);
+  showPage();
   $('example-btn').addEventListener('click', () => {
     $('text').value = mode() === 'chat' ? t('exampleChat') : t('example');
     showError('');

@@ -116,9 +116,47 @@ try {
   check(['Đáng ngờ', 'Nguy hiểm'].includes(await page.textContent('#verdict-title')), 'checked from the keyboard');
 
   // every form control has a label
-  const unlabelled = await page.$$eval('textarea, input', els => els.filter(e =>
+  const unlabelled = await page.$$eval('textarea, input, select', els => els.filter(e =>
     !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.outerHTML));
   check(unlabelled.length === 0, 'every control is labelled', unlabelled);
+
+  // look up: a listed domain is a confirmed scam; the page is reachable by its tab
+  await page.click('#tab-lookup');
+  check(await page.isVisible('#page-lookup') && await page.isHidden('#page-check'), 'the lookup tab shows its page');
+  check(await page.getAttribute('#tab-lookup', 'aria-current') === 'page', 'the current tab is marked');
+  await page.click('#lookup-btn');
+  check(await page.isVisible('#lookup-error'), 'an empty lookup says what to type');
+  await page.fill('#lookup-value', 'https://lua-dao-vi-du.com/dang-nhap');
+  await page.click('#lookup-btn');
+  await page.waitForSelector('#lookup-result:not([hidden]) .verdict');
+  const lk = await page.textContent('#lookup-result');
+  check(/LỪA ĐẢO/.test(lk) && await page.$('#lookup-result .level-dangerous') !== null, 'a listed link is a confirmed scam', lk);
+  await page.fill('#lookup-value', '0912 345 678');
+  await page.click('#lookup-btn');
+  await page.waitForFunction(() => /\+84912345678/.test(document.querySelector('#lookup-result').textContent));
+  check(/Chưa có trong danh sách/.test(await page.textContent('#lookup-result')), 'an unlisted number says so, without calling it safe');
+
+  // report that number, then it is found as reported
+  await page.click('#tab-report');
+  await page.selectOption('#report-type', 'phone');
+  await page.fill('#report-value', '0912 345 678');
+  await page.fill('#report-evidence', 'Gọi tự xưng công an, bắt chuyển tiền vào tài khoản tạm giữ');
+  await page.fill('#report-amount', '5000000');
+  await page.click('#report-btn');
+  await page.waitForSelector('#report-result:not([hidden])');
+  check(/Cảm ơn bạn/.test(await page.textContent('#report-result')), 'the report is thanked');
+  check(await page.inputValue('#report-value') === '', 'the form is cleared after sending');
+  await page.fill('#report-value', 'not a number');
+  await page.click('#report-btn');
+  await page.waitForSelector('#report-error:not([hidden])');
+  check((await page.textContent('#report-error')).length > 0, 'a bad value is explained');
+  await page.click('#tab-lookup');
+  await page.fill('#lookup-value', '0912345678');
+  await page.click('#lookup-btn');
+  await page.waitForFunction(() => document.querySelector('#lookup-result .level-suspicious') !== null);
+  check(true, 'the reported number is now found as reported');
+  await page.click('#tab-check');
+  errors.length = 0; /* the deliberate 400 above is logged by the browser */
 
   // a phone screen: nothing wider than the screen, buttons big enough to tap
   await page.setViewportSize({ width: 360, height: 740 });
@@ -128,7 +166,7 @@ try {
   await page.waitForSelector('#result:not([hidden])');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 0, 'no horizontal scrolling on a 360 px screen', overflow);
-  const small = await page.$$eval('button', bs => bs.filter(b => b.getBoundingClientRect().height < 44).map(b => b.id));
+  const small = await page.$$eval('button', bs => bs.filter(b => b.offsetParent !== null && b.getBoundingClientRect().height < 44).map(b => b.id));
   check(small.length === 0, 'buttons at least 44 px tall', small);
 
   // the server's error shows in the page (a message over the limit); the

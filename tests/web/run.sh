@@ -14,6 +14,8 @@ if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || { echo "web: npm ci failed"; exit 1; }
 fi
 tmp=$(mktemp -d)
+printf 'lua-dao-vi-du.com\n' >"$tmp/list.txt"
+"$NT" import --db "$tmp/web.db" --format chongluadao "$tmp/list.txt" >/dev/null || { echo "web: import failed"; exit 1; }
 "$NT" serve --port 0 --quiet --rate 1000 --burst 1000 --db "$tmp/web.db" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
