@@ -463,9 +463,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     unsigned status = st->done ? st->status : 0;
     int rt = st->r.route < 0 ? ROUTE_OTHER : st->r.route;
     metrics_observe(s, rt, status, us);
-    if (!s->cfg.quiet)
-        fprintf(stderr, "%s %s %s %u %.1fms%s\n", st->r.client, st->r.method, st->r.path, status,
+    if (!s->cfg.quiet) {
+        /* the path is decoded client input: no control bytes in the log */
+        char path[200];
+        size_t k = 0;
+        for (const char *p = st->r.path; *p && k + 1 < sizeof path; p++)
+            path[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+        path[k] = 0;
+        fprintf(stderr, "%s %s %s %u %.1fms%s\n", st->r.client, st->r.method, path, status,
                 (double)us / 1000.0, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    }
     free(st->r.body);
     free(st);
     *con_cls = NULL;
