@@ -494,6 +494,7 @@ static int split_of(const example *e, const nt_text *t)
 
 typedef struct model_opts {
     const char *data, *out, *model, *dev, *heldout;
+    const char *scores; /* eval: write every scored message here (TSV) */
     nt_train_options train;
     int no_rules, no_dev;
     int split;  /* eval: SPLIT_TEST, or SPLIT_VALID for tuning */
@@ -568,6 +569,8 @@ static int model_options(cli *c, const char *cmd, int argc, char **argv, model_o
             mo->out = v;
         } else if (strcmp(a, "--model") == 0 && !is_train) {
             mo->model = v;
+        } else if (strcmp(a, "--scores") == 0 && !is_train) {
+            mo->scores = v;
         } else if (strcmp(a, "--split") == 0 && !is_train) {
             if (strcmp(v, "test") == 0) {
                 mo->split = SPLIT_TEST;
@@ -750,6 +753,25 @@ static void confusion_print(const char *label, const confusion *k)
            k->tn, p, r, p + r > 0 ? 2 * p * r / (p + r) : 0.0, ratio(k->fp, k->fp + k->tn));
 }
 
+/* One line of --scores: source, then per label the known answer (1, 0 or
+ * "-" when unknown) and the probability, then the text on one line. */
+static void write_scores(FILE *f, const example *e, const double prob[NT_MODEL_LABELS])
+{
+    fputs(src_names[e->source], f);
+    for (int l = 0; l < NT_MODEL_LABELS; l++) {
+        if (e->y[l] == NT_Y_UNKNOWN)
+            fprintf(f, "\t-\t%.6f", prob[l]);
+        else
+            fprintf(f, "\t%d\t%.6f", e->y[l], prob[l]);
+    }
+    fputc('\t', f);
+    for (size_t i = 0; i < e->len; i++) {
+        char ch = e->text[i];
+        fputc(ch == '\t' || ch == '\n' || ch == '\r' ? ' ' : ch, f);
+    }
+    fputc('\n', f);
+}
+
 int cmd_eval_model(cli *c, int argc, char **argv)
 {
     model_opts mo;
@@ -758,6 +780,7 @@ int cmd_eval_model(cli *c, int argc, char **argv)
     nt_model *m = NULL;
     nt_diag d;
     json_t *root = NULL;
+    FILE *sf = NULL;
     int status = 1;
     confusion k[GRP__COUNT][NT_MODEL_LABELS];
     size_t count[GRP__COUNT] = {0};
@@ -781,6 +804,10 @@ int cmd_eval_model(cli *c, int argc, char **argv)
         goto cleanup;
     if (pipeline_open(c, &p, nt_model_uses_rules(m)) != 0)
         goto cleanup;
+    if (mo.scores && !(sf = fopen(mo.scores, "w"))) {
+        fprintf(stderr, "niemtin: %s: %s\n", mo.scores, strerror(errno));
+        goto cleanup;
+    }
     for (size_t i = 0; i < co.n; i++) {
         example *e = &co.ex[i];
         nt_text *t;
@@ -803,6 +830,8 @@ int cmd_eval_model(cli *c, int argc, char **argv)
         }
         if (e->split != mo.split)
             continue;
+        if (sf)
+            write_scores(sf, e, prob);
         int groups[2] = {e->source == SRC_HELDOUT ? GRP_HELDOUT : e->source, GRP_ALL};
         int ngroups = e->source == SRC_HELDOUT ? 1 : 2;
         for (int g = 0; g < ngroups; g++) {
@@ -865,8 +894,19 @@ int cmd_eval_model(cli *c, int argc, char **argv)
         if (!have_heldout)
             printf("\n%s\n", L(c, "(không có tệp vi-heldout)", "(no vi-heldout file)"));
     }
+    if (sf) {
+        int bad = ferror(sf);
+        bad |= fclose(sf) != 0;
+        sf = NULL;
+        if (bad) {
+            fprintf(stderr, "niemtin: %s: %s\n", mo.scores, L(c, "lỗi ghi", "write error"));
+            goto cleanup;
+        }
+    }
     status = 0;
 cleanup:
+    if (sf)
+        fclose(sf);
     json_decref(root);
     nt_model_free(m);
     pipeline_free(&p);
