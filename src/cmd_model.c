@@ -576,9 +576,11 @@ static int model_options(cli *c, const char *cmd, int argc, char **argv, model_o
                 mo->split = SPLIT_TEST;
             } else if (strcmp(v, "validation") == 0) {
                 mo->split = SPLIT_VALID;
+            } else if (strcmp(v, "train") == 0) { /* how well it fits what it learnt */
+                mo->split = SPLIT_TRAIN;
             } else {
                 fprintf(stderr, "niemtin eval: --split: %s\n",
-                        L(c, "chỉ có test hoặc validation", "expected test or validation"));
+                        L(c, "chỉ có test, validation hoặc train", "expected test, validation or train"));
                 return -1;
             }
         } else if ((strcmp(a, "--learning-rate") == 0 || strcmp(a, "--l2") == 0) && is_train) {
@@ -727,10 +729,11 @@ typedef struct confusion {
 } confusion;
 
 enum { GRP_EN, GRP_VI, GRP_DEV, GRP_ALL, GRP_HELDOUT, GRP__COUNT };
-static const char *const grp_names[2][GRP__COUNT] = {
-    {"test/sms-en", "test/sms-vi", "test/vi-dev", "test/all", "vi-heldout"},
+static const char *const grp_names[3][GRP__COUNT] = {
+    {"train/sms-en", "train/sms-vi", "train/vi-dev", "train/all", "vi-heldout"},
     {"validation/sms-en", "validation/sms-vi", "validation/vi-dev", "validation/all",
-     "vi-heldout"}};
+     "vi-heldout"},
+    {"test/sms-en", "test/sms-vi", "test/vi-dev", "test/all", "vi-heldout"}};
 
 static double ratio(size_t a, size_t b)
 {
@@ -872,7 +875,7 @@ int cmd_eval_model(cli *c, int argc, char **argv)
             for (int l = 0; l < NT_MODEL_LABELS; l++)
                 if (k[g][l].tp + k[g][l].fp + k[g][l].fn + k[g][l].tn)
                     json_object_set_new(go, nt_model_label_name(l), confusion_json(&k[g][l]));
-            json_object_set_new(root, grp_names[mo.split == SPLIT_VALID][g], go);
+            json_object_set_new(root, grp_names[mo.split][g], go);
         }
         json_dumpf(root, stdout, JSON_INDENT(2));
         putchar('\n');
@@ -883,7 +886,7 @@ int cmd_eval_model(cli *c, int argc, char **argv)
         for (int g = 0; g < GRP__COUNT; g++) {
             if (!count[g])
                 continue;
-            printf("\n%s: %zu %s\n", grp_names[mo.split == SPLIT_VALID][g], count[g],
+            printf("\n%s: %zu %s\n", grp_names[mo.split][g], count[g],
                    L(c, "tin nhắn", "messages"));
             printf("  %-9s %6s %6s %6s %6s   %6s %6s %6s %7s\n", "label", "TP", "FP", "FN", "TN",
                    "prec", "recall", "F1", "FPR");
