@@ -27,7 +27,7 @@
 #include "cli.h"
 
 #define SPLIT_SEED 0x4e69656d54696eull /* "NiemTin" */
-#define DEFAULT_FOLDS 0u               /* niemtin train: thresholds on the validation split */
+#define DEFAULT_FOLDS 5u               /* niemtin train: cross-validated thresholds, then refit */
 #define DATA_MAX_BYTES (64u * 1024u * 1024u)
 
 enum { SPLIT_TRAIN = 0, SPLIT_VALID = 1, SPLIT_TEST = 2 };

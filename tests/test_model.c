@@ -6,6 +6,7 @@
  * and that the shipped model tells obvious Vietnamese scams from ordinary
  * messages.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,7 +74,13 @@ static void test_features_stable(void **state)
             assert_true(a.f[i - 1].bucket < a.f[i].bucket); /* sorted, merged */
         ss += (double)a.f[i].value * a.f[i].value;
     }
-    assert_true(ss > 0.999 && ss < 1.001); /* L2-normalised */
+    /* a short message is not blown up to unit length: its features are
+     * divided by sqrt(20) (the norm floor), so a word seen once is worth
+     * 1/sqrt(20) */
+    assert_true(ss > 0 && ss < 1.0);
+    for (size_t i = 0; i < a.n; i++)
+        if (a.f[i].kind == NT_FEAT_WORD)
+            assert_true(a.f[i].value == (float)(1.0 / sqrt(20.0)));
     /* The hash of a word is fixed forever for this feature-set version: if
      * this changes, bump NT__MODEL_FEATURE_VERSION and retrain. */
     uint64_t h = XXH3_64bits_withSeed("khoan", 5, 0x9e3779b97f4a7c15ull);
@@ -89,6 +96,49 @@ static void test_features_stable(void **state)
     nt_text_free(t1);
     nt_text_free(t2);
     nt_text_free(t3);
+}
+
+/* Does v have a feature of this kind hashed from key (seed of that kind)? */
+static int has_feature(const nt__featvec *v, nt_feature_kind kind, uint64_t seed, const char *key,
+                       unsigned bits)
+{
+    uint32_t b = (uint32_t)(XXH3_64bits_withSeed(key, strlen(key), seed) & ((1u << bits) - 1));
+    for (size_t i = 0; i < v->n; i++)
+        if (v->f[i].bucket == b && v->f[i].kind == kind)
+            return 1;
+    return 0;
+}
+
+static void test_features_shapes(void **state)
+{
+    (void)state;
+    nt__featvec v = {0};
+    const uint64_t word = 0x9e3779b97f4a7c15ull, tokflag = 0x2545f4914f6cdd1dull,
+                   length = 0xa54ff53a5f1d36f1ull;
+    nt_text *t = norm("Call 08712460324 now to claim your FREE prize, 150p/msg, or 1.50 a week "
+                      "and more and more");
+    assert_int_equal(nt__features(t, NULL, NULL, 18, &v), NT_OK);
+    assert_true(has_feature(&v, NT_FEAT_WORD, word, "#11", 18)); /* digit count, as before */
+    assert_true(has_feature(&v, NT_FEAT_WORD, word, "#3p", 18)); /* number shapes */
+    assert_true(has_feature(&v, NT_FEAT_WORD, word, "#1.#2", 18));
+    assert_true(has_feature(&v, NT_FEAT_TOKFLAG, tokflag, "caps", 18));     /* FREE */
+    assert_true(has_feature(&v, NT_FEAT_LENGTH, length, "16+ digits", 18)); /* 11 + 3 + 3 */
+    assert_false(has_feature(&v, NT_FEAT_WORD, word, "#11p", 18));
+    double ss = 0;
+    for (size_t i = 0; i < v.n; i++)
+        ss += (double)v.f[i].value * v.f[i].value;
+    assert_true(ss > 0.999 && ss < 1.001); /* long enough: L2-normalised */
+    nt_text_free(t);
+    /* a capital letter is no shouting; a word in capitals is, with diacritics too */
+    t = norm("Chuyển khoản ngay");
+    assert_int_equal(nt__features(t, NULL, NULL, 18, &v), NT_OK);
+    assert_false(has_feature(&v, NT_FEAT_TOKFLAG, tokflag, "caps", 18));
+    nt_text_free(t);
+    t = norm("KHẨN CẤP: chuyển khoản ngay");
+    assert_int_equal(nt__features(t, NULL, NULL, 18, &v), NT_OK);
+    assert_true(has_feature(&v, NT_FEAT_TOKFLAG, tokflag, "caps", 18));
+    nt_text_free(t);
+    nt__featvec_free(&v);
 }
 
 static void test_features_empty_and_obfuscated(void **state)
@@ -666,6 +716,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_features_stable),
+        cmocka_unit_test(test_features_shapes),
         cmocka_unit_test(test_features_empty_and_obfuscated),
         cmocka_unit_test(test_train_learns),
         cmocka_unit_test(test_same_seed_same_bytes),

@@ -6,14 +6,15 @@
  * catches what no rule names yet.  It reads the same already-normalised
  * message the rules read (nt_text, its indicators and, optionally, the rule
  * hits), so the pipeline normalises once.  Features - syllable unigrams and
- * bigrams and character 3-5-grams of the folded form, obfuscation flags,
- * indicator types and flags, rule ids, a length bucket - are hashed with
- * XXH3 into 2^bits buckets (docs/model.md).  Every probability comes with
- * the features that pushed it up, each with its span in the original text.
+ * bigrams and character 3-5-grams of the folded form, number shapes, words
+ * in capitals, obfuscation flags, indicator types, flags and kinds, rule
+ * ids, length and digit-count buckets - are hashed with XXH3 into 2^bits
+ * buckets (docs/model.md).  Every probability comes with the features that
+ * pushed it up, each with its span in the original text.
  *
  * Labels (multi-label, independent outputs): scam, grooming, fear, lure,
- * control.  A model file stores, per label, a decision threshold chosen on
- * the validation split at training time.
+ * control.  A model file stores, per label, a decision threshold chosen at
+ * training time on scores of messages the model had not learnt from.
  *
  * Ownership: nt_model_load / nt_model_load_buffer / nt_trainer_train allocate
  * an nt_model the caller frees with nt_model_free.  A loaded model is
@@ -100,11 +101,11 @@ typedef enum nt_feature_kind {
     NT_FEAT_WORD = 1,  /* a syllable (unigram) of the folded form */
     NT_FEAT_BIGRAM,    /* two consecutive syllables */
     NT_FEAT_CHARGRAM,  /* 3-5 bytes inside one word */
-    NT_FEAT_TOKFLAG,   /* count of tokens with an NT_TOKF_* flag */
-    NT_FEAT_INDICATOR, /* an indicator type is present */
+    NT_FEAT_TOKFLAG,   /* count of tokens with an NT_TOKF_* flag; words in capitals */
+    NT_FEAT_INDICATOR, /* an indicator type is present; a phone's kind, a link's suffix */
     NT_FEAT_INDFLAG,   /* an NT_INDF_* flag on some indicator */
     NT_FEAT_RULE,      /* a rule fired */
-    NT_FEAT_LENGTH     /* message length bucket */
+    NT_FEAT_LENGTH     /* message length bucket; digit-count bucket */
 } nt_feature_kind;
 
 /* "word", "bigram", "chargram", "tokflag", "indicator", "indflag", "rule",
@@ -152,7 +153,7 @@ nt_err nt_model_predict(const nt_model *m, const nt_text *t, const nt_indicator_
 typedef struct nt_train_options {
     unsigned hash_bits;   /* NT_MODEL_MIN_BITS..NT_MODEL_MAX_BITS, default 18 */
     uint64_t seed;        /* shuffling seed; same data + seed = same bytes */
-    unsigned epochs;      /* passes over the training set, default 15 */
+    unsigned epochs;      /* passes over the training set, default 25 */
     double learning_rate; /* AdaGrad step, default 0.05 */
     double l2;            /* L2 penalty per update, default 1e-6 */
     double max_fpr;       /* threshold choice: most false-positive rate allowed

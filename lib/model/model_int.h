@@ -12,7 +12,7 @@
 
 /* Bumped whenever feature extraction changes meaning, so an old model file is
  * refused instead of silently scoring different features. */
-#define NT__MODEL_FEATURE_VERSION 1u
+#define NT__MODEL_FEATURE_VERSION 2u
 
 /* Model flags (stored in the file). */
 #define NT__MODEL_F_RULES 0x1u

@@ -62,11 +62,11 @@ void nt_train_options_init(nt_train_options *o)
     memset(o, 0, sizeof *o);
     o->hash_bits = NT_MODEL_DEFAULT_BITS;
     o->seed = 1;
-    o->epochs = 15;
+    o->epochs = 25;
     o->learning_rate = 0.05;
     o->l2 = 1e-6;
     o->max_fpr = 0.005;
-    o->class_weight = 0.5;
+    o->class_weight = 0;
     o->folds = 0;
 }
 
