@@ -13,6 +13,12 @@
  * every copy of one spam template share a split) and otherwise its folded
  * text (so exact duplicates share a split).  Dev-set messages are keyed by
  * their id.  The held-out Vietnamese file is never trained on.
+ *
+ * `niemtin train` (default --folds 5) deals train + validation into folds by
+ * a second hash of the same key, chooses thresholds on out-of-fold scores
+ * and fits the shipped model on train + validation; --folds 0 fits on train
+ * and chooses thresholds on validation.  The test split is only scored by
+ * `niemtin eval`.
  */
 #include <errno.h>
 #include <jansson.h>

@@ -15,7 +15,7 @@
  *     boundary or punctuation;
  *   - character 3-5-grams of each word padded with start/end marks, counted
  *     in code points (words over 64 code points get none: such "words" are
- *     noise, and their unigram is still there), at half weight: they back
+ *     noise, and their unigram is still there), at weight 0.2: they back
  *     the words up (misspellings, unseen forms) without drowning them;
  *   - one count per token flag (teencode expanded, letters rejoined across
  *     separators, look-alike characters, squeezed runs): obfuscation is
