@@ -13,6 +13,12 @@
  * every copy of one spam template share a split) and otherwise its folded
  * text (so exact duplicates share a split).  Dev-set messages are keyed by
  * their id.  The held-out Vietnamese file is never trained on.
+ *
+ * `niemtin train` (default --folds 5) deals train + validation into folds by
+ * a second hash of the same key, chooses thresholds on out-of-fold scores
+ * and fits the shipped model on train + validation; --folds 0 fits on train
+ * and chooses thresholds on validation.  The test split is only scored by
+ * `niemtin eval`.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -27,6 +33,7 @@
 #include "cli.h"
 
 #define SPLIT_SEED 0x4e69656d54696eull /* "NiemTin" */
+#define DEFAULT_FOLDS 5u               /* niemtin train: cross-validated thresholds, then refit */
 #define DATA_MAX_BYTES (64u * 1024u * 1024u)
 
 enum { SPLIT_TRAIN = 0, SPLIT_VALID = 1, SPLIT_TEST = 2 };
@@ -457,43 +464,70 @@ static nt_err analyse(const pipeline *p, const char *text, size_t len, nt_text *
     return rc;
 }
 
-/* The split of an example (see the top of this file). */
-static int split_of(const example *e, const nt_text *t)
+/* The split key of an example (see the top of this file) into key and klen;
+ * buf (at least 1024 bytes) may hold it. */
+static void split_key(const example *e, const nt_text *t, char *buf, size_t cap, const char **key,
+                      size_t *klen)
+{
+    size_t n = 0;
+    if (e->key) {
+        *key = e->key;
+        *klen = strlen(e->key);
+        return;
+    }
+    for (size_t i = 0; i < e->len;) {
+        size_t j = i;
+        while (j < e->len && e->text[j] >= '0' && e->text[j] <= '9')
+            j++;
+        if (j - i >= 4 && n + (j - i) + 1 < cap) {
+            memcpy(buf + n, e->text + i, j - i);
+            n += j - i;
+            buf[n++] = '|';
+        }
+        i = j > i ? j : i + 1;
+    }
+    if (n) {
+        *key = buf;
+        *klen = n;
+    } else {
+        *key = nt_text_form(t, NT_FORM_FOLD, klen);
+    }
+}
+
+/* Folds inside train + validation (never the test split) are dealt by
+ * another hash of the same key, so near-duplicates share a fold too. */
+#define FOLD_SEED (SPLIT_SEED ^ 0xf01dull)
+
+/* Cross-validation by hand (--cv K/N): fold K of train + validation plays
+ * the validation split, the other folds the training split. */
+typedef struct cv_fold {
+    unsigned k, n;
+} cv_fold;
+
+/* The split of an example, and (for train + validation) its fold of n. */
+static int split_of(const example *e, const nt_text *t, cv_fold cv, unsigned nfolds, unsigned *fold)
 {
     char buf[1024];
-    size_t n = 0;
     const char *key;
     size_t klen;
-    if (e->key) {
-        key = e->key;
-        klen = strlen(key);
-    } else {
-        for (size_t i = 0; i < e->len;) {
-            size_t j = i;
-            while (j < e->len && e->text[j] >= '0' && e->text[j] <= '9')
-                j++;
-            if (j - i >= 4 && n + (j - i) + 1 < sizeof buf) {
-                memcpy(buf + n, e->text + i, j - i);
-                n += j - i;
-                buf[n++] = '|';
-            }
-            i = j > i ? j : i + 1;
-        }
-        if (n) {
-            key = buf;
-            klen = n;
-        } else {
-            key = nt_text_form(t, NT_FORM_FOLD, &klen);
-        }
-    }
+    split_key(e, t, buf, sizeof buf, &key, &klen);
     unsigned r = (unsigned)(XXH3_64bits_withSeed(key, klen, SPLIT_SEED) % 100);
-    return r < 70 ? SPLIT_TRAIN : r < 85 ? SPLIT_VALID : SPLIT_TEST;
+    if (r >= 85)
+        return SPLIT_TEST;
+    uint64_t fh = XXH3_64bits_withSeed(key, klen, FOLD_SEED);
+    if (fold)
+        *fold = nfolds ? (unsigned)(fh % nfolds) : 0;
+    if (cv.n)
+        return fh % cv.n == cv.k ? SPLIT_VALID : SPLIT_TRAIN;
+    return r < 70 ? SPLIT_TRAIN : SPLIT_VALID;
 }
 
 /* ---- Options and corpus loading ----------------------------------------- */
 
 typedef struct model_opts {
     const char *data, *out, *model, *dev, *heldout;
+    const char *scores; /* write every held-out / scored message here (TSV) */
+    cv_fold cv;         /* --cv K/N */
     nt_train_options train;
     int no_rules, no_dev;
     int split;  /* eval: SPLIT_TEST, or SPLIT_VALID for tuning */
@@ -529,6 +563,8 @@ static int model_options(cli *c, const char *cmd, int argc, char **argv, model_o
     snprintf(def_held, sizeof def_held, "%s/../tests/data/vi-messages-heldout.jsonl", c->data_dir);
     mo->data = def_data;
     mo->split = SPLIT_TEST;
+    mo->train.folds = DEFAULT_FOLDS;
+    int folds_given = 0;
     mo->dev = def_dev;
     mo->heldout = def_held;
     for (int i = 0; i < argc; i++) {
@@ -568,17 +604,41 @@ static int model_options(cli *c, const char *cmd, int argc, char **argv, model_o
             mo->out = v;
         } else if (strcmp(a, "--model") == 0 && !is_train) {
             mo->model = v;
+        } else if (strcmp(a, "--scores") == 0) {
+            mo->scores = v;
+        } else if (strcmp(a, "--cv") == 0) {
+            unsigned k = 0, n = 0;
+            char tail;
+            if (sscanf(v, "%u/%u%c", &k, &n, &tail) != 2 || n < 2 || n > NT_MODEL_MAX_FOLDS ||
+                k >= n) {
+                fprintf(stderr, "niemtin: --cv: %s\n",
+                        L(c, "cần K/N, 0 <= K < N, 2 <= N <= 100",
+                          "expected K/N with 0 <= K < N, 2 <= N <= 100"));
+                return -1;
+            }
+            mo->cv.k = k;
+            mo->cv.n = n;
+        } else if (strcmp(a, "--folds") == 0 && is_train) {
+            if (parse_uint(c, a, v, NT_MODEL_MAX_FOLDS, &x) || x == 1) {
+                fprintf(stderr, "niemtin: --folds: 0, 2..%u\n", NT_MODEL_MAX_FOLDS);
+                return -1;
+            }
+            mo->train.folds = (unsigned)x;
+            folds_given = 1;
         } else if (strcmp(a, "--split") == 0 && !is_train) {
             if (strcmp(v, "test") == 0) {
                 mo->split = SPLIT_TEST;
             } else if (strcmp(v, "validation") == 0) {
                 mo->split = SPLIT_VALID;
+
             } else {
                 fprintf(stderr, "niemtin eval: --split: %s\n",
                         L(c, "chỉ có test hoặc validation", "expected test or validation"));
                 return -1;
             }
-        } else if ((strcmp(a, "--learning-rate") == 0 || strcmp(a, "--l2") == 0) && is_train) {
+        } else if ((strcmp(a, "--learning-rate") == 0 || strcmp(a, "--l2") == 0 ||
+                    strcmp(a, "--class-weight") == 0) &&
+                   is_train) {
             char *end;
             errno = 0;
             double f = strtod(v, &end);
@@ -587,10 +647,12 @@ static int model_options(cli *c, const char *cmd, int argc, char **argv, model_o
                         L(c, "cần một số thực 0..10", "expected a real number 0..10"));
                 return -1;
             }
-            if (a[2] == 'l' && a[3] == 'e')
+            if (strcmp(a, "--learning-rate") == 0)
                 mo->train.learning_rate = f;
-            else
+            else if (strcmp(a, "--l2") == 0)
                 mo->train.l2 = f;
+            else
+                mo->train.class_weight = f;
         } else if (strcmp(a, "--seed") == 0 && is_train) {
             if (parse_uint(c, a, v, UINT64_MAX, &x))
                 return -1;
@@ -610,6 +672,14 @@ static int model_options(cli *c, const char *cmd, int argc, char **argv, model_o
                     L(c, "tuỳ chọn không rõ", "unknown option"), a);
             return -1;
         }
+    }
+    if (mo->cv.n) { /* a hand-made split: fit on it, thresholds on fold K */
+        if (folds_given && mo->train.folds) {
+            fprintf(stderr, "niemtin %s: --cv %s --folds 0\n", cmd,
+                    L(c, "chỉ đi với", "goes only with"));
+            return -1;
+        }
+        mo->train.folds = 0;
     }
     return 0;
 }
@@ -634,100 +704,25 @@ static int load_corpus(const model_opts *mo, corpus *co)
     return 0;
 }
 
-/* ---- train ----------------------------------------------------------------- */
-
-int cmd_train(cli *c, int argc, char **argv)
-{
-    model_opts mo;
-    corpus co = {0};
-    pipeline p = {0};
-    nt_trainer *tr = NULL;
-    nt_model *m = NULL;
-    nt_diag d;
-    int status = 1;
-    nt_diag_clear(&d);
-    if (model_options(c, "train", argc, argv, &mo) != 0)
-        return 2;
-    if (!mo.out) {
-        fprintf(stderr, "niemtin train: --out FILE %s\n", L(c, "là bắt buộc", "is required"));
-        return 2;
-    }
-    mo.train.uses_rules = !mo.no_rules;
-    if (load_corpus(&mo, &co) != 0 || pipeline_open(c, &p, !mo.no_rules) != 0)
-        goto cleanup;
-    nt_err rc = nt_trainer_new(&mo.train, &tr, &d);
-    if (rc) {
-        cli_error(c, rc, &d, "train");
-        goto cleanup;
-    }
-    size_t nsplit[3] = {0};
-    for (size_t i = 0; i < co.n; i++) {
-        example *e = &co.ex[i];
-        nt_text *t;
-        nt_indicator_list *inds;
-        nt_rule_hits *hits;
-        if ((rc = analyse(&p, e->text, e->len, &t, &inds, &hits))) {
-            fprintf(stderr, "niemtin: %s #%zu: %s\n", src_names[e->source], i, nt_strerror(rc));
-            goto cleanup;
-        }
-        e->split = split_of(e, t);
-        nsplit[e->split]++;
-        if (e->split != SPLIT_TEST)
-            rc = nt_trainer_add(tr, t, inds, hits, e->y, e->split == SPLIT_VALID);
-        nt_rule_hits_free(hits);
-        nt_indicator_list_free(inds);
-        nt_text_free(t);
-        if (rc) {
-            cli_error(c, rc, NULL, "train");
-            goto cleanup;
-        }
-    }
-    fprintf(stderr,
-            "niemtin: split %zu train, %zu validation, %zu test; training %u epochs, "
-            "2^%u buckets, seed %llu%s\n",
-            nsplit[0], nsplit[1], nsplit[2], mo.train.epochs, mo.train.hash_bits,
-            (unsigned long long)mo.train.seed, mo.no_rules ? ", no rule features" : "");
-    if ((rc = nt_trainer_train(tr, &m, &d)) || (rc = nt_model_save(m, mo.out, &d))) {
-        cli_error(c, rc, &d, "train");
-        goto cleanup;
-    }
-    if (c->json) {
-        json_t *o = json_object();
-        json_t *th = json_object();
-        for (int l = 0; l < NT_MODEL_LABELS; l++)
-            json_object_set_new(th, nt_model_label_name(l),
-                                json_real(nt_model_threshold(m, (nt_model_label)l)));
-        json_object_set_new(o, "model", json_string(mo.out));
-        json_object_set_new(o, "thresholds", th);
-        json_dumpf(o, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(o);
-    } else {
-        printf("%s %s\n", L(c, "Đã ghi mô hình", "Model written to"), mo.out);
-        for (int l = 0; l < NT_MODEL_LABELS; l++)
-            printf("  %-9s threshold %.4f\n", nt_model_label_name(l),
-                   nt_model_threshold(m, (nt_model_label)l));
-    }
-    status = 0;
-cleanup:
-    nt_model_free(m);
-    nt_trainer_free(tr);
-    pipeline_free(&p);
-    corpus_free(&co);
-    return status;
-}
-
-/* ---- eval ------------------------------------------------------------------ */
+/* ---- figures --------------------------------------------------------------- */
 
 typedef struct confusion {
     size_t tp, fp, fn, tn;
 } confusion;
 
 enum { GRP_EN, GRP_VI, GRP_DEV, GRP_ALL, GRP_HELDOUT, GRP__COUNT };
-static const char *const grp_names[2][GRP__COUNT] = {
-    {"test/sms-en", "test/sms-vi", "test/vi-dev", "test/all", "vi-heldout"},
-    {"validation/sms-en", "validation/sms-vi", "validation/vi-dev", "validation/all",
-     "vi-heldout"}};
+enum { NAMES_HELDOUT = 0, NAMES_VALID = 1, NAMES_TEST = 2 };
+static const char *const grp_names[3][GRP__COUNT] = {
+    {"out-of-fold/sms-en", "out-of-fold/sms-vi", "out-of-fold/vi-dev", "out-of-fold/all",
+     "vi-heldout"},
+    {"validation/sms-en", "validation/sms-vi", "validation/vi-dev", "validation/all", "vi-heldout"},
+    {"test/sms-en", "test/sms-vi", "test/vi-dev", "test/all", "vi-heldout"}};
+
+/* Confusion counts per group of messages and label. */
+typedef struct figures {
+    confusion k[GRP__COUNT][NT_MODEL_LABELS];
+    size_t count[GRP__COUNT];
+} figures;
 
 static double ratio(size_t a, size_t b)
 {
@@ -750,6 +745,244 @@ static void confusion_print(const char *label, const confusion *k)
            k->tn, p, r, p + r > 0 ? 2 * p * r / (p + r) : 0.0, ratio(k->fp, k->fp + k->tn));
 }
 
+/* Count one scored message (with --errors, list it when it is wrong). */
+static void figures_add(figures *f, const example *e, const double prob[NT_MODEL_LABELS],
+                        const nt_model *m, int errors)
+{
+    int groups[2] = {e->source == SRC_HELDOUT ? GRP_HELDOUT : e->source, GRP_ALL};
+    int ngroups = e->source == SRC_HELDOUT ? 1 : 2;
+    for (int g = 0; g < ngroups; g++) {
+        f->count[groups[g]]++;
+        for (int l = 0; l < NT_MODEL_LABELS; l++) {
+            if (e->y[l] == NT_Y_UNKNOWN)
+                continue;
+            int pred = prob[l] >= nt_model_threshold(m, (nt_model_label)l);
+            confusion *q = &f->k[groups[g]][l];
+            if (errors && g == 0 && pred != e->y[l])
+                fprintf(stderr, "%s %-8s %.3f %-10s %.*s\n", pred ? "FP" : "FN",
+                        nt_model_label_name((nt_model_label)l), prob[l], src_names[e->source],
+                        (int)(e->len < 160 ? e->len : 160), e->text);
+            if (pred && e->y[l])
+                q->tp++;
+            else if (pred)
+                q->fp++;
+            else if (e->y[l])
+                q->fn++;
+            else
+                q->tn++;
+        }
+    }
+}
+
+/* The figures into a JSON object (one member per group) or as tables. */
+static void figures_json(const figures *f, int names, json_t *root)
+{
+    for (int g = 0; g < GRP__COUNT; g++) {
+        if (!f->count[g])
+            continue;
+        json_t *go = json_object();
+        json_object_set_new(go, "messages", json_integer((json_int_t)f->count[g]));
+        for (int l = 0; l < NT_MODEL_LABELS; l++) {
+            const confusion *k = &f->k[g][l];
+            if (k->tp + k->fp + k->fn + k->tn)
+                json_object_set_new(go, nt_model_label_name(l), confusion_json(k));
+        }
+        json_object_set_new(root, grp_names[names][g], go);
+    }
+}
+
+static void figures_print(cli *c, const figures *f, int names)
+{
+    for (int g = 0; g < GRP__COUNT; g++) {
+        if (!f->count[g])
+            continue;
+        printf("\n%s: %zu %s\n", grp_names[names][g], f->count[g], L(c, "tin nhắn", "messages"));
+        printf("  %-9s %6s %6s %6s %6s   %6s %6s %6s %7s\n", "label", "TP", "FP", "FN", "TN",
+               "prec", "recall", "F1", "FPR");
+        for (int l = 0; l < NT_MODEL_LABELS; l++) {
+            const confusion *k = &f->k[g][l];
+            if (k->tp + k->fp + k->fn + k->tn)
+                confusion_print(nt_model_label_name(l), k);
+        }
+    }
+}
+
+static json_t *thresholds_json(const nt_model *m)
+{
+    json_t *th = json_object();
+    for (int l = 0; l < NT_MODEL_LABELS; l++)
+        json_object_set_new(th, nt_model_label_name(l),
+                            json_real(nt_model_threshold(m, (nt_model_label)l)));
+    return th;
+}
+
+/* One line of --scores: source, then per label the known answer (1, 0 or
+ * "-" when unknown) and the probability, then the text on one line. */
+static void write_scores(FILE *f, const example *e, const double prob[NT_MODEL_LABELS])
+{
+    fputs(src_names[e->source], f);
+    for (int l = 0; l < NT_MODEL_LABELS; l++) {
+        if (e->y[l] == NT_Y_UNKNOWN)
+            fprintf(f, "\t-\t%.6f", prob[l]);
+        else
+            fprintf(f, "\t%d\t%.6f", e->y[l], prob[l]);
+    }
+    fputc('\t', f);
+    for (size_t i = 0; i < e->len; i++) {
+        char ch = e->text[i];
+        fputc(ch == '\t' || ch == '\n' || ch == '\r' ? ' ' : ch, f);
+    }
+    fputc('\n', f);
+}
+
+/* Close a --scores file; 0, or -1 with a message. */
+static int close_scores(cli *c, FILE **f, const char *path)
+{
+    if (!*f)
+        return 0;
+    int bad = ferror(*f);
+    bad |= fclose(*f) != 0;
+    *f = NULL;
+    if (bad) {
+        fprintf(stderr, "niemtin: %s: %s\n", path, L(c, "lỗi ghi", "write error"));
+        return -1;
+    }
+    return 0;
+}
+
+static FILE *open_scores(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "niemtin: %s: %s\n", path, strerror(errno));
+    return f;
+}
+
+/* ---- train ----------------------------------------------------------------- */
+
+int cmd_train(cli *c, int argc, char **argv)
+{
+    model_opts mo;
+    corpus co = {0};
+    pipeline p = {0};
+    nt_trainer *tr = NULL;
+    nt_model *m = NULL;
+    size_t *added = NULL; /* added[j]: the corpus index of the j-th example trained on */
+    size_t nadded = 0;
+    FILE *sf = NULL;
+    nt_diag d;
+    int status = 1;
+    nt_diag_clear(&d);
+    if (model_options(c, "train", argc, argv, &mo) != 0)
+        return 2;
+    if (!mo.out) {
+        fprintf(stderr, "niemtin train: --out FILE %s\n", L(c, "là bắt buộc", "is required"));
+        return 2;
+    }
+    mo.train.uses_rules = !mo.no_rules;
+    if (load_corpus(&mo, &co) != 0 || pipeline_open(c, &p, !mo.no_rules) != 0)
+        goto cleanup;
+    nt_err rc = nt_trainer_new(&mo.train, &tr, &d);
+    if (rc) {
+        cli_error(c, rc, &d, "train");
+        goto cleanup;
+    }
+    if (!(added = malloc((co.n ? co.n : 1) * sizeof *added))) {
+        fprintf(stderr, "niemtin: out of memory\n");
+        goto cleanup;
+    }
+    size_t nsplit[3] = {0};
+    for (size_t i = 0; i < co.n; i++) {
+        example *e = &co.ex[i];
+        nt_text *t;
+        nt_indicator_list *inds;
+        nt_rule_hits *hits;
+        unsigned fold = 0;
+        if ((rc = analyse(&p, e->text, e->len, &t, &inds, &hits))) {
+            fprintf(stderr, "niemtin: %s #%zu: %s\n", src_names[e->source], i, nt_strerror(rc));
+            goto cleanup;
+        }
+        e->split = split_of(e, t, mo.cv, mo.train.folds, &fold);
+        nsplit[e->split]++;
+        if (e->split != SPLIT_TEST) {
+            rc = mo.train.folds ? nt_trainer_add_fold(tr, t, inds, hits, e->y, fold)
+                                : nt_trainer_add(tr, t, inds, hits, e->y, e->split == SPLIT_VALID);
+            added[nadded++] = i;
+        }
+        nt_rule_hits_free(hits);
+        nt_indicator_list_free(inds);
+        nt_text_free(t);
+        if (rc) {
+            cli_error(c, rc, NULL, "train");
+            goto cleanup;
+        }
+    }
+    if (mo.train.folds)
+        fprintf(stderr,
+                "niemtin: split %zu train + %zu validation (%u folds: thresholds out of fold, "
+                "then fitted on all), %zu test\n",
+                nsplit[0], nsplit[1], mo.train.folds, nsplit[2]);
+    else
+        fprintf(stderr, "niemtin: split %zu train, %zu validation, %zu test\n", nsplit[0],
+                nsplit[1], nsplit[2]);
+    fprintf(stderr, "niemtin: training %u epochs, 2^%u buckets, seed %llu%s\n", mo.train.epochs,
+            mo.train.hash_bits, (unsigned long long)mo.train.seed,
+            mo.no_rules ? ", no rule features" : "");
+    if ((rc = nt_trainer_train(tr, &m, &d)) || (rc = nt_model_save(m, mo.out, &d))) {
+        cli_error(c, rc, &d, "train");
+        goto cleanup;
+    }
+    /* the held-out scores the thresholds were chosen on */
+    figures f;
+    memset(&f, 0, sizeof f);
+    if (mo.scores && !(sf = open_scores(mo.scores)))
+        goto cleanup;
+    for (size_t j = 0; j < nadded; j++) {
+        double prob[NT_MODEL_LABELS];
+        if (nt_trainer_heldout(tr, j, prob) != NT_OK)
+            continue;
+        figures_add(&f, &co.ex[added[j]], prob, m, 0);
+        if (sf)
+            write_scores(sf, &co.ex[added[j]], prob);
+    }
+    if (close_scores(c, &sf, mo.scores) != 0)
+        goto cleanup;
+    int names = mo.train.folds ? NAMES_HELDOUT : NAMES_VALID;
+    if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "model", json_string(mo.out));
+        json_object_set_new(o, "thresholds", thresholds_json(m));
+        json_object_set_new(o, "folds", json_integer((json_int_t)mo.train.folds));
+        figures_json(&f, names, o);
+        json_dumpf(o, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(o);
+    } else {
+        printf("%s %s\n", L(c, "Đã ghi mô hình", "Model written to"), mo.out);
+        for (int l = 0; l < NT_MODEL_LABELS; l++)
+            printf("  %-9s threshold %.4f\n", nt_model_label_name(l),
+                   nt_model_threshold(m, (nt_model_label)l));
+        printf("\n%s\n", mo.train.folds
+                             ? L(c, "Điểm ngoài fold (ngưỡng được chọn trên các điểm này):",
+                                 "Out-of-fold scores (the thresholds were chosen on them):")
+                             : L(c, "Tập validation (ngưỡng được chọn trên tập này):",
+                                 "Validation split (the thresholds were chosen on it):"));
+        figures_print(c, &f, names);
+    }
+    status = 0;
+cleanup:
+    if (sf)
+        fclose(sf);
+    free(added);
+    nt_model_free(m);
+    nt_trainer_free(tr);
+    pipeline_free(&p);
+    corpus_free(&co);
+    return status;
+}
+
+/* ---- eval ------------------------------------------------------------------ */
+
 int cmd_eval_model(cli *c, int argc, char **argv)
 {
     model_opts mo;
@@ -758,10 +991,10 @@ int cmd_eval_model(cli *c, int argc, char **argv)
     nt_model *m = NULL;
     nt_diag d;
     json_t *root = NULL;
+    FILE *sf = NULL;
     int status = 1;
-    confusion k[GRP__COUNT][NT_MODEL_LABELS];
-    size_t count[GRP__COUNT] = {0};
-    memset(k, 0, sizeof k);
+    figures f;
+    memset(&f, 0, sizeof f);
     nt_diag_clear(&d);
     if (model_options(c, "eval", argc, argv, &mo) != 0)
         return 2;
@@ -781,6 +1014,8 @@ int cmd_eval_model(cli *c, int argc, char **argv)
         goto cleanup;
     if (pipeline_open(c, &p, nt_model_uses_rules(m)) != 0)
         goto cleanup;
+    if (mo.scores && !(sf = open_scores(mo.scores)))
+        goto cleanup;
     for (size_t i = 0; i < co.n; i++) {
         example *e = &co.ex[i];
         nt_text *t;
@@ -791,7 +1026,7 @@ int cmd_eval_model(cli *c, int argc, char **argv)
             fprintf(stderr, "niemtin: %s #%zu: %s\n", src_names[e->source], i, nt_strerror(rc));
             goto cleanup;
         }
-        e->split = e->source == SRC_HELDOUT ? mo.split : split_of(e, t);
+        e->split = e->source == SRC_HELDOUT ? mo.split : split_of(e, t, mo.cv, 0, NULL);
         if (e->split == mo.split)
             rc = nt_model_predict(m, t, inds, hits, prob, NULL);
         nt_rule_hits_free(hits);
@@ -803,70 +1038,32 @@ int cmd_eval_model(cli *c, int argc, char **argv)
         }
         if (e->split != mo.split)
             continue;
-        int groups[2] = {e->source == SRC_HELDOUT ? GRP_HELDOUT : e->source, GRP_ALL};
-        int ngroups = e->source == SRC_HELDOUT ? 1 : 2;
-        for (int g = 0; g < ngroups; g++) {
-            count[groups[g]]++;
-            for (int l = 0; l < NT_MODEL_LABELS; l++) {
-                if (e->y[l] == NT_Y_UNKNOWN)
-                    continue;
-                int pred = prob[l] >= nt_model_threshold(m, (nt_model_label)l);
-                confusion *q = &k[groups[g]][l];
-                if (mo.errors && g == 0 && pred != e->y[l])
-                    fprintf(stderr, "%s %-8s %.3f %-10s %.*s\n", pred ? "FP" : "FN",
-                            nt_model_label_name((nt_model_label)l), prob[l], src_names[e->source],
-                            (int)(e->len < 160 ? e->len : 160), e->text);
-                if (pred && e->y[l])
-                    q->tp++;
-                else if (pred)
-                    q->fp++;
-                else if (e->y[l])
-                    q->fn++;
-                else
-                    q->tn++;
-            }
-        }
+        if (sf)
+            write_scores(sf, e, prob);
+        figures_add(&f, e, prob, m, mo.errors);
     }
+    if (close_scores(c, &sf, mo.scores) != 0)
+        goto cleanup;
+    int names = mo.split == SPLIT_VALID ? NAMES_VALID : NAMES_TEST;
     if (c->json) {
         root = json_object();
-        json_t *th = json_object();
-        for (int l = 0; l < NT_MODEL_LABELS; l++)
-            json_object_set_new(th, nt_model_label_name(l),
-                                json_real(nt_model_threshold(m, (nt_model_label)l)));
         json_object_set_new(root, "model", json_string(mo.model));
-        json_object_set_new(root, "thresholds", th);
-        for (int g = 0; g < GRP__COUNT; g++) {
-            if (!count[g])
-                continue;
-            json_t *go = json_object();
-            json_object_set_new(go, "messages", json_integer((json_int_t)count[g]));
-            for (int l = 0; l < NT_MODEL_LABELS; l++)
-                if (k[g][l].tp + k[g][l].fp + k[g][l].fn + k[g][l].tn)
-                    json_object_set_new(go, nt_model_label_name(l), confusion_json(&k[g][l]));
-            json_object_set_new(root, grp_names[mo.split == SPLIT_VALID][g], go);
-        }
+        json_object_set_new(root, "thresholds", thresholds_json(m));
+        figures_json(&f, names, root);
         json_dumpf(root, stdout, JSON_INDENT(2));
         putchar('\n');
     } else {
         printf("%s %s (2^%u buckets, seed %llu%s)\n", L(c, "Mô hình", "Model"), mo.model,
                nt_model_hash_bits(m), (unsigned long long)nt_model_seed(m),
                nt_model_uses_rules(m) ? ", rule features" : "");
-        for (int g = 0; g < GRP__COUNT; g++) {
-            if (!count[g])
-                continue;
-            printf("\n%s: %zu %s\n", grp_names[mo.split == SPLIT_VALID][g], count[g],
-                   L(c, "tin nhắn", "messages"));
-            printf("  %-9s %6s %6s %6s %6s   %6s %6s %6s %7s\n", "label", "TP", "FP", "FN", "TN",
-                   "prec", "recall", "F1", "FPR");
-            for (int l = 0; l < NT_MODEL_LABELS; l++)
-                if (k[g][l].tp + k[g][l].fp + k[g][l].fn + k[g][l].tn)
-                    confusion_print(nt_model_label_name(l), &k[g][l]);
-        }
+        figures_print(c, &f, names);
         if (!have_heldout)
             printf("\n%s\n", L(c, "(không có tệp vi-heldout)", "(no vi-heldout file)"));
     }
     status = 0;
 cleanup:
+    if (sf)
+        fclose(sf);
     json_decref(root);
     nt_model_free(m);
     pipeline_free(&p);

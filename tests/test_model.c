@@ -6,6 +6,7 @@
  * and that the shipped model tells obvious Vietnamese scams from ordinary
  * messages.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,7 +74,13 @@ static void test_features_stable(void **state)
             assert_true(a.f[i - 1].bucket < a.f[i].bucket); /* sorted, merged */
         ss += (double)a.f[i].value * a.f[i].value;
     }
-    assert_true(ss > 0.999 && ss < 1.001); /* L2-normalised */
+    /* a short message is not blown up to unit length: its features are
+     * divided by sqrt(20) (the norm floor), so a word seen once is worth
+     * 1/sqrt(20) */
+    assert_true(ss > 0 && ss < 1.0);
+    for (size_t i = 0; i < a.n; i++)
+        if (a.f[i].kind == NT_FEAT_WORD)
+            assert_true(a.f[i].value == (float)(1.0 / sqrt(20.0)));
     /* The hash of a word is fixed forever for this feature-set version: if
      * this changes, bump NT__MODEL_FEATURE_VERSION and retrain. */
     uint64_t h = XXH3_64bits_withSeed("khoan", 5, 0x9e3779b97f4a7c15ull);
@@ -89,6 +96,49 @@ static void test_features_stable(void **state)
     nt_text_free(t1);
     nt_text_free(t2);
     nt_text_free(t3);
+}
+
+/* Does v have a feature of this kind hashed from key (seed of that kind)? */
+static int has_feature(const nt__featvec *v, nt_feature_kind kind, uint64_t seed, const char *key,
+                       unsigned bits)
+{
+    uint32_t b = (uint32_t)(XXH3_64bits_withSeed(key, strlen(key), seed) & ((1u << bits) - 1));
+    for (size_t i = 0; i < v->n; i++)
+        if (v->f[i].bucket == b && v->f[i].kind == kind)
+            return 1;
+    return 0;
+}
+
+static void test_features_shapes(void **state)
+{
+    (void)state;
+    nt__featvec v = {0};
+    const uint64_t word = 0x9e3779b97f4a7c15ull, tokflag = 0x2545f4914f6cdd1dull,
+                   length = 0xa54ff53a5f1d36f1ull;
+    nt_text *t = norm("Call 08712460324 now to claim your FREE prize, 150p/msg, or 1.50 a week "
+                      "and more and more");
+    assert_int_equal(nt__features(t, NULL, NULL, 18, &v), NT_OK);
+    assert_true(has_feature(&v, NT_FEAT_WORD, word, "#11", 18)); /* digit count, as before */
+    assert_true(has_feature(&v, NT_FEAT_WORD, word, "#3p", 18)); /* number shapes */
+    assert_true(has_feature(&v, NT_FEAT_WORD, word, "#1.#2", 18));
+    assert_true(has_feature(&v, NT_FEAT_TOKFLAG, tokflag, "caps", 18));     /* FREE */
+    assert_true(has_feature(&v, NT_FEAT_LENGTH, length, "16+ digits", 18)); /* 11 + 3 + 3 */
+    assert_false(has_feature(&v, NT_FEAT_WORD, word, "#11p", 18));
+    double ss = 0;
+    for (size_t i = 0; i < v.n; i++)
+        ss += (double)v.f[i].value * v.f[i].value;
+    assert_true(ss > 0.999 && ss < 1.001); /* long enough: L2-normalised */
+    nt_text_free(t);
+    /* a capital letter is no shouting; a word in capitals is, with diacritics too */
+    t = norm("Chuyển khoản ngay");
+    assert_int_equal(nt__features(t, NULL, NULL, 18, &v), NT_OK);
+    assert_false(has_feature(&v, NT_FEAT_TOKFLAG, tokflag, "caps", 18));
+    nt_text_free(t);
+    t = norm("KHẨN CẤP: chuyển khoản ngay");
+    assert_int_equal(nt__features(t, NULL, NULL, 18, &v), NT_OK);
+    assert_true(has_feature(&v, NT_FEAT_TOKFLAG, tokflag, "caps", 18));
+    nt_text_free(t);
+    nt__featvec_free(&v);
 }
 
 static void test_features_empty_and_obfuscated(void **state)
@@ -269,6 +319,99 @@ static void test_same_seed_same_bytes(void **state)
     unlink(pa);
     unlink(pb);
     unlink(pc);
+}
+
+/* Cross-validated mode: every example has a fold, thresholds come from
+ * out-of-fold scores, the model is fitted on everything - deterministic too. */
+static nt_trainer *folded_trainer(uint64_t seed, unsigned folds)
+{
+    nt_train_options o;
+    nt_train_options_init(&o);
+    o.seed = seed;
+    o.hash_bits = 10;
+    o.epochs = 10;
+    o.learning_rate = 0.2;
+    o.folds = folds;
+    nt_trainer *tr = NULL;
+    assert_int_equal(nt_trainer_new(&o, &tr, NULL), NT_OK);
+    for (int rep = 0; rep < 3; rep++) {
+        for (size_t i = 0; i < sizeof scam_msgs / sizeof scam_msgs[0]; i++) {
+            signed char y[NT_MODEL_LABELS] = {NT_Y_YES, NT_Y_NO, NT_Y_UNKNOWN, NT_Y_YES, NT_Y_YES};
+            nt_text *t = norm(scam_msgs[i]);
+            assert_int_equal(nt_trainer_add_fold(tr, t, NULL, NULL, y, (unsigned)i % folds), NT_OK);
+            nt_text_free(t);
+        }
+        for (size_t i = 0; i < sizeof benign_msgs / sizeof benign_msgs[0]; i++) {
+            signed char y[NT_MODEL_LABELS] = {NT_Y_NO, NT_Y_NO, NT_Y_NO, NT_Y_NO, NT_Y_NO};
+            nt_text *t = norm(benign_msgs[i]);
+            assert_int_equal(nt_trainer_add_fold(tr, t, NULL, NULL, y, (unsigned)i % folds), NT_OK);
+            nt_text_free(t);
+        }
+    }
+    return tr;
+}
+
+static void test_cross_validated(void **state)
+{
+    (void)state;
+    nt_trainer *tr = folded_trainer(5, 3);
+    assert_int_equal(nt_trainer_count(tr, 0), 36); /* every example is both */
+    assert_int_equal(nt_trainer_count(tr, 1), 36);
+    signed char y[NT_MODEL_LABELS] = {NT_Y_NO, NT_Y_NO, NT_Y_NO, NT_Y_NO, NT_Y_NO};
+    nt_text *t = norm("x");
+    assert_int_equal(nt_trainer_add(tr, t, NULL, NULL, y, 0), NT_ERR_INVALID_ARG);
+    assert_int_equal(nt_trainer_add_fold(tr, t, NULL, NULL, y, 3), NT_ERR_INVALID_ARG);
+    double p[NT_MODEL_LABELS];
+    assert_int_equal(nt_trainer_heldout(tr, 0, p), NT_ERR_NOT_FOUND); /* not trained yet */
+    nt_model *a = NULL, *b = NULL;
+    assert_int_equal(nt_trainer_train(tr, &a, NULL), NT_OK);
+    for (size_t i = 0; i < 36; i++) { /* every example scored out of fold */
+        assert_int_equal(nt_trainer_heldout(tr, i, p), NT_OK);
+        assert_true(p[NT_LABEL_SCAM] >= 0 && p[NT_LABEL_SCAM] <= 1);
+    }
+    assert_int_equal(nt_trainer_heldout(tr, 36, p), NT_ERR_INVALID_ARG);
+    nt_trainer_free(tr);
+    assert_true(p_scam(a, "Chúc mừng, bạn trúng thưởng! Chuyển khoản phí ngay") > 0.7);
+    assert_true(p_scam(a, "Tối nay về ăn cơm với gia đình nhé con") < 0.3);
+    double th = nt_model_threshold(a, NT_LABEL_SCAM);
+    assert_true(th > 0 && th < 1);
+
+    tr = folded_trainer(5, 3);
+    assert_int_equal(nt_trainer_train(tr, &b, NULL), NT_OK);
+    nt_trainer_free(tr);
+    const char *pa = tmp_path("cv-a.model"), *pb = tmp_path("cv-b.model");
+    assert_int_equal(nt_model_save(a, pa, NULL), NT_OK);
+    assert_int_equal(nt_model_save(b, pb, NULL), NT_OK);
+    size_t la, lb;
+    char *da = tu_read_file(pa, &la), *db = tu_read_file(pb, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(da, db, la); /* same data, same seed: same bytes */
+    free(da);
+    free(db);
+    unlink(pa);
+    unlink(pb);
+    nt_model_free(a);
+    nt_model_free(b);
+
+    /* classic mode: held-out scores are the validation examples' */
+    tr = synthetic_trainer(9, 10);
+    assert_int_equal(nt_trainer_add_fold(tr, t, NULL, NULL, y, 0), NT_ERR_INVALID_ARG);
+    assert_int_equal(nt_trainer_train(tr, &a, NULL), NT_OK);
+    assert_int_equal(nt_trainer_heldout(tr, 0, p), NT_ERR_NOT_FOUND); /* trained on */
+    assert_int_equal(nt_trainer_heldout(tr, 24, p), NT_OK);           /* validation */
+    nt_trainer_free(tr);
+    nt_model_free(a);
+    nt_text_free(t);
+
+    nt_train_options o;
+    nt_train_options_init(&o);
+    o.folds = 1;
+    nt_diag d;
+    assert_int_equal(nt_trainer_new(&o, &tr, &d), NT_ERR_INVALID_ARG);
+    assert_non_null(strstr(d.message, "folds"));
+    nt_train_options_init(&o);
+    o.class_weight = 2;
+    assert_int_equal(nt_trainer_new(&o, &tr, &d), NT_ERR_INVALID_ARG);
 }
 
 /* ---- the loader refuses damaged files -------------------------------------- */
@@ -509,7 +652,8 @@ static void test_shipped_model(void **state)
     assert_int_equal(nt_extractor_new(&o, &pl.ex, &d), NT_OK);
     assert_int_equal(nt_taxonomy_load(tu_data_path("taxonomy.json"), &pl.tax, &d), NT_OK);
     assert_int_equal(nt_ruleset_load_dir_cached(tu_data_path("rules"), pl.tax,
-                                                getenv("NIEMTIN_CACHE_DIR"), &pl.rules, &d), NT_OK);
+                                                getenv("NIEMTIN_CACHE_DIR"), &pl.rules, &d),
+                     NT_OK);
     assert_int_equal(nt_rule_scratch_new(pl.rules, &pl.sc), NT_OK);
 
     static const char *const scams[] = {
@@ -572,9 +716,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_features_stable),
+        cmocka_unit_test(test_features_shapes),
         cmocka_unit_test(test_features_empty_and_obfuscated),
         cmocka_unit_test(test_train_learns),
         cmocka_unit_test(test_same_seed_same_bytes),
+        cmocka_unit_test(test_cross_validated),
         cmocka_unit_test(test_load_rejects),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_shipped_model),

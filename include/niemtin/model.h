@@ -6,14 +6,15 @@
  * catches what no rule names yet.  It reads the same already-normalised
  * message the rules read (nt_text, its indicators and, optionally, the rule
  * hits), so the pipeline normalises once.  Features - syllable unigrams and
- * bigrams and character 3-5-grams of the folded form, obfuscation flags,
- * indicator types and flags, rule ids, a length bucket - are hashed with
- * XXH3 into 2^bits buckets (docs/model.md).  Every probability comes with
- * the features that pushed it up, each with its span in the original text.
+ * bigrams and character 3-5-grams of the folded form, number shapes, words
+ * in capitals, obfuscation flags, indicator types, flags and kinds, rule
+ * ids, length and digit-count buckets - are hashed with XXH3 into 2^bits
+ * buckets (docs/model.md).  Every probability comes with the features that
+ * pushed it up, each with its span in the original text.
  *
  * Labels (multi-label, independent outputs): scam, grooming, fear, lure,
- * control.  A model file stores, per label, a decision threshold chosen on
- * the validation split at training time.
+ * control.  A model file stores, per label, a decision threshold chosen at
+ * training time on scores of messages the model had not learnt from.
  *
  * Ownership: nt_model_load / nt_model_load_buffer / nt_trainer_train allocate
  * an nt_model the caller frees with nt_model_free.  A loaded model is
@@ -100,11 +101,11 @@ typedef enum nt_feature_kind {
     NT_FEAT_WORD = 1,  /* a syllable (unigram) of the folded form */
     NT_FEAT_BIGRAM,    /* two consecutive syllables */
     NT_FEAT_CHARGRAM,  /* 3-5 bytes inside one word */
-    NT_FEAT_TOKFLAG,   /* count of tokens with an NT_TOKF_* flag */
-    NT_FEAT_INDICATOR, /* an indicator type is present */
+    NT_FEAT_TOKFLAG,   /* count of tokens with an NT_TOKF_* flag; words in capitals */
+    NT_FEAT_INDICATOR, /* an indicator type is present; a phone's kind, a link's suffix */
     NT_FEAT_INDFLAG,   /* an NT_INDF_* flag on some indicator */
     NT_FEAT_RULE,      /* a rule fired */
-    NT_FEAT_LENGTH     /* message length bucket */
+    NT_FEAT_LENGTH     /* message length bucket; digit-count bucket */
 } nt_feature_kind;
 
 /* "word", "bigram", "chargram", "tokflag", "indicator", "indflag", "rule",
@@ -152,13 +153,25 @@ nt_err nt_model_predict(const nt_model *m, const nt_text *t, const nt_indicator_
 typedef struct nt_train_options {
     unsigned hash_bits;   /* NT_MODEL_MIN_BITS..NT_MODEL_MAX_BITS, default 18 */
     uint64_t seed;        /* shuffling seed; same data + seed = same bytes */
-    unsigned epochs;      /* passes over the training set, default 15 */
+    unsigned epochs;      /* passes over the training set, default 25 */
     double learning_rate; /* AdaGrad step, default 0.05 */
     double l2;            /* L2 penalty per update, default 1e-6 */
     double max_fpr;       /* threshold choice: most false-positive rate allowed
-                             on validation negatives, default 0.005 */
+                             on held-out negatives, default 0.005 */
+    double class_weight;  /* per label, the rarer class weighs (majority /
+                             minority)^class_weight, at most 20; 0..1, default 0
+                             (every example alike) */
+    unsigned folds;       /* 0 (default): classic - fit on the training examples,
+                             thresholds on the validation examples
+                             (nt_trainer_add).  2..NT_MODEL_MAX_FOLDS:
+                             cross-validated - every example has a fold
+                             (nt_trainer_add_fold); thresholds are chosen on
+                             out-of-fold scores, then the model is fitted on
+                             every example and keeps them */
     int uses_rules;       /* recorded in the file: rule hits were given */
 } nt_train_options;
+
+#define NT_MODEL_MAX_FOLDS 100u
 
 void nt_train_options_init(nt_train_options *opts);
 
@@ -173,21 +186,38 @@ void nt_trainer_free(nt_trainer *tr);
 #define NT_Y_NO 0
 #define NT_Y_YES 1
 
-/* Add one example: its features are computed now (the message objects may be
- * freed afterwards).  y[l] is NT_Y_YES, NT_Y_NO or NT_Y_UNKNOWN.  Validation
- * examples (validation != 0) are not trained on; they choose thresholds. */
+/* Add one example (classic mode, folds = 0): its features are computed now
+ * (the message objects may be freed afterwards).  y[l] is NT_Y_YES, NT_Y_NO
+ * or NT_Y_UNKNOWN.  Validation examples (validation != 0) are not trained
+ * on; they choose thresholds.  NT_ERR_INVALID_ARG in cross-validated mode. */
 nt_err nt_trainer_add(nt_trainer *tr, const nt_text *t, const nt_indicator_list *inds,
                       const nt_rule_hits *hits, const signed char y[NT_MODEL_LABELS],
                       int validation);
 
+/* Add one example in cross-validated mode (folds >= 2): fold < folds says
+ * which model leaves it out (keep near-duplicates in one fold).
+ * NT_ERR_INVALID_ARG in classic mode or for a fold out of range. */
+nt_err nt_trainer_add_fold(nt_trainer *tr, const nt_text *t, const nt_indicator_list *inds,
+                           const nt_rule_hits *hits, const signed char y[NT_MODEL_LABELS],
+                           unsigned fold);
+
+/* Classic mode: the number of training (validation == 0) or validation
+ * examples.  Cross-validated mode: every example is both; the total. */
 size_t nt_trainer_count(const nt_trainer *tr, int validation);
 
-/* Train (logistic regression, AdaGrad with L2, class-weighted, examples
- * shuffled every epoch by a seeded PRNG) and choose each label's threshold on
- * the validation examples: the highest F1 whose false-positive rate is at
- * most max_fpr (0.5 when there is no validation positive).  Deterministic.
- * NT_ERR_EMPTY if there is no training example. */
+/* Train (logistic regression, AdaGrad with L2, optionally class-weighted,
+ * examples shuffled every epoch by a seeded PRNG) and choose each label's
+ * threshold on held-out scores - of the validation examples (classic), or
+ * out-of-fold (cross-validated): the highest F1 whose false-positive rate is
+ * at most max_fpr (0.5 when no held-out example is positive).
+ * Deterministic.  NT_ERR_EMPTY if there is no training example. */
 nt_err nt_trainer_train(nt_trainer *tr, nt_model **out, nt_diag *diag);
+
+/* After nt_trainer_train: the held-out probabilities the thresholds were
+ * chosen on, for the i-th example added - out-of-fold in cross-validated
+ * mode, validation examples only in classic mode (NT_ERR_NOT_FOUND for a
+ * training example or before training). */
+nt_err nt_trainer_heldout(const nt_trainer *tr, size_t i, double probs[NT_MODEL_LABELS]);
 
 #ifdef __cplusplus
 }

@@ -15,19 +15,29 @@
  *     boundary or punctuation;
  *   - character 3-5-grams of each word padded with start/end marks, counted
  *     in code points (words over 64 code points get none: such "words" are
- *     noise, and their unigram is still there), at half weight: they back
+ *     noise, and their unigram is still there), at weight 0.2: they back
  *     the words up (misspellings, unseen forms) without drowning them;
  *   - one count per token flag (teencode expanded, letters rejoined across
  *     separators, look-alike characters, squeezed runs): obfuscation is
  *     itself a scam signal;
  *   - one per indicator type present, one per indicator flag;
+ *   - number shapes beyond the digit count: digit runs as #n with the
+ *     letters and separators kept ("150p" -> "#3p", "50tr" -> "#2tr",
+ *     "1.50" -> "#1.#2"), for numbers that are not plain digits;
+ *   - one per word written in capitals ("FREE", "KHẨN CẤP"), from the NFC form;
+ *   - one per indicator type present, one per indicator flag, and what kind
+ *     of phone number (short code, premium ...) or which public suffix
+ *     (".co.uk", ".vn") a link has;
  *   - one per rule that fired (when hits are given);
- *   - the length bucket floor(log2(tokens + 1)).
- * Counts c become 1 + ln(c); the vector is L2-normalised.
+ *   - the length bucket floor(log2(tokens + 1)) and a bucket of the number
+ *     of digits in the message.
+ * Counts c become 1 + ln(c); the vector is L2-normalised, except that a
+ * message with little in it is not blown up to unit length (see finish).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 #include <xxhash.h>
 
 #include "core/buf.h"
@@ -48,6 +58,10 @@ static const uint64_t kind_seed[] = {
 };
 
 #define CHARGRAM_MAX_CP 64
+/* Character n-grams count at this weight (words at 1). */
+#define CHARGRAM_SCALE 0.2
+/* The squared norm below which a message is not scaled up (finish). */
+#define NORM_FLOOR 20.0
 #define NUM_SHAPE_MAX 32
 
 static const struct {
@@ -71,6 +85,10 @@ static const char *const length_names[] = {"0 tokens",       "1 token",         
                                            "32-63 tokens",   "64-127 tokens",   "128-255 tokens",
                                            "256-511 tokens", "512-1023 tokens", "1024+ tokens"};
 #define LENGTH_BUCKETS (sizeof length_names / sizeof length_names[0])
+
+static const char *const digit_names[] = {"1 digit", "2-3 digits", "4-7 digits", "8-15 digits",
+                                          "16+ digits"};
+#define DIGIT_BUCKETS (sizeof digit_names / sizeof digit_names[0])
 
 const char *nt_feature_kind_name(nt_feature_kind kind)
 {
@@ -101,9 +119,13 @@ void nt__featvec_free(nt__featvec *v)
         return;
     free(v->f);
     free(v->slot);
+    free(v->keys);
+    free(v->spare);
     v->f = NULL;
     v->slot = NULL;
-    v->n = v->cap = v->nslot = 0;
+    v->keys = NULL;
+    v->spare = NULL;
+    v->n = v->cap = v->nslot = v->keys_cap = v->spare_cap = 0;
 }
 
 typedef struct emitter {
@@ -260,6 +282,45 @@ static nt_err chargrams(emitter *e, const char *fold, const nt_token *tk)
     return NT_OK;
 }
 
+/* The shape of a number token that is not plain digits: each digit run as
+ * "#n" (n capped at 32), separators and letters kept: "150p" -> "#3p",
+ * "3.738.000d" -> "#1.#3.#3d", "1.50" -> "#1.#2".  Hashed as a word (no
+ * word contains '#').  *digits gets the token's digit count. */
+static nt_err number_shape(emitter *e, const char *fold, const nt_token *tk, size_t *digits)
+{
+    const char *s = fold + tk->fstart;
+    size_t n = tk->fend - tk->fstart;
+    char key[64];
+    size_t k = 0;
+    int plain = 1;
+    *digits = 0;
+    for (size_t i = 0; i < n;) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            size_t j = i;
+            while (j < n && s[j] >= '0' && s[j] <= '9')
+                j++;
+            *digits += j - i;
+            if (k + 4 <= sizeof key) {
+                size_t run = j - i < NUM_SHAPE_MAX ? j - i : NUM_SHAPE_MAX;
+                key[k++] = '#';
+                if (run >= 10)
+                    key[k++] = (char)('0' + run / 10);
+                key[k++] = (char)('0' + run % 10);
+            }
+            i = j;
+        } else {
+            plain = 0;
+            if (k + 1 <= sizeof key)
+                key[k++] = s[i];
+            i++;
+        }
+    }
+    if (plain || k > sizeof key - 4) /* plain digits, or too long to be a shape */
+        return NT_OK;
+    return emit(e, hash_str(NT_FEAT_WORD, key, k), NT_FEAT_WORD, FEAT_SPAN_FOLD, tk->fstart,
+                tk->fend, NULL, 0);
+}
+
 static nt_err token_features(emitter *e, const nt_text *t)
 {
     size_t ntok = 0;
@@ -268,6 +329,7 @@ static nt_err token_features(emitter *e, const nt_text *t)
     nt_err rc;
     const nt_token *prev = NULL;
     uint64_t prev_h = 0;
+    size_t digits = 0;
 
     for (size_t i = 0; i < ntok; i++) {
         const nt_token *tk = &toks[i];
@@ -289,6 +351,12 @@ static nt_err token_features(emitter *e, const nt_text *t)
         }
         if (tk->kind == NT_TOK_WORD && (rc = chargrams(e, fold, tk)))
             return rc;
+        if (tk->kind == NT_TOK_NUMBER) {
+            size_t d = 0;
+            if ((rc = number_shape(e, fold, tk, &d)))
+                return rc;
+            digits += d;
+        }
         for (size_t k = 0; k < sizeof tok_flags / sizeof tok_flags[0]; k++) {
             if (!(tk->flags & tok_flags[k].bit))
                 continue;
@@ -298,12 +366,100 @@ static nt_err token_features(emitter *e, const nt_text *t)
                 return rc;
         }
     }
+    if (digits) { /* bucket floor(log2(digits)), the last open-ended */
+        size_t b = 0;
+        while (b + 1 < DIGIT_BUCKETS && ((size_t)2 << b) <= digits)
+            b++;
+        const char *dn = digit_names[b];
+        if ((rc = emit(e, hash_str(NT_FEAT_LENGTH, dn, strlen(dn)), NT_FEAT_LENGTH, FEAT_SPAN_NONE,
+                       0, 0, dn, 0)))
+            return rc;
+    }
     size_t bucket = 0;
     while (bucket + 1 < LENGTH_BUCKETS && ((size_t)1 << bucket) <= ntok)
         bucket++;
     const char *ln = length_names[bucket];
     return emit(e, hash_str(NT_FEAT_LENGTH, ln, strlen(ln)), NT_FEAT_LENGTH, FEAT_SPAN_NONE, 0, 0,
                 ln, 0);
+}
+
+/* Words written in capitals ("FREE", "URGENT", "KHẨN CẤP"): case is gone from
+ * the folded form, but shouting is a signal of its own.  A word here is a
+ * run of letters in the NFC form; it counts when it has at least two letters
+ * and all of them are upper-case.  The span is mapped to the original input. */
+static nt_err caps_features(emitter *e, const nt_text *t)
+{
+    size_t n = 0;
+    const unsigned char *s = (const unsigned char *)nt_text_form(t, NT_FORM_NFC, &n);
+    size_t i = 0, start = 0, letters = 0;
+    int all_upper = 1, seen = 0;
+    const uint64_t h = hash_str(NT_FEAT_TOKFLAG, "caps", 4);
+    for (;;) {
+        utf8proc_int32_t cp = -1;
+        utf8proc_ssize_t k = 1;
+        utf8proc_category_t cat = UTF8PROC_CATEGORY_CN;
+        if (i < n && s[i] < 0x80) { /* ASCII: no table lookup */
+            cat = s[i] >= 'A' && s[i] <= 'Z'   ? UTF8PROC_CATEGORY_LU
+                  : s[i] >= 'a' && s[i] <= 'z' ? UTF8PROC_CATEGORY_LL
+                                               : UTF8PROC_CATEGORY_PO;
+        } else if (i < n) {
+            k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp);
+            if (k <= 0)
+                k = 1;
+            else
+                cat = utf8proc_category(cp);
+        }
+        int letter = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+        int mark = cat == UTF8PROC_CATEGORY_MN && letters; /* part of the letter */
+        if (!letter && !mark) {
+            if (letters >= 2 && all_upper) {
+                /* only the first occurrence's span is kept (emit) */
+                size_t os = 0, oe = 0;
+                nt_err rc = seen ? NT_OK : nt_text_span(t, NT_FORM_NFC, start, i, &os, &oe);
+                if (!rc)
+                    rc = emit(e, h, NT_FEAT_TOKFLAG, FEAT_SPAN_ORIG, os, oe, "caps", 0);
+                if (rc)
+                    return rc;
+                seen = 1;
+            }
+            letters = 0;
+            all_upper = 1;
+            if (i >= n)
+                break;
+        } else if (letter) {
+            if (!letters)
+                start = i;
+            letters++;
+            all_upper &= cat == UTF8PROC_CATEGORY_LU;
+        }
+        i += (size_t)k;
+    }
+    return NT_OK;
+}
+
+/* What kind of number a phone indicator is ("mobile", "short_code",
+ * "premium" ...: its detail up to '/'), or which public suffix a link's
+ * registrable domain has ("co.uk" of "xyz.co.uk"); NULL for anything else.
+ * The result is static or points into ind->detail. */
+static const char *indicator_detail(const nt_indicator *ind)
+{
+    const char *d = ind->detail;
+    if (!d || !*d)
+        return NULL;
+    if (ind->type == NT_IND_PHONE) {
+        size_t n = strcspn(d, "/");
+        for (int k = NT_PHONE_MOBILE; k <= NT_PHONE_INTERNATIONAL; k++) {
+            const char *kn = nt_phone_kind_name((nt_phone_kind)k);
+            if (strlen(kn) == n && memcmp(kn, d, n) == 0)
+                return kn;
+        }
+        return NULL;
+    }
+    if (ind->type == NT_IND_URL || ind->type == NT_IND_DOMAIN) {
+        const char *dot = strchr(d, '.');
+        return dot && dot[1] ? dot + 1 : NULL;
+    }
+    return NULL;
 }
 
 static nt_err indicator_features(emitter *e, const nt_indicator_list *inds)
@@ -315,6 +471,21 @@ static nt_err indicator_features(emitter *e, const nt_indicator_list *inds)
         if ((rc = emit(e, hash_str(NT_FEAT_INDICATOR, nm, strlen(nm)), NT_FEAT_INDICATOR,
                        FEAT_SPAN_ORIG, ind->start, ind->end, nm, 0)))
             return rc;
+        const char *det = indicator_detail(ind);
+        if (det) {
+            /* key: type name, a NUL, the detail (so "url" + "com" differs
+             * from "domain" + "com" and from any plain indicator name) */
+            char key[96];
+            size_t tl = strlen(nm), dl = strlen(det);
+            if (tl + 1 + dl <= sizeof key) {
+                memcpy(key, nm, tl);
+                key[tl] = '\0';
+                memcpy(key + tl + 1, det, dl);
+                if ((rc = emit(e, hash_str(NT_FEAT_INDICATOR, key, tl + 1 + dl), NT_FEAT_INDICATOR,
+                               FEAT_SPAN_ORIG, ind->start, ind->end, det, 0)))
+                    return rc;
+            }
+        }
         for (size_t k = 0; k < sizeof ind_flags / sizeof ind_flags[0]; k++) {
             if (!(ind->flags & ind_flags[k].bit))
                 continue;
@@ -346,30 +517,83 @@ static nt_err rule_features(emitter *e, const nt_rule_hits *hits)
  * them in the normalisation. */
 static double kind_scale(uint8_t kind)
 {
-    return kind == NT_FEAT_CHARGRAM ? 0.5 : 1.0;
+    return kind == NT_FEAT_CHARGRAM ? CHARGRAM_SCALE : 1.0;
 }
 
-static int cmp_feat(const void *pa, const void *pb)
+/* Sort the entries by bucket (unique by now): an LSD radix sort of
+ * (bucket << 32 | entry) keys, 8 bits a pass over the bucket's bits only,
+ * then one permutation of the entries.  Much cheaper than qsort on the
+ * 40-byte entries, and the order is the same (buckets are unique). */
+static nt_err sort_by_bucket(nt__featvec *v, unsigned bits)
 {
-    const nt__feat *a = pa, *b = pb;
-    return a->bucket < b->bucket ? -1 : a->bucket > b->bucket;
+    size_t n = v->n;
+    if (n < 2)
+        return NT_OK;
+    if (v->keys_cap < n) {
+        size_t cap = v->cap; /* >= n */
+        uint64_t *k = realloc(v->keys, 2 * cap * sizeof *k);
+        if (!k)
+            return NT_ERR_NOMEM;
+        v->keys = k;
+        v->keys_cap = cap;
+    }
+    if (v->spare_cap < n) {
+        size_t cap = v->cap;
+        nt__feat *sp = realloc(v->spare, cap * sizeof *sp);
+        if (!sp)
+            return NT_ERR_NOMEM;
+        v->spare = sp;
+        v->spare_cap = cap;
+    }
+    uint64_t *a = v->keys, *b = v->keys + v->keys_cap;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (uint64_t)v->f[i].bucket << 32 | i;
+    for (unsigned shift = 32; shift < 32 + bits; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((a[i] >> shift) & 0xff) + 1]++;
+        if (count[((a[0] >> shift) & 0xff) + 1] == n)
+            continue; /* every key has this digit: nothing moves */
+        for (size_t d = 0; d < 256; d++)
+            count[d + 1] += count[d];
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i] >> shift) & 0xff]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; i < n; i++)
+        v->spare[i] = v->f[(uint32_t)a[i]];
+    nt__feat *t = v->f;
+    size_t tc = v->cap;
+    v->f = v->spare;
+    v->cap = v->spare_cap;
+    v->spare = t;
+    v->spare_cap = tc;
+    return NT_OK;
 }
 
 /* Turn counts c into 1 + ln(c) (scaled by kind), L2-normalise, and sort by
- * bucket (each bucket appears once).  The index is left pointing at the old
- * positions; clear_index only needs the slot numbers, which move along. */
-static void finish(nt__featvec *v)
+ * bucket (each bucket appears once).  A vector whose squared norm is below
+ * NORM_FLOOR is divided by sqrt(NORM_FLOOR) instead: "Thank u!" or "645"
+ * has two or three features, and scaled to unit length each would weigh as
+ * much as a whole sentence of evidence; so a message with little in it
+ * stays close to the bias (the prior) instead of swinging on one word.
+ * The index is left pointing at the old positions; clear_index only needs
+ * the slot numbers, which move along. */
+static nt_err finish(nt__featvec *v, unsigned bits)
 {
     double ss = 0;
     for (size_t i = 0; i < v->n; i++) {
         nt__feat *f = &v->f[i];
-        f->value = (float)((1.0 + log((double)f->value)) * kind_scale(f->kind));
+        double c = f->value == 1.0f ? 1.0 : 1.0 + log((double)f->value);
+        f->value = (float)(c * kind_scale(f->kind));
         ss += (double)f->value * f->value;
     }
-    double inv = v->n ? 1.0 / sqrt(ss) : 0;
+    double inv = v->n ? 1.0 / sqrt(ss > NORM_FLOOR ? ss : NORM_FLOOR) : 0;
     for (size_t i = 0; i < v->n; i++)
         v->f[i].value = (float)(v->f[i].value * inv);
-    qsort(v->f, v->n, sizeof *v->f, cmp_feat);
+    return sort_by_bucket(v, bits);
 }
 
 nt_err nt__features(const nt_text *t, const nt_indicator_list *inds, const nt_rule_hits *hits,
@@ -380,14 +604,13 @@ nt_err nt__features(const nt_text *t, const nt_indicator_list *inds, const nt_ru
     emitter e = {v, (uint32_t)((1ull << bits) - 1), 0};
     nt_err rc;
     clear_index(v);
-    if ((rc = token_features(&e, t)))
+    if ((rc = token_features(&e, t)) || (rc = caps_features(&e, t)))
         return rc;
     if (inds && (rc = indicator_features(&e, inds)))
         return rc;
     if (hits && (rc = rule_features(&e, hits)))
         return rc;
-    finish(v);
-    return NT_OK;
+    return finish(v, bits);
 }
 
 /* Copy at most size-1 bytes of s[0..n) into buf, not ending inside a UTF-8

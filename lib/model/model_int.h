@@ -12,7 +12,7 @@
 
 /* Bumped whenever feature extraction changes meaning, so an old model file is
  * refused instead of silently scoring different features. */
-#define NT__MODEL_FEATURE_VERSION 1u
+#define NT__MODEL_FEATURE_VERSION 2u
 
 /* Model flags (stored in the file). */
 #define NT__MODEL_F_RULES 0x1u
@@ -61,6 +61,12 @@ typedef struct nt__featvec {
     size_t n, cap;
     uint32_t *slot; /* index + 1 into f, 0 = empty; nslot is a power of 2 */
     size_t nslot;
+    /* sorting by bucket: keys (bucket << 32 | entry) and a second copy of
+     * the entries, swapped with f; both at least n long */
+    uint64_t *keys; /* 2 x keys_cap: keys, then the radix sort's buffer */
+    size_t keys_cap;
+    nt__feat *spare;
+    size_t spare_cap;
 } nt__featvec;
 
 void nt__featvec_free(nt__featvec *v);
