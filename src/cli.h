@@ -21,6 +21,7 @@ typedef struct cli {
     int strict;           /* --strict: reject malformed UTF-8 */
     int have_id_key;      /* NIEMTIN_ID_KEY was set */
     nt_registry *registry; /* opened by cli_open_registry; engines look indicators up in it */
+    const char *model_path; /* the engine's model instead of data/models/niemtin.model */
     nt_banks *registry_banks;
 } cli;
 

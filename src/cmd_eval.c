@@ -178,12 +178,12 @@ int cmd_eval(cli *c, int argc, char **argv)
         }
     /* `eval --model FILE ...` evaluates the statistical model alone;
      * `eval --levels` chooses the level thresholds on the validation split. */
-    for (int k = 0; k < argc; k++) {
-        if (strcmp(argv[k], "--model") == 0)
-            return cmd_eval_model(c, argc, argv);
+    for (int k = 0; k < argc; k++)
         if (strcmp(argv[k], "--levels") == 0)
             return cmd_eval_levels(c, argc, argv);
-    }
+    for (int k = 0; k < argc; k++)
+        if (strcmp(argv[k], "--model") == 0)
+            return cmd_eval_model(c, argc, argv);
     const char *data = NULL;
     nt_level at = NT_LEVEL_SUSPICIOUS;
     for (int i = 0; i < argc; i++) {

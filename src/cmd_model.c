@@ -1140,6 +1140,7 @@ int cmd_eval_levels(cli *c, int argc, char **argv)
     args[nargs] = NULL;
     if (model_options(c, "eval", nargs, args, &mo) != 0)
         return 2;
+    c->model_path = mo.model; /* --model: choose with a model fitted on train only */
     if (load_corpus(&mo, &co) != 0 || cli_open_engine(c, &eng, &sc) != 0)
         goto cleanup;
     for (size_t i = 0; i < co.n; i++) {
@@ -1152,7 +1153,9 @@ int cmd_eval_levels(cli *c, int argc, char **argv)
             cli_error(c, rc, &d, src_names[e->source]);
             goto cleanup;
         }
-        e->split = split_of(e, nt_check_text(r));
+        cv_fold nocv = {0, 0};
+        unsigned fold;
+        e->split = split_of(e, nt_check_text(r), nocv, 0, &fold);
         int risk = nt_check_risk(r);
         nt_check_result_free(r);
         if (e->split != SPLIT_VALID)

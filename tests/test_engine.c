@@ -80,13 +80,22 @@ static void test_scores_combine(void **state)
 {
     (void)state;
     nt_check_result *r = check("Anh có lệnh bắt, không được nói với ai");
-    /* noisy-OR: 1 - 0.6 * 0.7 = 0.58 */
+    /* noisy-OR: 1 - 0.6 * 0.7 = 0.58; levels at 40 / 50 (docs/scoring.md) */
+    assert_int_equal(nt_level_threshold(NT_LEVEL_SUSPICIOUS), 40);
+    assert_int_equal(nt_level_threshold(NT_LEVEL_DANGEROUS), 50);
     assert_int_equal(nt_check_risk(r), 58);
-    assert_int_equal(nt_check_level(r), NT_LEVEL_SUSPICIOUS);
+    assert_int_equal(nt_check_level(r), NT_LEVEL_DANGEROUS);
     assert_int_equal(nt_check_score(r, "fear"), 40);
     assert_int_equal(nt_check_score(r, "control"), 30);
     assert_int_equal(nt_check_score(r, "lure"), 0);
     assert_int_equal(nt_check_score(r, "impersonation_police"), 40);
+    nt_check_result_free(r);
+    r = check("Không được nói với ai nhé");
+    assert_int_equal(nt_check_risk(r), 30);
+    assert_int_equal(nt_check_level(r), NT_LEVEL_SAFE); /* one weak sign: below 40 */
+    nt_check_result_free(r);
+    r = check("Anh có lệnh bắt nhé");
+    assert_int_equal(nt_check_level(r), NT_LEVEL_SUSPICIOUS); /* 40 */
     nt_check_result_free(r);
     r = check("Anh có lệnh bắt, không được nói với ai, thuê khách sạn ngay");
     assert_int_equal(nt_check_risk(r), 75); /* 1 - 0.6*0.7*0.6 = 0.748 */
@@ -123,7 +132,7 @@ static void test_conversation(void **state)
     assert_int_equal(nt_conversation_risk_at(c, 3), 40);
     assert_int_equal(nt_conversation_risk_at(c, 4), 58);
     assert_int_equal(nt_conversation_risk_at(c, 6), 75);
-    assert_int_equal(nt_conversation_dangerous_turn(c), 6);
+    assert_int_equal(nt_conversation_dangerous_turn(c), 4); /* 58 >= 50 */
     assert_int_equal(nt_conversation_level(c), NT_LEVEL_DANGEROUS);
     assert_string_equal(nt_conversation_speaker(c, 6), "A");
     assert_int_equal(nt_conversation_score(c, "control"), 58);

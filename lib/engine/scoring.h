@@ -11,8 +11,8 @@
 
 /* Level thresholds on the 0-100 risk (docs/scoring.md says how they were
  * chosen). */
-#define NT__RISK_SUSPICIOUS 30
-#define NT__RISK_DANGEROUS 60
+#define NT__RISK_SUSPICIOUS 40
+#define NT__RISK_DANGEROUS 50
 
 static inline int nt__keep_to_risk(double keep)
 {
