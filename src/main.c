@@ -26,8 +26,9 @@ static const command commands[] = {
      "kiểm tra một tin nhắn: lừa đảo hay dụ dỗ, thủ đoạn nào, bằng chứng, nên làm gì",
      "check a message: scam or grooming, which tactics, the evidence, what to do"},
     {"eval", cmd_eval,
-     "--data FILE [--at suspicious|dangerous] [--json] | --model FILE [--data DIR] [--split "
-     "test|validation] [--errors] [--json]",
+     "--data FILE [--at suspicious|dangerous] [--json] | --conversations DIR | --model FILE "
+     "[--data DIR] [--split test|validation] [--cv K/N] [--scores FILE] [--errors] [--json] | "
+     "--levels [--model FILE] [--sweep]",
      "đo độ chính xác: cả bộ kiểm tra trên tập tin nhắn có nhãn (JSON lines), hoặc riêng mô "
      "hình thống kê (--model)",
      "measure accuracy: the whole check on a labelled set (JSON lines), or the statistical "
@@ -48,7 +49,7 @@ static const command commands[] = {
      "canonicalise one value (url, domain, phone, bank, email, social, wallet, national_id)"},
     {"train", cmd_train,
      "--out FILE [--data DIR] [--seed N] [--epochs N] [--bits N] [--learning-rate X] [--l2 X] "
-     "[--no-rules]",
+     "[--folds N] [--class-weight P] [--cv K/N] [--scores FILE] [--no-rules]",
      "huấn luyện mô hình thống kê (xem docs/model.md)",
      "train the statistical model (see docs/model.md)"},
     {"lookup", cmd_lookup, "[--db PATH] [--type T] [--json] VALUE... | --batch FILE",
