@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "indicator/extract_int.h"
 #include "niemtin/niemtin.h"
 #include "testutil.h"
 
@@ -238,10 +239,59 @@ static void test_many_indicators_and_long_input(void **state)
     free(buf);
 }
 
+/* The vector prefilter (SSE2 on x86-64) against the byte-at-a-time
+ * reference, on random strings of the bytes that matter: defang notation,
+ * survey classes, every kind of UTF-8 lead and continuation byte.  Each
+ * string sits in an allocation of exactly its size, so ASan catches any read
+ * past it. */
+static void test_prefilter_matches_reference(void **state)
+{
+    (void)state;
+    static const unsigned char al[] = {
+        0,    ' ',  'h',  'H',  'x',  'X',  '*',  'p',  'd',  'D',  'o',  't',  '[',  '(',
+        '{',  '.',  ']',  ')',  '}',  '@',  ':',  '/',  'w',  'W',  'a',  '0',  '9',  'z',
+        0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xC3, 0xDF, 0xE0, 0xE1, 0xE2,
+        0xE3, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF, 0xBA, 0xBB, 0xAD, 0x8B, 0xBC};
+    static const char *const pieces[] = {"hxxp://", "h**p", " dot ", "[.]", "(dot)", "[at]",
+                                         "\xe2\x80\x8b", "\xef\xbc\x90", "\xc2\xa0",
+                                         "\xe3\x80\x82", "\xe1\xbb\x87", "\xc3\xa0",
+                                         "://", "www.", "0912345678", "abcdefghijklmnopqrstuvwxyz"};
+    uint32_t seed = 12345;
+    for (int it = 0; it < 200000; it++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = (seed >> 16) % 80;
+        unsigned char *t = malloc(n ? n : 1);
+        assert_non_null(t);
+        for (size_t i = 0; i < n;) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = seed >> 16;
+            if (r % 5 == 0) {
+                const char *p = pieces[(r / 5) % (sizeof pieces / sizeof pieces[0])];
+                for (; *p && i < n; p++)
+                    t[i++] = (unsigned char)*p;
+            } else if (r % 5 == 1) {
+                t[i++] = (unsigned char)(r >> 3);
+            } else {
+                t[i++] = al[(r / 5) % sizeof al];
+            }
+        }
+        nt__survey a, b;
+        int ra = nt__prefilter((const char *)t, n, &a);
+        int rb = nt__prefilter_ref((const char *)t, n, &b);
+        assert_int_equal(ra, rb);
+        if (!ra)
+            assert_memory_equal(&a, &b, sizeof a);
+        nt__survey_bytes((const char *)t, n, &a);
+        nt__survey_ref((const char *)t, n, &b);
+        assert_memory_equal(&a, &b, sizeof a);
+        free(t);
+    }
+}
+
 int main(void)
 {
     json_t *cases[512];
-    struct CMUnitTest tests[512 + 3];
+    struct CMUnitTest tests[512 + 4];
     long n = tu_load_cases("extract.jsonl", run_case, cases, tests, 512);
     if (n < 0)
         return 1;
@@ -249,6 +299,7 @@ int main(void)
     tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_too_big);
     tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_bad_context_file);
     tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_many_indicators_and_long_input);
+    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_prefilter_matches_reference);
     int rc = _cmocka_run_group_tests("extract", tests, k, setup, teardown);
     for (long i = 0; i < n; i++)
         json_decref(cases[i]);

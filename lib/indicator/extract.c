@@ -1002,64 +1002,6 @@ static nt_err pass_numbers(scan *s)
     return NT_OK;
 }
 
-/* Which passes can find anything: one cheap look at every byte, so that a
- * message without digits never enters the number pass, and so on. */
-typedef struct survey {
-    int digit, at, dot, urls, long_word;
-} survey;
-
-/* Does b[0..n) contain "://"?  (memchr jumps between colons.) */
-static int has_scheme_sep(const char *b, size_t n)
-{
-    for (const char *p = b; (p = memchr(p, ':', (size_t)(b + n - p))) != NULL; p++)
-        if (b + n - p >= 3 && p[1] == '/' && p[2] == '/')
-            return 1;
-    return 0;
-}
-
-/* Does b[0..n) contain "www." in any case? */
-static int has_www(const char *b, size_t n)
-{
-    for (const char *p = b; (p = memchr(p, '.', (size_t)(b + n - p))) != NULL; p++)
-        if (p - b >= 3 && starts_ci(b, n, (size_t)(p - b) - 3, "www"))
-            return 1;
-    return 0;
-}
-
-static survey survey_view(const nt__view *v)
-{
-    survey sv = {0, 0, 0, 0, 0};
-    const unsigned char *b = (const unsigned char *)v->b;
-    /* Class bits per byte: 1 letter or digit, 2 digit, 4 '@', 8 '.', 16 ':'. */
-    static const uint8_t cls[256] = {
-        ['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3,
-        ['7'] = 3, ['8'] = 3, ['9'] = 3, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
-        ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,
-        ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-        ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
-        ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-        ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
-        ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
-        ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['@'] = 4,
-        ['.'] = 8, [':'] = 16,
-    };
-    unsigned acc = 0, is_long = 0;
-    size_t run = 0;
-    for (size_t i = 0; i < v->n; i++) {
-        unsigned k = cls[b[i]];
-        acc |= k;
-        run = (run + 1) & (0 - (size_t)(k & 1)); /* letters/digits in a row */
-        is_long |= run >= 25;
-    }
-    sv.digit = (acc & 2) != 0;
-    sv.at = (acc & 4) != 0;
-    sv.dot = (acc & 8) != 0;
-    unsigned colon = (acc & 16) != 0, dot = (acc & 8) != 0;
-    sv.long_word = (int)is_long;
-    sv.urls = (colon && has_scheme_sep(v->b, v->n)) || (dot && has_www(v->b, v->n));
-    return sv;
-}
-
 /* ---- resolution and the public API ---------------------------------------- */
 
 static int cand_cmp(const void *a, const void *b)
@@ -1196,10 +1138,15 @@ nt_err nt_extract(const nt_extractor *ex, const char *text, size_t len, nt_indic
     memset(&s, 0, sizeof s);
     s.ex = ex;
     nt_indicator_list *list = NULL;
-    nt_err rc = nt__view_build(&s.view, text ? text : "", len);
+    if (!text)
+        text = "";
+    nt__survey sv;
+    int rewrite = nt__prefilter(text, len, &sv);
+    nt_err rc = nt__view_build(&s.view, text, len, rewrite);
     if (rc)
         goto cleanup;
-    survey sv = survey_view(&s.view);
+    if (rewrite)
+        nt__survey_bytes(s.view.b, s.view.n, &sv);
     if ((sv.urls && (rc = pass_urls(&s))) || (sv.at && (rc = pass_at(&s))) ||
         (sv.dot && (rc = pass_domains(&s))) || (sv.long_word && (rc = pass_wallets(&s))) ||
         (sv.digit && (rc = pass_numbers(&s))))

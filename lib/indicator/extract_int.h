@@ -38,7 +38,15 @@ typedef struct nt__view {
     uint8_t pending; /* while building: flags for the next byte */
 } nt__view;
 
-nt_err nt__view_build(nt__view *v, const char *text, size_t len);
+/* Build the view of text[0..len).  rewrite is nt__prefilter's verdict: 0
+ * means there is nothing to undo, and the view is the text itself. */
+nt_err nt__view_build(nt__view *v, const char *text, size_t len, int rewrite);
+
+/* Non-zero if the view rewrites something starting at text[i] (a NUL, a
+ * defang form, or a non-ASCII character it drops or maps), or if a
+ * malformed UTF-8 sequence starts there.  The prefilter calls it only at
+ * the few bytes where that is possible. */
+int nt__view_rewrites_at(const char *text, size_t len, size_t i);
 
 /* Original span of view byte i, and its flags. */
 static inline size_t nt__view_os(const nt__view *v, size_t i)
@@ -54,6 +62,29 @@ static inline unsigned nt__view_flags(const nt__view *v, size_t i)
     return v->identity ? 0 : v->vf[i];
 }
 void nt__view_free(nt__view *v);
+
+/* ---- The prefilter (prefilter.c) -------------------------------------------
+ * One look at every byte: which passes can find anything. */
+typedef struct nt__survey {
+    int digit;     /* an ASCII digit: the number pass */
+    int at;        /* '@': e-mail addresses and @handles */
+    int dot;       /* '.': bare domains */
+    int urls;      /* "://" or "www.": URLs with a scheme */
+    int long_word; /* 25+ ASCII letters and digits in a row: wallets */
+} nt__survey;
+
+/* Returns non-zero if text[0..len) needs a rewritten view (malformed UTF-8,
+ * or something nt__view_rewrites_at accepts); otherwise fills *sv for the
+ * text as it is. */
+int nt__prefilter(const char *text, size_t len, nt__survey *sv);
+
+/* Fill *sv for b[0..n) (a rewritten view). */
+void nt__survey_bytes(const char *b, size_t n, nt__survey *sv);
+
+/* The same two, one byte at a time: the reference the vector code (SSE2 on
+ * x86-64) is tested against, and what runs on other machines. */
+int nt__prefilter_ref(const char *text, size_t len, nt__survey *sv);
+void nt__survey_ref(const char *b, size_t n, nt__survey *sv);
 
 /* ---- Context phrases ------------------------------------------------------- */
 

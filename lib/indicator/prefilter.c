@@ -1,0 +1,368 @@
+/*
+ * lib/indicator/prefilter.c - one cheap look at every byte of a message
+ * before anything else runs: is it valid UTF-8 with nothing the view must
+ * undo (then it is scanned in place, without a copy), and which passes can
+ * find anything at all (a message without digits never enters the number
+ * pass, and so on).  Also the "where is the next byte of this kind" helpers
+ * that let the passes jump from candidate to candidate.
+ *
+ * On x86-64 the work is done 16 bytes at a time with SSE2; elsewhere (or
+ * with -DNT_NO_SIMD) by a byte loop over a class table.  Both give the same
+ * answers; the byte loop is the reference.
+ */
+#include "indicator/extract_int.h"
+
+#include <string.h>
+
+#include "core/buf.h"
+
+#if defined(__SSE2__) && !defined(NT_NO_SIMD)
+#include <emmintrin.h>
+#define NT_PREFILTER_SSE2 1
+#endif
+
+/* Survey bits and the longest run that a wallet address needs. */
+#define LONG_RUN 25
+
+/* Does b[0..n) contain "://"?  (memchr jumps between colons.) */
+static int has_scheme_sep(const char *b, size_t n)
+{
+    for (const char *p = b; (p = memchr(p, ':', (size_t)(b + n - p))) != NULL; p++)
+        if (b + n - p >= 3 && p[1] == '/' && p[2] == '/')
+            return 1;
+    return 0;
+}
+
+/* Does b[0..n) contain "www." in any case? */
+static int has_www(const char *b, size_t n)
+{
+    for (const char *p = b; (p = memchr(p, '.', (size_t)(b + n - p))) != NULL; p++) {
+        if (p - b < 3)
+            continue;
+        if ((p[-3] | 0x20) == 'w' && (p[-2] | 0x20) == 'w' && (p[-1] | 0x20) == 'w')
+            return 1;
+    }
+    return 0;
+}
+
+static void finish_survey(const char *b, size_t n, unsigned colon, nt__survey *sv)
+{
+    sv->urls = (colon && has_scheme_sep(b, n)) || (sv->dot && has_www(b, n));
+}
+
+/* ---- the reference byte loop ---------------------------------------------- */
+
+enum {
+    C_ALNUM = 1,  /* ASCII letter or digit */
+    C_DIGIT = 2,
+    C_AT = 4,
+    C_DOT = 8,
+    C_COLON = 16,
+    C_SPECIAL = 32, /* the view may have something to undo here */
+};
+
+static const uint8_t cls[256] = {
+    ['0'] = 3,  ['1'] = 3,  ['2'] = 3,  ['3'] = 3,  ['4'] = 3,  ['5'] = 3,  ['6'] = 3,
+    ['7'] = 3,  ['8'] = 3,  ['9'] = 3,  ['a'] = 1,  ['b'] = 1,  ['c'] = 1,  ['d'] = 1,
+    ['e'] = 1,  ['f'] = 1,  ['g'] = 1,  ['h'] = 33, ['i'] = 1,  ['j'] = 1,  ['k'] = 1,
+    ['l'] = 1,  ['m'] = 1,  ['n'] = 1,  ['o'] = 1,  ['p'] = 1,  ['q'] = 1,  ['r'] = 1,
+    ['s'] = 1,  ['t'] = 1,  ['u'] = 1,  ['v'] = 1,  ['w'] = 1,  ['x'] = 1,  ['y'] = 1,
+    ['z'] = 1,  ['A'] = 1,  ['B'] = 1,  ['C'] = 1,  ['D'] = 1,  ['E'] = 1,  ['F'] = 1,
+    ['G'] = 1,  ['H'] = 33, ['I'] = 1,  ['J'] = 1,  ['K'] = 1,  ['L'] = 1,  ['M'] = 1,
+    ['N'] = 1,  ['O'] = 1,  ['P'] = 1,  ['Q'] = 1,  ['R'] = 1,  ['S'] = 1,  ['T'] = 1,
+    ['U'] = 1,  ['V'] = 1,  ['W'] = 1,  ['X'] = 1,  ['Y'] = 1,  ['Z'] = 1,  ['@'] = 4,
+    ['.'] = 8,  [':'] = 16, [0] = 32,   ['['] = 32, ['('] = 32, ['{'] = 32, [' '] = 32,
+    [0xC2] = 32, [0xE2] = 32, [0xE3] = 32, [0xEF] = 32,
+};
+
+/* Is text[i] (flagged C_SPECIAL) worth asking the view about?  'h' only
+ * before x/X/'*' (hxxp, h**p), ' ' only before d/D (" dot "). */
+static int special_pair(const unsigned char *u, size_t len, size_t i)
+{
+    unsigned char c = u[i], d = i + 1 < len ? u[i + 1] : 0;
+    if ((c | 0x20) == 'h')
+        return (d | 0x20) == 'x' || d == '*';
+    if (c == ' ')
+        return (d | 0x20) == 'd';
+    return 1;
+}
+
+void nt__survey_ref(const char *b, size_t n, nt__survey *sv)
+{
+    memset(sv, 0, sizeof *sv);
+    const unsigned char *u = (const unsigned char *)b;
+    unsigned acc = 0, is_long = 0;
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned k = cls[u[i]];
+        acc |= k;
+        run = (run + 1) & (0 - (size_t)(k & C_ALNUM)); /* letters/digits in a row */
+        is_long |= run >= LONG_RUN;
+    }
+    sv->digit = (acc & C_DIGIT) != 0;
+    sv->at = (acc & C_AT) != 0;
+    sv->dot = (acc & C_DOT) != 0;
+    sv->long_word = is_long != 0;
+    finish_survey(b, n, (acc & C_COLON) != 0, sv);
+}
+
+int nt__prefilter_ref(const char *text, size_t len, nt__survey *sv)
+{
+    memset(sv, 0, sizeof *sv);
+    const unsigned char *u = (const unsigned char *)text;
+    unsigned acc = 0, is_long = 0;
+    size_t run = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = u[i];
+        unsigned k = cls[c];
+        if (k & C_SPECIAL) {
+            if (special_pair(u, len, i) && nt__view_rewrites_at(text, len, i))
+                return 1;
+        }
+        if (c >= 0x80) {
+            int32_t cp;
+            size_t l = nt__utf8_decode(u + i, len - i, &cp);
+            if (l == 0)
+                return 1; /* malformed: the view turns it into a break */
+            run = 0;
+            i += l;
+            continue;
+        }
+        acc |= k;
+        run = (run + 1) & (0 - (size_t)(k & C_ALNUM));
+        is_long |= run >= LONG_RUN;
+        i++;
+    }
+    sv->digit = (acc & C_DIGIT) != 0;
+    sv->at = (acc & C_AT) != 0;
+    sv->dot = (acc & C_DOT) != 0;
+    sv->long_word = is_long != 0;
+    finish_survey(text, len, (acc & C_COLON) != 0, sv);
+    return 0;
+}
+
+#ifdef NT_PREFILTER_SSE2
+
+/* ---- SSE2: 16 bytes at a time ------------------------------------------------ */
+
+static unsigned ctz32(uint32_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctz(x);
+#else
+    unsigned n = 0;
+    while (!(x & 1u)) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+static unsigned clz32(uint32_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_clz(x);
+#else
+    unsigned n = 0;
+    while (!(x & 0x80000000u)) {
+        x <<= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+#define SPLAT(c) _mm_set1_epi8((char)(c))
+#define MASK(x) ((uint32_t)_mm_movemask_epi8(x))
+
+/* Byte classes of one 16-byte block (bit k = byte k). */
+typedef struct block {
+    uint32_t alnum, nonascii;
+    __m128i digit, at, dot, colon; /* 0xFF bytes where the class holds */
+} block;
+
+static inline void classify_block(__m128i v, block *k)
+{
+    __m128i lower = _mm_or_si128(v, SPLAT(0x20));
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lower, SPLAT('a' - 1)),
+                                  _mm_cmplt_epi8(lower, SPLAT('z' + 1)));
+    k->digit = _mm_and_si128(_mm_cmpgt_epi8(v, SPLAT('0' - 1)), _mm_cmplt_epi8(v, SPLAT('9' + 1)));
+    k->at = _mm_cmpeq_epi8(v, SPLAT('@'));
+    k->dot = _mm_cmpeq_epi8(v, SPLAT('.'));
+    k->colon = _mm_cmpeq_epi8(v, SPLAT(':'));
+    k->alnum = MASK(_mm_or_si128(alpha, k->digit));
+    k->nonascii = MASK(v);
+}
+
+/* Runs of letters and digits across blocks: `run` is the length of the run
+ * ending at the previous block's last byte. */
+static inline int long_run(uint32_t alnum, uint32_t valid, size_t *run)
+{
+    alnum &= valid;
+    if (alnum == 0xFFFFu) {
+        *run += 16;
+        return *run >= LONG_RUN;
+    }
+    int hit = *run + ctz32(~alnum) >= LONG_RUN;
+    /* the run ending at byte 15 of this block (0 if byte 15 is not alnum) */
+    *run = clz32(~(alnum << 16));
+    return hit;
+}
+
+static void survey_sse2(const char *b, size_t n, nt__survey *sv)
+{
+    __m128i d = _mm_setzero_si128(), a = d, t = d, c = d;
+    size_t run = 0, i = 0;
+    int is_long = 0;
+    unsigned char tail[16];
+    while (i < n) {
+        __m128i v;
+        uint32_t valid = 0xFFFFu;
+        if (n - i >= 16) {
+            v = _mm_loadu_si128((const __m128i *)(b + i));
+        } else {
+            memset(tail, 0, sizeof tail);
+            memcpy(tail, b + i, n - i);
+            v = _mm_loadu_si128((const __m128i *)tail);
+            valid = (1u << (n - i)) - 1;
+        }
+        block k;
+        classify_block(v, &k);
+        d = _mm_or_si128(d, k.digit);
+        a = _mm_or_si128(a, k.at);
+        t = _mm_or_si128(t, k.dot);
+        c = _mm_or_si128(c, k.colon);
+        if (!is_long)
+            is_long = long_run(k.alnum, valid, &run);
+        i += 16;
+    }
+    sv->digit = MASK(d) != 0;
+    sv->at = MASK(a) != 0;
+    sv->dot = MASK(t) != 0;
+    sv->long_word = is_long;
+    finish_survey(b, n, MASK(c) != 0, sv);
+}
+
+static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    __m128i d = _mm_setzero_si128(), a = d, t = d, c = d;
+    size_t run = 0, i = 0;
+    int is_long = 0;
+    uint32_t carry = 0; /* continuation bytes expected at the next block's start */
+    unsigned char tail[32];
+    while (i < len) {
+        const unsigned char *p = u + i;
+        uint32_t valid = 0xFFFFu;
+        if (len - i < 17) {
+            /* The last block (and the byte after it, for the pair tests),
+             * zero-padded; padding bytes are masked out. */
+            memset(tail, 0, sizeof tail);
+            memcpy(tail, p, len - i);
+            if (len - i < 16)
+                valid = (1u << (len - i)) - 1;
+            p = tail;
+        }
+        __m128i v = _mm_loadu_si128((const __m128i *)p);
+        __m128i nx = _mm_loadu_si128((const __m128i *)(p + 1)); /* the byte after each */
+        block k;
+        classify_block(v, &k);
+
+        /* Positions the view may have to rewrite: NUL, '[', '(', '{', 'h'/'H'
+         * before x/X/'*', ' ' before d/D, and the lead bytes of the non-ASCII
+         * characters it maps (C2: U+00A0, U+00AD; E2: U+2000-U+206F; E3: U+3000,
+         * U+3002; EF: U+FEFF, U+FF01-U+FF61). */
+        __m128i nl = _mm_or_si128(nx, SPLAT(0x20));
+        __m128i vl = _mm_or_si128(v, SPLAT(0x20));
+        __m128i sp = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_setzero_si128()), _mm_cmpeq_epi8(v, SPLAT('['))),
+            _mm_or_si128(_mm_cmpeq_epi8(v, SPLAT('(')), _mm_cmpeq_epi8(v, SPLAT('{'))));
+        __m128i hx = _mm_and_si128(
+            _mm_cmpeq_epi8(vl, SPLAT('h')),
+            _mm_or_si128(_mm_cmpeq_epi8(nl, SPLAT('x')), _mm_cmpeq_epi8(nx, SPLAT('*'))));
+        __m128i sd = _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(' ')), _mm_cmpeq_epi8(nl, SPLAT('d')));
+        sp = _mm_or_si128(sp, _mm_or_si128(hx, sd));
+        uint32_t nonascii = k.nonascii & valid;
+        if (nonascii | carry) {
+            /* UTF-8 well-formedness, as nt__utf8_decode defines it.  As
+             * signed bytes: continuation 80-BF = [-128,-65], leads C2-DF =
+             * [-62,-33], E0-EF = [-32,-17], F0-F4 = [-16,-12]; C0, C1 and
+             * F5-FF are never valid. */
+            uint32_t cont = MASK(_mm_cmplt_epi8(v, SPLAT(-64))) & valid;
+            uint32_t l2 = MASK(_mm_and_si128(_mm_cmpgt_epi8(v, SPLAT(-63)),
+                                             _mm_cmplt_epi8(v, SPLAT(-32)))) & valid;
+            uint32_t l3 = MASK(_mm_and_si128(_mm_cmpgt_epi8(v, SPLAT(-33)),
+                                             _mm_cmplt_epi8(v, SPLAT(-16)))) & valid;
+            uint32_t l4 = MASK(_mm_and_si128(_mm_cmpgt_epi8(v, SPLAT(-17)),
+                                             _mm_cmplt_epi8(v, SPLAT(-11)))) & valid;
+            /* Every lead announces its continuation bytes; they must be
+             * exactly the continuation bytes present. */
+            uint32_t expect = carry | l2 << 1 | l3 << 1 | l3 << 2 | l4 << 1 | l4 << 2 | l4 << 3;
+            if ((expect & 0xFFFFu) != cont || (expect & ~valid & 0xFFFFu))
+                return 1;
+            carry = expect >> 16;
+            if (valid != 0xFFFFu && carry)
+                return 1; /* truncated at the end of the text */
+            if (nonascii & ~(cont | l2 | l3 | l4))
+                return 1; /* C0, C1, F5-FF */
+            /* Overlong, surrogate and beyond U+10FFFF: E0 before 80-9F, ED
+             * before A0-BF, F0 before 80-8F, F4 before 90-BF. */
+            __m128i bad = _mm_or_si128(
+                _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(0xE0)),
+                                           _mm_cmplt_epi8(nx, SPLAT(-96))),
+                             _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(0xED)),
+                                           _mm_cmpgt_epi8(nx, SPLAT(-97)))),
+                _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(0xF0)),
+                                           _mm_cmplt_epi8(nx, SPLAT(-112))),
+                             _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(0xF4)),
+                                           _mm_cmpgt_epi8(nx, SPLAT(-113)))));
+            if (MASK(bad) & valid)
+                return 1;
+            sp = _mm_or_si128(
+                sp, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, SPLAT(0xC2)),
+                                              _mm_cmpeq_epi8(v, SPLAT(0xE2))),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, SPLAT(0xE3)),
+                                              _mm_cmpeq_epi8(v, SPLAT(0xEF)))));
+        }
+        for (uint32_t m = MASK(sp) & valid; m; m &= m - 1)
+            if (nt__view_rewrites_at(text, len, i + ctz32(m)))
+                return 1;
+        d = _mm_or_si128(d, k.digit);
+        a = _mm_or_si128(a, k.at);
+        t = _mm_or_si128(t, k.dot);
+        c = _mm_or_si128(c, k.colon);
+        if (!is_long)
+            is_long = long_run(k.alnum, valid, &run);
+        i += 16;
+    }
+    if (carry)
+        return 1; /* a sequence cut off by the end of the text */
+    sv->digit = MASK(d) != 0;
+    sv->at = MASK(a) != 0;
+    sv->dot = MASK(t) != 0;
+    sv->long_word = is_long;
+    finish_survey(text, len, MASK(c) != 0, sv);
+    return 0;
+}
+#endif
+
+int nt__prefilter(const char *text, size_t len, nt__survey *sv)
+{
+    memset(sv, 0, sizeof *sv);
+#ifdef NT_PREFILTER_SSE2
+    return prefilter_sse2(text, len, sv);
+#else
+    return nt__prefilter_ref(text, len, sv);
+#endif
+}
+
+void nt__survey_bytes(const char *b, size_t n, nt__survey *sv)
+{
+    memset(sv, 0, sizeof *sv);
+#ifdef NT_PREFILTER_SSE2
+    survey_sse2(b, n, sv);
+#else
+    nt__survey_ref(b, n, sv);
+#endif
+}
