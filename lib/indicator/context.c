@@ -25,12 +25,6 @@ static const struct {
     {"code", NT__CTX_CODE},
 };
 
-static int phrase_cmp(const void *a, const void *b)
-{
-    const nt__phrase *x = a, *y = b;
-    return (int)(unsigned char)x->text[0] - (int)(unsigned char)y->text[0];
-}
-
 void nt__phrases_free(nt__phrases *p)
 {
     if (!p)
@@ -38,8 +32,96 @@ void nt__phrases_free(nt__phrases *p)
     for (size_t i = 0; i < p->n; i++)
         free(p->v[i].text);
     free(p->v);
-    p->v = NULL;
-    p->n = 0;
+    free(p->node);
+    free(p->edge_byte);
+    free(p->edge_child);
+    memset(p, 0, sizeof *p);
+}
+
+/* ---- the phrase trie -------------------------------------------------------
+ * Built once per extractor: every phrase is a path of bytes from the root;
+ * matching walks the window from a word start and collects the kinds of the
+ * nodes it passes, instead of comparing every phrase with that first byte. */
+
+typedef struct tnode {
+    int32_t child[256];
+    uint8_t kinds;
+} tnode;
+
+static nt_err build_trie(nt__phrases *p)
+{
+    nt_err rc = NT_OK;
+    size_t cap = 64, nt = 1, nedges = 0;
+    tnode *t = malloc(cap * sizeof *t);
+    if (!t)
+        return NT_ERR_NOMEM;
+    memset(t[0].child, 0xff, sizeof t[0].child);
+    t[0].kinds = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        size_t node = 0;
+        for (size_t j = 0; j < p->v[i].len; j++) {
+            unsigned char c = (unsigned char)p->v[i].text[j];
+            if (t[node].child[c] < 0) {
+                if (nt == cap) {
+                    tnode *nn = realloc(t, 2 * cap * sizeof *t);
+                    if (!nn) {
+                        rc = NT_ERR_NOMEM;
+                        goto cleanup;
+                    }
+                    t = nn;
+                    cap *= 2;
+                }
+                memset(t[nt].child, 0xff, sizeof t[nt].child);
+                t[nt].kinds = 0;
+                t[node].child[c] = (int32_t)nt;
+                nedges++;
+                node = nt++;
+            } else {
+                node = (size_t)t[node].child[c];
+            }
+        }
+        t[node].kinds |= (uint8_t)p->v[i].kind;
+    }
+    p->node = calloc(nt, sizeof *p->node);
+    p->edge_byte = malloc(nedges ? nedges : 1);
+    p->edge_child = malloc((nedges ? nedges : 1) * sizeof *p->edge_child);
+    if (!p->node || !p->edge_byte || !p->edge_child) {
+        rc = NT_ERR_NOMEM;
+        goto cleanup;
+    }
+    /* Node ids stay; each node's edges are laid out together, by byte. */
+    size_t e = 0;
+    for (size_t k = 0; k < nt; k++) {
+        p->node[k].first = (uint32_t)e;
+        p->node[k].kinds = t[k].kinds;
+        for (unsigned c = 0; c < 256; c++) {
+            if (t[k].child[c] < 0)
+                continue;
+            p->edge_byte[e] = (uint8_t)c;
+            p->edge_child[e] = (uint32_t)t[k].child[c];
+            e++;
+        }
+        p->node[k].n = (uint16_t)(e - p->node[k].first);
+    }
+    for (unsigned c = 0; c < 256; c++)
+        p->root[c] = t[0].child[c] < 0 ? 0 : (uint32_t)t[0].child[c];
+    p->nnodes = nt;
+cleanup:
+    free(t);
+    return rc;
+}
+
+/* The child of node k for byte c, or 0 (the root is never a child). */
+static inline uint32_t child(const nt__phrases *p, uint32_t k, unsigned char c)
+{
+    const nt__pnode *nd = &p->node[k];
+    for (uint32_t e = nd->first, end = nd->first + nd->n; e < end; e++) {
+        if (p->edge_byte[e] == c)
+            return p->edge_child[e];
+        if (p->edge_byte[e] > c)
+            break;
+    }
+    return 0;
 }
 
 nt_err nt__phrases_parse(const char *data, size_t len, const char *source, nt__phrases *out,
@@ -138,16 +220,12 @@ nt_err nt__phrases_parse(const char *data, size_t len, const char *source, nt__p
         p.v[p.n].kind = kind;
         p.n++;
     }
-    /* Bucket by first byte so matching looks only at phrases that can match. */
-    qsort(p.v, p.n, sizeof p.v[0], phrase_cmp);
-    for (unsigned c = 0, k = 0; c <= 256; c++) {
-        while (k < p.n && (unsigned char)p.v[k].text[0] < c)
-            k++;
-        p.first[c] = (uint32_t)k;
+    if ((rc = build_trie(&p)) != NT_OK) {
+        rc = nt__fail(diag, rc, 0, "out of memory");
+        goto cleanup;
     }
     *out = p;
-    p.v = NULL;
-    p.n = 0;
+    memset(&p, 0, sizeof p);
 cleanup:
     nt__phrases_free(&p);
     return rc;
@@ -169,16 +247,12 @@ static int word_byte(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c >= 0x80;
 }
 
-static int whole_word(const char *w, size_t n, size_t s, size_t e)
-{
-    return (s == 0 || !word_byte((unsigned char)w[s - 1])) &&
-           (e >= n || !word_byte((unsigned char)w[e]));
-}
-
 unsigned nt__phrases_before(const nt__phrases *p, unsigned kinds_wanted, const char *w, size_t n,
                             size_t dist[8])
 {
     unsigned found = 0;
+    if (!p->node)
+        return 0;
     /* Word starts from the right: the first match of a kind is its nearest. */
     for (size_t s = n; s-- > 0;) {
         unsigned char c = (unsigned char)w[s];
@@ -186,20 +260,23 @@ unsigned nt__phrases_before(const nt__phrases *p, unsigned kinds_wanted, const c
             continue;
         if (!word_byte(c) && !(c == '$' || c == '%'))
             continue;
-        if (p->first[c] == p->first[c + 1])
-            continue;
-        for (uint32_t i = p->first[c]; i < p->first[c + 1]; i++) {
-            const nt__phrase *ph = &p->v[i];
-            if (!(ph->kind & kinds_wanted) || ph->len > n - s ||
-                memcmp(w + s, ph->text, ph->len) != 0 || !whole_word(w, n, s, s + ph->len))
-                continue;
-            unsigned bit = 0;
-            while (!((1u << bit) & ph->kind))
-                bit++;
-            size_t d = n - (s + ph->len);
-            if (!(found & ph->kind) || d < dist[bit])
-                dist[bit] = d;
-            found |= ph->kind;
+        uint32_t k = p->root[c];
+        /* Every phrase that is a prefix of w[s..n) and ends at a word end. */
+        for (size_t e = s + 1; k; e++) {
+            unsigned here = p->node[k].kinds & kinds_wanted;
+            if (here && (e >= n || !word_byte((unsigned char)w[e]))) {
+                size_t d = n - e;
+                for (unsigned bit = 0; bit < 8; bit++) {
+                    if (!(here & (1u << bit)))
+                        continue;
+                    if (!(found & (1u << bit)) || d < dist[bit])
+                        dist[bit] = d;
+                }
+                found |= here;
+            }
+            if (e >= n)
+                break;
+            k = child(p, k, (unsigned char)w[e]);
         }
         if ((found & kinds_wanted) == kinds_wanted)
             break;
@@ -212,15 +289,15 @@ int nt__phrases_starts(const nt__phrases *p, unsigned kind, const char *w, size_
     size_t s = 0;
     while (s < n && w[s] == ' ')
         s++;
-    if (s >= n)
+    if (s >= n || !p->node)
         return 0;
-    unsigned char c = (unsigned char)w[s];
-    for (uint32_t i = p->first[c]; i < p->first[c + 1]; i++) {
-        const nt__phrase *ph = &p->v[i];
-        if (!(ph->kind & kind) || ph->len > n - s)
-            continue;
-        if (memcmp(w + s, ph->text, ph->len) == 0 && whole_word(w, n, s, s + ph->len))
+    uint32_t k = p->root[(unsigned char)w[s]];
+    for (size_t e = s + 1; k; e++) {
+        if ((p->node[k].kinds & kind) && (e >= n || !word_byte((unsigned char)w[e])))
             return 1;
+        if (e >= n)
+            break;
+        k = child(p, k, (unsigned char)w[e]);
     }
     return 0;
 }

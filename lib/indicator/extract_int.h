@@ -104,10 +104,25 @@ typedef struct nt__phrase {
     unsigned kind; /* one NT__CTX_* bit */
 } nt__phrase;
 
+/* A node of the phrase trie: its children are edges [first, first + n) of
+ * the edge arrays, sorted by byte; `kinds` are the kinds of the phrases that
+ * end here. */
+typedef struct nt__pnode {
+    uint32_t first;
+    uint16_t n;
+    uint8_t kinds;
+} nt__pnode;
+
 typedef struct nt__phrases {
-    nt__phrase *v; /* sorted by first byte */
+    nt__phrase *v; /* in file order */
     size_t n;
-    uint32_t first[257]; /* phrases starting with byte c: v[first[c] .. first[c+1]) */
+    /* the trie of the phrases; node 0 is the root, and root[c] is the child
+     * for first byte c (0: none) */
+    nt__pnode *node;
+    uint8_t *edge_byte;
+    uint32_t *edge_child;
+    size_t nnodes;
+    uint32_t root[256];
 } nt__phrases;
 
 nt_err nt__phrases_load(const char *path, nt__phrases *out, nt_diag *diag);
