@@ -301,3 +301,153 @@ int nt__phrases_starts(const nt__phrases *p, unsigned kind, const char *w, size_
     }
     return 0;
 }
+
+/* ---- folding ---------------------------------------------------------------- */
+
+/* Code points whose folds are kept: Latin-1 to IPA and the combining marks
+ * (U+0080-U+036F), and Latin Extended Additional (all of Vietnamese), Greek
+ * Extended and General Punctuation (U+1E00-U+206F).  Others are rare in
+ * messages and folded with nt_text_fold when met. */
+#define FOLD_A_LO 0x80
+#define FOLD_A_HI 0x370
+#define FOLD_B_LO 0x1E00
+#define FOLD_B_HI 0x2070
+#define FOLD_N ((FOLD_A_HI - FOLD_A_LO) + (FOLD_B_HI - FOLD_B_LO))
+
+static int fold_index(int32_t cp)
+{
+    if (cp >= FOLD_A_LO && cp < FOLD_A_HI)
+        return (int)(cp - FOLD_A_LO);
+    if (cp >= FOLD_B_LO && cp < FOLD_B_HI)
+        return (int)(cp - FOLD_B_LO) + (FOLD_A_HI - FOLD_A_LO);
+    return -1;
+}
+
+void nt__folder_free(nt__folder *f)
+{
+    if (!f)
+        return;
+    free(f->off);
+    free(f->len);
+    free(f->data);
+    memset(f, 0, sizeof *f);
+}
+
+nt_err nt__folder_init(nt__folder *f)
+{
+    nt_err rc = NT_OK;
+    nt__buf data;
+    nt__buf_init(&data, 0);
+    memset(f, 0, sizeof *f);
+    f->off = malloc(FOLD_N * sizeof *f->off);
+    f->len = malloc(FOLD_N);
+    if (!f->off || !f->len) {
+        rc = NT_ERR_NOMEM;
+        goto cleanup;
+    }
+    for (int32_t cp = FOLD_A_LO; cp < FOLD_B_HI; cp++) {
+        int i = fold_index(cp);
+        if (i < 0)
+            continue;
+        unsigned char u[4];
+        size_t ul = nt__utf8_encode(cp, u);
+        char *folded = NULL;
+        size_t fl = 0;
+        rc = nt_text_fold((const char *)u, ul, &folded, &fl);
+        if (rc == NT_OK && (fl > UINT8_MAX || data.len + fl > UINT16_MAX))
+            rc = NT_ERR_INTERNAL; /* cannot happen: folds are a few bytes */
+        if (rc == NT_OK)
+            rc = nt__buf_add(&data, folded, fl);
+        if (rc == NT_OK) {
+            f->off[i] = (uint16_t)(data.len - fl);
+            f->len[i] = (uint8_t)fl;
+        }
+        free(folded);
+        if (rc)
+            goto cleanup;
+    }
+    f->data = nt__buf_take(&data);
+    if (!f->data)
+        rc = NT_ERR_NOMEM;
+cleanup:
+    nt__buf_free(&data);
+    if (rc)
+        nt__folder_free(f);
+    return rc;
+}
+
+static nt_err grow(char **r, size_t *cap, size_t need)
+{
+    size_t ncap = 2 * *cap > need ? 2 * *cap : need;
+    char *nr = realloc(*r, ncap);
+    if (!nr)
+        return NT_ERR_NOMEM;
+    *r = nr;
+    *cap = ncap;
+    return NT_OK;
+}
+
+nt_err nt__fold_view(const nt__folder *f, const char *b, size_t n, char **out, size_t *out_len,
+                     uint32_t **map)
+{
+    nt_err rc = NT_OK;
+    const unsigned char *u = (const unsigned char *)b;
+    size_t cap = n + 16, o = 0;
+    char *r = malloc(cap);
+    uint32_t *m = malloc((n + 1) * sizeof *m);
+    *out = NULL;
+    *map = NULL;
+    if (!r || !m) {
+        rc = NT_ERR_NOMEM;
+        goto cleanup;
+    }
+    for (size_t i = 0; i < n;) {
+        unsigned char c = u[i];
+        m[i] = (uint32_t)o;
+        if (c < 0x80) {
+            if (o == cap && (rc = grow(&r, &cap, o + 1)) != NT_OK)
+                goto cleanup;
+            r[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            i++;
+            continue;
+        }
+        int32_t cp;
+        size_t k = nt__utf8_decode(u + i, n - i, &cp);
+        if (k == 0) {
+            rc = NT_ERR_UTF8; /* cannot happen: the view is valid UTF-8 */
+            goto cleanup;
+        }
+        for (size_t j = 1; j < k; j++)
+            m[i + j] = (uint32_t)o;
+        int t = fold_index(cp);
+        const char *src;
+        size_t sl;
+        char *tmp = NULL;
+        if (t >= 0) {
+            src = f->data + f->off[t];
+            sl = f->len[t];
+        } else {
+            if ((rc = nt_text_fold(b + i, k, &tmp, &sl)) != NT_OK)
+                goto cleanup;
+            src = tmp;
+        }
+        if (o + sl > cap && (rc = grow(&r, &cap, o + sl)) != NT_OK) {
+            free(tmp);
+            goto cleanup;
+        }
+        memcpy(r + o, src, sl);
+        o += sl;
+        free(tmp);
+        i += k;
+    }
+    m[n] = (uint32_t)o;
+    *out = r;
+    *out_len = o;
+    *map = m;
+    r = NULL;
+    m = NULL;
+cleanup:
+    free(r);
+    free(m);
+    return rc;
+}

@@ -31,6 +31,7 @@
 struct nt_extractor {
     const nt_banks *banks;
     nt__phrases phrases;
+    nt__folder folder;
     unsigned char id_key[32];
     int has_key;
     size_t max_bytes;
@@ -60,8 +61,12 @@ typedef struct scan {
     const nt_extractor *ex;
     nt__view view;
     cands c;
+    /* the view folded for phrase matching (nt__fold_view), made on first use */
+    char *fold;
+    size_t flen;
+    uint32_t *fmap;
     /* the folded words before the number being classified, and what they say */
-    char *before;
+    const char *before; /* a slice of fold */
     size_t blen, before_vs;
     unsigned before_kinds;
     size_t before_dist[8];
@@ -597,17 +602,25 @@ static int word_like(unsigned char c)
     return is_alnum(c) || c >= 0x80;
 }
 
-/* Fold the view window [ws, we) for phrase matching.  The view is valid
- * UTF-8 (view.c guarantees it), so only allocation can fail; an empty window
- * folds to "". */
-static nt_err fold_window(const char *b, size_t n, size_t ws, size_t we, char **out,
-                          size_t *flen)
+/* The folded view window [ws, we) for phrase matching: a slice of the view
+ * folded once (fold_view), widened to whole characters.  Only allocation
+ * can fail. */
+static nt_err fold_window(scan *s, size_t ws, size_t we, const char **out, size_t *flen)
 {
+    const char *b = s->view.b;
+    size_t n = s->view.n;
+    if (!s->fold) {
+        nt_err rc = nt__fold_view(&s->ex->folder, b, n, &s->fold, &s->flen, &s->fmap);
+        if (rc)
+            return rc;
+    }
     while (ws > 0 && ws < n && ((unsigned char)b[ws] & 0xC0) == 0x80)
         ws--;
     while (we < n && ((unsigned char)b[we] & 0xC0) == 0x80)
         we++;
-    return nt_text_fold(b + ws, we - ws, out, flen);
+    *out = s->fold + s->fmap[ws];
+    *flen = s->fmap[we] - s->fmap[ws];
+    return NT_OK;
 }
 
 /* Name of the bank nearest to the number in the folded windows: starting at
@@ -681,10 +694,8 @@ static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, 
     /* The words before a number depend only on where it starts; the greedy
      * grouping tries several ends for one start, so fold them once. */
     if (!s->before || s->before_vs != vs) {
-        free(s->before);
-        s->before = NULL;
         size_t ws = vs > CTX_BEFORE ? vs - CTX_BEFORE : 0;
-        nt_err rc = fold_window(b, n, ws, vs, &s->before, &s->blen);
+        nt_err rc = fold_window(s, ws, vs, &s->before, &s->blen);
         if (rc)
             return rc;
         s->before_vs = vs;
@@ -698,8 +709,8 @@ static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, 
     memcpy(c->dist, s->before_dist, sizeof c->dist);
     size_t we = ve + CTX_AFTER < n ? ve + CTX_AFTER : n;
     size_t alen = 0;
-    char *after = NULL;
-    nt_err rc = fold_window(b, n, ve, we, &after, &alen);
+    const char *after = NULL;
+    nt_err rc = fold_window(s, ve, we, &after, &alen);
     if (rc)
         return rc;
     size_t clen;
@@ -714,7 +725,6 @@ static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, 
     } else if (account_shaped) {
         c->bank_named = bank_after(s->ex->banks, after, alen, &c->bank);
     }
-    free(after);
     return NT_OK;
 }
 
@@ -1097,6 +1107,10 @@ nt_err nt_extractor_new(const nt_extractor_options *opts, nt_extractor **out, nt
         randombytes_buf(ex->id_key, sizeof ex->id_key);
         ex->has_key = 1;
     }
+    if ((rc = nt__folder_init(&ex->folder)) != NT_OK) {
+        rc = nt__fail(diag, rc, 0, "cannot build the fold table: %s", nt_strerror(rc));
+        goto cleanup;
+    }
     if (opts && opts->context_path) {
         rc = nt__phrases_load(opts->context_path, &ex->phrases, diag);
         if (rc)
@@ -1121,6 +1135,7 @@ void nt_extractor_free(nt_extractor *ex)
     if (!ex)
         return;
     nt__phrases_free(&ex->phrases);
+    nt__folder_free(&ex->folder);
     sodium_memzero(ex->id_key, sizeof ex->id_key);
     free(ex);
 }
@@ -1190,7 +1205,8 @@ cleanup:
                  NT_MAX_INDICATORS_PER_MESSAGE);
     nt_indicator_list_free(list);
     cands_free(&s.c);
-    free(s.before);
+    free(s.fold);
+    free(s.fmap);
     nt__view_free(&s.view);
     return rc;
 }

@@ -125,6 +125,29 @@ typedef struct nt__phrases {
     uint32_t root[256];
 } nt__phrases;
 
+/* ---- Folding the view ------------------------------------------------------
+ * The words around a number are matched diacritic-folded, exactly as
+ * nt_text_fold folds them.  nt_text_fold folds each code point on its own, so
+ * the fold of any window is a slice of the fold of the whole view: the view
+ * is folded once, with a map from view offsets to folded offsets.  The folds
+ * of the code points of Latin, Vietnamese and general-punctuation text are
+ * taken from nt_text_fold once per extractor and kept in a table. */
+typedef struct nt__folder {
+    uint16_t *off; /* folded bytes of table entry i: data[off[i] .. off[i] + len[i]) */
+    uint8_t *len;
+    char *data;
+} nt__folder;
+
+nt_err nt__folder_init(nt__folder *f);
+void nt__folder_free(nt__folder *f);
+
+/* Fold the view b[0..n) (valid UTF-8) into *out (malloc'd, *out_len bytes)
+ * and fill *map (malloc'd, n + 1 entries): map[i] is where the fold of the
+ * character starting at view byte i starts; map[n] is *out_len.  The fold of
+ * view bytes [i, j) (character boundaries) is (*out)[map[i] .. map[j]). */
+nt_err nt__fold_view(const nt__folder *f, const char *b, size_t n, char **out, size_t *out_len,
+                     uint32_t **map);
+
 nt_err nt__phrases_load(const char *path, nt__phrases *out, nt_diag *diag);
 nt_err nt__phrases_parse(const char *data, size_t len, const char *source, nt__phrases *out,
                          nt_diag *diag);
