@@ -242,9 +242,24 @@ nt_err nt__phrases_load(const char *path, nt__phrases *out, nt_diag *diag)
     return rc;
 }
 
+/* Word bytes of folded text: ASCII lower-case letters, digits, and every
+ * byte of a non-ASCII character. */
+static const uint8_t word_tab[256] = {
+#define R4(x) x, x, x, x
+#define R16(x) R4(x), R4(x), R4(x), R4(x)
+    R16(0), R16(0), R16(0),                           /* 0x00-0x2F */
+    R4(1), R4(1), 1, 1, 0, 0, 0, 0, 0, 0,             /* '0'-'9', 0x3A-0x3F */
+    R16(0), R16(0),                                   /* 0x40-0x5F */
+    0, R4(1), R4(1), R4(1), R4(1), R4(1), R4(1), 1, 1, /* 'a'-'z' */
+    0, 0, 0, 0, 0,                                    /* 0x7B-0x7F */
+    R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1), R16(1),
+#undef R16
+#undef R4
+};
+
 static int word_byte(unsigned char c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c >= 0x80;
+    return word_tab[c];
 }
 
 unsigned nt__phrases_before(const nt__phrases *p, unsigned kinds_wanted, const char *w, size_t n,

@@ -480,8 +480,10 @@ static nt_err pass_at(scan *s)
     const char *b = s->view.b;
     size_t n = s->view.n;
     for (size_t i = 0; i < n; i++) {
-        if (b[i] != '@')
-            continue;
+        const char *sign = memchr(b + i, '@', n - i);
+        if (!sign)
+            break;
+        i = (size_t)(sign - b);
         size_t ls = i;
         while (ls > 0 && local_char((unsigned char)b[ls - 1]))
             ls--;
@@ -686,16 +688,34 @@ static size_t dist_of(const numctx *c, unsigned kind)
     return (c->kinds & kind) ? c->dist[bit] : (size_t)-1;
 }
 
+/* What the words around the number at view [vs, ve) say.  An amount (a
+ * unit right after it) needs nothing else, so the words after are looked at
+ * first: then c->unit_after is set and the rest is left zero. */
 static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, numctx *c)
 {
     const char *b = s->view.b;
-    size_t n = s->view.n;
+    size_t n = s->view.n, clen;
     memset(c, 0, sizeof *c);
+    if (ve < n && u_alnum_at(b, n, ve, &clen)) {
+        c->unit_after = 1; /* letters glued to the digits: "500k", "10tr" */
+        return NT_OK;
+    }
+    size_t we = ve + CTX_AFTER < n ? ve + CTX_AFTER : n;
+    size_t alen = 0;
+    const char *after = NULL;
+    nt_err rc = fold_window(s, ve, we, &after, &alen);
+    if (rc)
+        return rc;
+    if (nt__phrases_starts(&s->ex->phrases, NT__CTX_UNIT, after, alen)) {
+        c->unit_after = 1;
+        return NT_OK;
+    }
+    c->count_after = nt__phrases_starts(&s->ex->phrases, NT__CTX_COUNT, after, alen);
     /* The words before a number depend only on where it starts; the greedy
-     * grouping tries several ends for one start, so fold them once. */
+     * grouping tries several ends for one start, so look at them once. */
     if (!s->before || s->before_vs != vs) {
         size_t ws = vs > CTX_BEFORE ? vs - CTX_BEFORE : 0;
-        nt_err rc = fold_window(s, ws, vs, &s->before, &s->blen);
+        rc = fold_window(s, ws, vs, &s->before, &s->blen);
         if (rc)
             return rc;
         s->before_vs = vs;
@@ -707,16 +727,6 @@ static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, 
     }
     c->kinds = s->before_kinds;
     memcpy(c->dist, s->before_dist, sizeof c->dist);
-    size_t we = ve + CTX_AFTER < n ? ve + CTX_AFTER : n;
-    size_t alen = 0;
-    const char *after = NULL;
-    nt_err rc = fold_window(s, ve, we, &after, &alen);
-    if (rc)
-        return rc;
-    size_t clen;
-    c->unit_after = (ve < n && u_alnum_at(b, n, ve, &clen)) ||
-                    nt__phrases_starts(&s->ex->phrases, NT__CTX_UNIT, after, alen);
-    c->count_after = nt__phrases_starts(&s->ex->phrases, NT__CTX_COUNT, after, alen);
     if (account_shaped && s->before_bank < 0)
         s->before_bank = bank_before(s->ex->banks, s->before, s->blen, &s->before_bank_info);
     if (account_shaped && s->before_bank) {
@@ -904,7 +914,7 @@ static nt_err pass_numbers(scan *s)
     const char *b = s->view.b;
     size_t n = s->view.n;
     size_t i = 0;
-    while (i < n) {
+    while ((i = nt__next_number_start(b, n, i)) < n) {
         unsigned char c = (unsigned char)b[i];
         int plus = c == '+' && i + 1 < n && is_digit((unsigned char)b[i + 1]);
         int paren = c == '(' && i + 1 < n && is_digit((unsigned char)b[i + 1]);

@@ -81,6 +81,10 @@ int nt__prefilter(const char *text, size_t len, nt__survey *sv);
 /* Fill *sv for b[0..n) (a rewritten view). */
 void nt__survey_bytes(const char *b, size_t n, nt__survey *sv);
 
+/* The first i' >= i with b[i'] a digit, '+' or '(' (where a number can
+ * start), or n. */
+size_t nt__next_number_start(const char *b, size_t n, size_t i);
+
 /* The same two, one byte at a time: the reference the vector code (SSE2 on
  * x86-64) is tested against, and what runs on other machines. */
 int nt__prefilter_ref(const char *text, size_t len, nt__survey *sv);

@@ -176,49 +176,84 @@ static unsigned clz32(uint32_t x)
 #define SPLAT(c) _mm_set1_epi8((char)(c))
 #define MASK(x) ((uint32_t)_mm_movemask_epi8(x))
 
-/* Byte classes of one 16-byte block (bit k = byte k). */
-typedef struct block {
-    uint32_t alnum, nonascii;
-    __m128i digit, at, dot, colon; /* 0xFF bytes where the class holds */
-} block;
+/* What the survey has seen so far, block by block. */
+typedef struct sstate {
+    __m128i digit, at, dot; /* 0xFF bytes where the class occurred */
+    size_t run;             /* letters and digits ending the previous block */
+    int is_long;
+    uint32_t w, slash, colon; /* the previous block's masks of w/W, '/', ':' */
+    int urls;
+} sstate;
 
-static inline void classify_block(__m128i v, block *k)
+static void sstate_init(sstate *st)
+{
+    memset(st, 0, sizeof *st);
+    st->digit = st->at = st->dot = _mm_setzero_si128();
+}
+
+/* Add one 16-byte block v (bytes outside `valid` are padding) to the survey;
+ * nonascii gets the mask of its bytes >= 0x80. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline void survey_block(sstate *st, __m128i v, uint32_t valid, uint32_t *nonascii)
 {
     __m128i lower = _mm_or_si128(v, SPLAT(0x20));
     __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lower, SPLAT('a' - 1)),
                                   _mm_cmplt_epi8(lower, SPLAT('z' + 1)));
-    k->digit = _mm_and_si128(_mm_cmpgt_epi8(v, SPLAT('0' - 1)), _mm_cmplt_epi8(v, SPLAT('9' + 1)));
-    k->at = _mm_cmpeq_epi8(v, SPLAT('@'));
-    k->dot = _mm_cmpeq_epi8(v, SPLAT('.'));
-    k->colon = _mm_cmpeq_epi8(v, SPLAT(':'));
-    k->alnum = MASK(_mm_or_si128(alpha, k->digit));
-    k->nonascii = MASK(v);
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, SPLAT('0' - 1)), _mm_cmplt_epi8(v, SPLAT('9' + 1)));
+    __m128i dot = _mm_cmpeq_epi8(v, SPLAT('.'));
+    st->digit = _mm_or_si128(st->digit, digit);
+    st->at = _mm_or_si128(st->at, _mm_cmpeq_epi8(v, SPLAT('@')));
+    st->dot = _mm_or_si128(st->dot, dot);
+    *nonascii = MASK(v) & valid;
+
+    /* A run of 25 letters and digits, which may span blocks. */
+    uint32_t alnum = MASK(_mm_or_si128(alpha, digit)) & valid;
+    if (!st->is_long) {
+        if (alnum == 0xFFFFu) {
+            st->run += 16;
+            st->is_long = st->run >= LONG_RUN;
+        } else {
+            st->is_long = st->run + ctz32(~alnum) >= LONG_RUN;
+            st->run = clz32(~(alnum << 16)); /* the run ending at byte 15 */
+        }
+    }
+
+    /* "://" or "www." ending in this block: masks of the previous block in
+     * bits 0-15 and of this one in bits 16-31. */
+    if (!st->urls) {
+        uint32_t w = MASK(_mm_cmpeq_epi8(lower, SPLAT('w'))) & valid;
+        uint32_t sl = MASK(_mm_cmpeq_epi8(v, SPLAT('/'))) & valid;
+        uint32_t co = MASK(_mm_cmpeq_epi8(v, SPLAT(':'))) & valid;
+        uint32_t dt = MASK(dot) & valid;
+        uint32_t w32 = w << 16 | st->w, s32 = sl << 16 | st->slash, c32 = co << 16 | st->colon;
+        uint32_t www = (w32 << 1) & (w32 << 2) & (w32 << 3) & (dt << 16);
+        uint32_t sep = (c32 << 2) & (s32 << 1) & s32 & 0xFFFF0000u;
+        st->urls = (www | sep) != 0;
+        st->w = w;
+        st->slash = sl;
+        st->colon = co;
+    }
 }
 
-/* Runs of letters and digits across blocks: `run` is the length of the run
- * ending at the previous block's last byte. */
-static inline int long_run(uint32_t alnum, uint32_t valid, size_t *run)
+static void sstate_finish(const sstate *st, nt__survey *sv)
 {
-    alnum &= valid;
-    if (alnum == 0xFFFFu) {
-        *run += 16;
-        return *run >= LONG_RUN;
-    }
-    int hit = *run + ctz32(~alnum) >= LONG_RUN;
-    /* the run ending at byte 15 of this block (0 if byte 15 is not alnum) */
-    *run = clz32(~(alnum << 16));
-    return hit;
+    sv->digit = MASK(st->digit) != 0;
+    sv->at = MASK(st->at) != 0;
+    sv->dot = MASK(st->dot) != 0;
+    sv->long_word = st->is_long;
+    sv->urls = st->urls;
 }
 
 static void survey_sse2(const char *b, size_t n, nt__survey *sv)
 {
-    __m128i d = _mm_setzero_si128(), a = d, t = d, c = d;
-    size_t run = 0, i = 0;
-    int is_long = 0;
+    sstate st;
+    sstate_init(&st);
     unsigned char tail[16];
-    while (i < n) {
+    for (size_t i = 0; i < n; i += 16) {
         __m128i v;
-        uint32_t valid = 0xFFFFu;
+        uint32_t valid = 0xFFFFu, nonascii;
         if (n - i >= 16) {
             v = _mm_loadu_si128((const __m128i *)(b + i));
         } else {
@@ -227,29 +262,17 @@ static void survey_sse2(const char *b, size_t n, nt__survey *sv)
             v = _mm_loadu_si128((const __m128i *)tail);
             valid = (1u << (n - i)) - 1;
         }
-        block k;
-        classify_block(v, &k);
-        d = _mm_or_si128(d, k.digit);
-        a = _mm_or_si128(a, k.at);
-        t = _mm_or_si128(t, k.dot);
-        c = _mm_or_si128(c, k.colon);
-        if (!is_long)
-            is_long = long_run(k.alnum, valid, &run);
-        i += 16;
+        survey_block(&st, v, valid, &nonascii);
     }
-    sv->digit = MASK(d) != 0;
-    sv->at = MASK(a) != 0;
-    sv->dot = MASK(t) != 0;
-    sv->long_word = is_long;
-    finish_survey(b, n, MASK(c) != 0, sv);
+    sstate_finish(&st, sv);
 }
 
 static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
 {
     const unsigned char *u = (const unsigned char *)text;
-    __m128i d = _mm_setzero_si128(), a = d, t = d, c = d;
-    size_t run = 0, i = 0;
-    int is_long = 0;
+    sstate st;
+    sstate_init(&st);
+    size_t i = 0;
     uint32_t carry = 0; /* continuation bytes expected at the next block's start */
     unsigned char tail[32];
     while (i < len) {
@@ -266,8 +289,8 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
         }
         __m128i v = _mm_loadu_si128((const __m128i *)p);
         __m128i nx = _mm_loadu_si128((const __m128i *)(p + 1)); /* the byte after each */
-        block k;
-        classify_block(v, &k);
+        uint32_t nonascii;
+        survey_block(&st, v, valid, &nonascii);
 
         /* Positions the view may have to rewrite: NUL, '[', '(', '{', 'h'/'H'
          * before x/X/'*', ' ' before d/D, and the lead bytes of the non-ASCII
@@ -283,7 +306,6 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
             _mm_or_si128(_mm_cmpeq_epi8(nl, SPLAT('x')), _mm_cmpeq_epi8(nx, SPLAT('*'))));
         __m128i sd = _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(' ')), _mm_cmpeq_epi8(nl, SPLAT('d')));
         sp = _mm_or_si128(sp, _mm_or_si128(hx, sd));
-        uint32_t nonascii = k.nonascii & valid;
         if (nonascii | carry) {
             /* UTF-8 well-formedness, as nt__utf8_decode defines it.  As
              * signed bytes: continuation 80-BF = [-128,-65], leads C2-DF =
@@ -328,24 +350,40 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
         for (uint32_t m = MASK(sp) & valid; m; m &= m - 1)
             if (nt__view_rewrites_at(text, len, i + ctz32(m)))
                 return 1;
-        d = _mm_or_si128(d, k.digit);
-        a = _mm_or_si128(a, k.at);
-        t = _mm_or_si128(t, k.dot);
-        c = _mm_or_si128(c, k.colon);
-        if (!is_long)
-            is_long = long_run(k.alnum, valid, &run);
         i += 16;
     }
     if (carry)
         return 1; /* a sequence cut off by the end of the text */
-    sv->digit = MASK(d) != 0;
-    sv->at = MASK(a) != 0;
-    sv->dot = MASK(t) != 0;
-    sv->long_word = is_long;
-    finish_survey(text, len, MASK(c) != 0, sv);
+    sstate_finish(&st, sv);
     return 0;
 }
 #endif
+
+/* ---- jumping to candidates ---------------------------------------------------- */
+
+/* Bytes that can start a number: a digit, '+' or '('. */
+static int number_start(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || c == '+' || c == '(';
+}
+
+size_t nt__next_number_start(const char *b, size_t n, size_t i)
+{
+#ifdef NT_PREFILTER_SSE2
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+        __m128i hit = _mm_or_si128(
+            _mm_and_si128(_mm_cmpgt_epi8(v, SPLAT('0' - 1)), _mm_cmplt_epi8(v, SPLAT('9' + 1))),
+            _mm_or_si128(_mm_cmpeq_epi8(v, SPLAT('+')), _mm_cmpeq_epi8(v, SPLAT('('))));
+        uint32_t m = MASK(hit);
+        if (m)
+            return i + ctz32(m);
+    }
+#endif
+    while (i < n && !number_start((unsigned char)b[i]))
+        i++;
+    return i;
+}
 
 int nt__prefilter(const char *text, size_t len, nt__survey *sv)
 {
