@@ -262,39 +262,72 @@ static int word_byte(unsigned char c)
     return word_tab[c];
 }
 
-unsigned nt__phrases_before(const nt__phrases *p, unsigned kinds_wanted, const char *w, size_t n,
-                            size_t dist[8])
+static unsigned clz64(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_clzll(x);
+#else
+    unsigned n = 0;
+    while (!(x & ((uint64_t)1 << 63))) {
+        x <<= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* The phrases of the wanted kinds starting at w[s] (a word start) and ending
+ * at a word end of w[0..n): record their distances to n.  Returns non-zero
+ * once every wanted kind has been found. */
+static int phrases_at(const nt__phrases *p, unsigned wanted, const char *w, size_t n, size_t s,
+                      unsigned *found, size_t dist[8])
+{
+    uint32_t k = p->root[(unsigned char)w[s]];
+    for (size_t e = s + 1; k; e++) {
+        unsigned here = p->node[k].kinds & wanted;
+        if (here && (e >= n || !word_byte((unsigned char)w[e]))) {
+            size_t d = n - e;
+            for (unsigned bit = 0; bit < 8; bit++) {
+                if (!(here & (1u << bit)))
+                    continue;
+                if (!(*found & (1u << bit)) || d < dist[bit])
+                    dist[bit] = d;
+            }
+            *found |= here;
+        }
+        if (e >= n)
+            break;
+        k = child(p, k, (unsigned char)w[e]);
+    }
+    return (*found & wanted) == wanted;
+}
+
+unsigned nt__phrases_before(const nt__phrases *p, unsigned kinds_wanted, const nt__folded *f,
+                            size_t a, size_t e, size_t dist[8])
 {
     unsigned found = 0;
-    if (!p->node)
+    if (!p->node || e <= a)
         return 0;
-    /* Word starts from the right: the first match of a kind is its nearest. */
-    for (size_t s = n; s-- > 0;) {
-        unsigned char c = (unsigned char)w[s];
-        if (s > 0 && word_byte((unsigned char)w[s - 1]))
-            continue;
-        if (!word_byte(c) && !(c == '$' || c == '%'))
-            continue;
-        uint32_t k = p->root[c];
-        /* Every phrase that is a prefix of w[s..n) and ends at a word end. */
-        for (size_t e = s + 1; k; e++) {
-            unsigned here = p->node[k].kinds & kinds_wanted;
-            if (here && (e >= n || !word_byte((unsigned char)w[e]))) {
-                size_t d = n - e;
-                for (unsigned bit = 0; bit < 8; bit++) {
-                    if (!(here & (1u << bit)))
-                        continue;
-                    if (!(found & (1u << bit)) || d < dist[bit])
-                        dist[bit] = d;
-                }
-                found |= here;
-            }
-            if (e >= n)
-                break;
-            k = child(p, k, (unsigned char)w[e]);
+    const char *w = f->b + a;
+    size_t n = e - a;
+    /* Word starts from the right, the first match of a kind being its
+     * nearest.  64 bytes at a time from the end: a start is a word byte (or
+     * '$', '%') after a byte that is not a word byte; the window's first byte
+     * counts as following a boundary. */
+    for (size_t hi = n; hi > 0;) {
+        size_t c0 = hi > 64 ? hi - 64 : 0, k = hi - c0;
+        hi = c0;
+        uint64_t word, mark;
+        nt__word_bits(w + c0, k, &word, &mark);
+        uint64_t before = word << 1;
+        if (c0 > 0 && word_byte((unsigned char)w[c0 - 1]))
+            before |= 1;
+        for (uint64_t m = (word | mark) & ~before; m;) {
+            unsigned bit = 63 - clz64(m);
+            m &= ~((uint64_t)1 << bit);
+            if (phrases_at(p, kinds_wanted, w, n, c0 + bit, &found, dist))
+                return found;
         }
-        if ((found & kinds_wanted) == kinds_wanted)
-            break;
     }
     return found;
 }
@@ -394,7 +427,7 @@ cleanup:
 static nt_err grow(char **r, size_t *cap, size_t need)
 {
     size_t ncap = 2 * *cap > need ? 2 * *cap : need;
-    char *nr = realloc(*r, ncap);
+    char *nr = realloc(*r, ncap + NT__FOLD_SLACK);
     if (!nr)
         return NT_ERR_NOMEM;
     *r = nr;
@@ -402,37 +435,51 @@ static nt_err grow(char **r, size_t *cap, size_t need)
     return NT_OK;
 }
 
-nt_err nt__fold_view(const nt__folder *f, const char *b, size_t n, char **out, size_t *out_len,
-                     uint32_t **map)
+void nt__folded_free(nt__folded *f)
+{
+    free(f->b);
+    free(f->map);
+    memset(f, 0, sizeof *f);
+}
+
+nt_err nt__fold_view(const nt__folder *f, const char *v, size_t vn, nt__folded *out)
 {
     nt_err rc = NT_OK;
-    const unsigned char *u = (const unsigned char *)b;
-    size_t cap = n + 16, o = 0;
-    char *r = malloc(cap);
-    uint32_t *m = malloc((n + 1) * sizeof *m);
-    *out = NULL;
-    *map = NULL;
+    const unsigned char *u = (const unsigned char *)v;
+    size_t cap = vn + 16, o = 0;
+    char *r = malloc(cap + NT__FOLD_SLACK);
+    uint32_t *m = malloc((vn + 1) * sizeof *m);
+    memset(out, 0, sizeof *out);
     if (!r || !m) {
         rc = NT_ERR_NOMEM;
         goto cleanup;
     }
-    for (size_t i = 0; i < n;) {
+    for (size_t i = 0; i < vn;) {
         unsigned char c = u[i];
-        m[i] = (uint32_t)o;
         if (c < 0x80) {
+            /* Runs of ASCII 16 bytes at a time where there is room. */
+            if (cap - o >= vn - i) {
+                size_t k = nt__fold_ascii(v + i, vn - i, r + o, m + i, (uint32_t)o);
+                if (k) {
+                    i += k;
+                    o += k;
+                    continue;
+                }
+            }
             if (o == cap && (rc = grow(&r, &cap, o + 1)) != NT_OK)
                 goto cleanup;
+            m[i] = (uint32_t)o;
             r[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
             i++;
             continue;
         }
         int32_t cp;
-        size_t k = nt__utf8_decode(u + i, n - i, &cp);
+        size_t k = nt__utf8_decode(u + i, vn - i, &cp);
         if (k == 0) {
             rc = NT_ERR_UTF8; /* cannot happen: the view is valid UTF-8 */
             goto cleanup;
         }
-        for (size_t j = 1; j < k; j++)
+        for (size_t j = 0; j < k; j++)
             m[i + j] = (uint32_t)o;
         int t = fold_index(cp);
         const char *src;
@@ -442,7 +489,7 @@ nt_err nt__fold_view(const nt__folder *f, const char *b, size_t n, char **out, s
             src = f->data + f->off[t];
             sl = f->len[t];
         } else {
-            if ((rc = nt_text_fold(b + i, k, &tmp, &sl)) != NT_OK)
+            if ((rc = nt_text_fold(v + i, k, &tmp, &sl)) != NT_OK)
                 goto cleanup;
             src = tmp;
         }
@@ -455,10 +502,11 @@ nt_err nt__fold_view(const nt__folder *f, const char *b, size_t n, char **out, s
         free(tmp);
         i += k;
     }
-    m[n] = (uint32_t)o;
-    *out = r;
-    *out_len = o;
-    *map = m;
+    m[vn] = (uint32_t)o;
+    memset(r + o, 0, NT__FOLD_SLACK); /* readable, never a word byte */
+    out->b = r;
+    out->n = o;
+    out->map = m;
     r = NULL;
     m = NULL;
 cleanup:

@@ -62,12 +62,10 @@ typedef struct scan {
     nt__view view;
     cands c;
     /* the view folded for phrase matching (nt__fold_view), made on first use */
-    char *fold;
-    size_t flen;
-    uint32_t *fmap;
+    nt__folded fold;
     /* the folded words before the number being classified, and what they say */
-    const char *before; /* a slice of fold */
-    size_t blen, before_vs;
+    const char *before; /* a slice of fold: fold.b[before_a .. before_a + blen) */
+    size_t blen, before_vs, before_a;
     unsigned before_kinds;
     size_t before_dist[8];
     int before_bank; /* a bank is named in those words: 1, 0, or -1 not known yet */
@@ -611,8 +609,8 @@ static nt_err fold_window(scan *s, size_t ws, size_t we, const char **out, size_
 {
     const char *b = s->view.b;
     size_t n = s->view.n;
-    if (!s->fold) {
-        nt_err rc = nt__fold_view(&s->ex->folder, b, n, &s->fold, &s->flen, &s->fmap);
+    if (!s->fold.b) {
+        nt_err rc = nt__fold_view(&s->ex->folder, b, n, &s->fold);
         if (rc)
             return rc;
     }
@@ -620,8 +618,8 @@ static nt_err fold_window(scan *s, size_t ws, size_t we, const char **out, size_
         ws--;
     while (we < n && ((unsigned char)b[we] & 0xC0) == 0x80)
         we++;
-    *out = s->fold + s->fmap[ws];
-    *flen = s->fmap[we] - s->fmap[ws];
+    *out = s->fold.b + s->fold.map[ws];
+    *flen = s->fold.map[we] - s->fold.map[ws];
     return NT_OK;
 }
 
@@ -719,10 +717,12 @@ static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, 
         if (rc)
             return rc;
         s->before_vs = vs;
+        s->before_a = (size_t)(s->before - s->fold.b);
         s->before_kinds = nt__phrases_before(&s->ex->phrases,
                                              NT__CTX_BANK | NT__CTX_PHONE | NT__CTX_ID |
                                                  NT__CTX_ZALO | NT__CTX_CODE,
-                                             s->before, s->blen, s->before_dist);
+                                             &s->fold, s->before_a, s->before_a + s->blen,
+                                             s->before_dist);
         s->before_bank = -1; /* looked up only for numbers shaped like accounts */
     }
     c->kinds = s->before_kinds;
@@ -1215,8 +1215,7 @@ cleanup:
                  NT_MAX_INDICATORS_PER_MESSAGE);
     nt_indicator_list_free(list);
     cands_free(&s.c);
-    free(s.fold);
-    free(s.fmap);
+    nt__folded_free(&s.fold);
     nt__view_free(&s.view);
     return rc;
 }

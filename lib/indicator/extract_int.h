@@ -81,6 +81,17 @@ int nt__prefilter(const char *text, size_t len, nt__survey *sv);
 /* Fill *sv for b[0..n) (a rewritten view). */
 void nt__survey_bytes(const char *b, size_t n, nt__survey *sv);
 
+/* Lower-case the ASCII bytes at the start of v[0..n) into out, and set
+ * map[k] = o + k for each; stops at the first non-ASCII byte or when fewer
+ * than 16 bytes are left (out has room for n bytes).  Returns how many bytes
+ * were done (a multiple of 16; 0 without SSE2). */
+size_t nt__fold_ascii(const char *v, size_t n, char *out, uint32_t *map, uint32_t o);
+
+/* Bits j < k (k <= 64) of p[0..k) of folded text: *word where p[j] is a word
+ * byte (ASCII lower-case letter or digit, or any byte >= 0x80), *mark where
+ * it is '$' or '%'.  May read up to p[63] (NT__FOLD_SLACK). */
+void nt__word_bits(const char *p, size_t k, uint64_t *word, uint64_t *mark);
+
 /* The first i' >= i with b[i'] a digit, '+' or '(' (where a number can
  * start), or n. */
 size_t nt__next_number_start(const char *b, size_t n, size_t i);
@@ -145,12 +156,20 @@ typedef struct nt__folder {
 nt_err nt__folder_init(nt__folder *f);
 void nt__folder_free(nt__folder *f);
 
-/* Fold the view b[0..n) (valid UTF-8) into *out (malloc'd, *out_len bytes)
- * and fill *map (malloc'd, n + 1 entries): map[i] is where the fold of the
- * character starting at view byte i starts; map[n] is *out_len.  The fold of
- * view bytes [i, j) (character boundaries) is (*out)[map[i] .. map[j]). */
-nt_err nt__fold_view(const nt__folder *f, const char *b, size_t n, char **out, size_t *out_len,
-                     uint32_t **map);
+/* The view folded: b[0..n) (followed by NT__FOLD_SLACK readable bytes),
+ * and map[i], where the fold of the character starting at view byte i starts
+ * (map[view length] = n), so the fold of view bytes [i, j) (character
+ * boundaries) is b[map[i] .. map[j]). */
+#define NT__FOLD_SLACK 64
+typedef struct nt__folded {
+    char *b;
+    size_t n;
+    uint32_t *map;
+} nt__folded;
+
+/* Fold the view v[0..vn) (valid UTF-8).  Only allocation can fail. */
+nt_err nt__fold_view(const nt__folder *f, const char *v, size_t vn, nt__folded *out);
+void nt__folded_free(nt__folded *f);
 
 nt_err nt__phrases_load(const char *path, nt__phrases *out, nt_diag *diag);
 nt_err nt__phrases_parse(const char *data, size_t len, const char *source, nt__phrases *out,
@@ -158,11 +177,11 @@ nt_err nt__phrases_parse(const char *data, size_t len, const char *source, nt__p
 void nt__phrases_free(nt__phrases *p);
 
 /* For the kinds in `kinds`, find the phrase ending nearest to the end of the
- * folded window w[0..n) (whole words only).  Returns a bit set of the kinds
- * found; dist[k] (indexed by bit number) gets the number of bytes between the
- * phrase's end and the window's end. */
-unsigned nt__phrases_before(const nt__phrases *p, unsigned kinds, const char *w, size_t n,
-                            size_t dist[8]);
+ * folded window f->b[a..e) (whole words only, the window's ends counting as
+ * word boundaries).  Returns a bit set of the kinds found; dist[k] (indexed
+ * by bit number) gets the number of bytes between the phrase's end and e. */
+unsigned nt__phrases_before(const nt__phrases *p, unsigned kinds, const nt__folded *f, size_t a,
+                            size_t e, size_t dist[8]);
 
 /* Non-zero if the folded window w[0..n) starts (after optional spaces) with a
  * whole-word phrase of kind `kind`. */

@@ -385,6 +385,74 @@ size_t nt__next_number_start(const char *b, size_t n, size_t i)
     return i;
 }
 
+/* ---- folded text ------------------------------------------------------------ */
+
+size_t nt__fold_ascii(const char *v, size_t n, char *out, uint32_t *map, uint32_t o)
+{
+    size_t i = 0;
+#ifdef NT_PREFILTER_SSE2
+    const __m128i step = _mm_set1_epi32(4);
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(v + i));
+        if (MASK(x))
+            break;
+        __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, SPLAT('A' - 1)),
+                                      _mm_cmplt_epi8(x, SPLAT('Z' + 1)));
+        _mm_storeu_si128((__m128i *)(out + i),
+                         _mm_add_epi8(x, _mm_and_si128(upper, SPLAT(0x20))));
+        __m128i m = _mm_add_epi32(_mm_set1_epi32((int)(o + (uint32_t)i)), _mm_setr_epi32(0, 1, 2, 3));
+        for (size_t k = 0; k < 16; k += 4) {
+            _mm_storeu_si128((__m128i *)(void *)(map + i + k), m);
+            m = _mm_add_epi32(m, step);
+        }
+    }
+#else
+    (void)v;
+    (void)n;
+    (void)out;
+    (void)map;
+    (void)o;
+#endif
+    return i;
+}
+
+#ifndef NT_PREFILTER_SSE2
+static int word_byte(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c >= 0x80;
+}
+#endif
+
+void nt__word_bits(const char *p, size_t k, uint64_t *word, uint64_t *mark)
+{
+    uint64_t w = 0, m = 0;
+#ifdef NT_PREFILTER_SSE2
+    for (size_t j = 0; j < 64; j += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + j));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, SPLAT('0' - 1)),
+                                      _mm_cmplt_epi8(x, SPLAT('9' + 1)));
+        __m128i lower = _mm_and_si128(_mm_cmpgt_epi8(x, SPLAT('a' - 1)),
+                                      _mm_cmplt_epi8(x, SPLAT('z' + 1)));
+        __m128i high = _mm_cmplt_epi8(x, _mm_setzero_si128());
+        __m128i mk = _mm_or_si128(_mm_cmpeq_epi8(x, SPLAT('$')), _mm_cmpeq_epi8(x, SPLAT('%')));
+        w |= (uint64_t)MASK(_mm_or_si128(_mm_or_si128(digit, lower), high)) << j;
+        m |= (uint64_t)MASK(mk) << j;
+    }
+    if (k < 64) {
+        w &= ((uint64_t)1 << k) - 1;
+        m &= ((uint64_t)1 << k) - 1;
+    }
+#else
+    for (size_t j = 0; j < k; j++) {
+        unsigned char c = (unsigned char)p[j];
+        w |= (uint64_t)word_byte(c) << j;
+        m |= (uint64_t)(c == '$' || c == '%') << j;
+    }
+#endif
+    *word = w;
+    *mark = m;
+}
+
 int nt__prefilter(const char *text, size_t len, nt__survey *sv)
 {
     memset(sv, 0, sizeof *sv);
