@@ -176,156 +176,94 @@ static unsigned clz32(uint32_t x)
 #define SPLAT(c) _mm_set1_epi8((char)(c))
 #define MASK(x) ((uint32_t)_mm_movemask_epi8(x))
 
-/* What the survey has seen so far, block by block. */
-typedef struct sstate {
-    __m128i digit, at, dot; /* 0xFF bytes where the class occurred */
-    size_t run;             /* letters and digits ending the previous block */
-    int is_long;
-    uint32_t w, slash, colon; /* the previous block's masks of w/W, '/', ':' */
-    int urls;
-} sstate;
-
-static void sstate_init(sstate *st)
-{
-    memset(st, 0, sizeof *st);
-    st->digit = st->at = st->dot = _mm_setzero_si128();
-}
-
-/* Add one 16-byte block v (bytes outside `valid` are padding) to the survey;
- * nonascii gets the mask of its bytes >= 0x80. */
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((always_inline))
-#endif
-static inline void survey_block(sstate *st, __m128i v, uint32_t valid, uint32_t *nonascii)
-{
-    __m128i lower = _mm_or_si128(v, SPLAT(0x20));
-    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lower, SPLAT('a' - 1)),
-                                  _mm_cmplt_epi8(lower, SPLAT('z' + 1)));
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, SPLAT('0' - 1)), _mm_cmplt_epi8(v, SPLAT('9' + 1)));
-    __m128i dot = _mm_cmpeq_epi8(v, SPLAT('.'));
-    st->digit = _mm_or_si128(st->digit, digit);
-    st->at = _mm_or_si128(st->at, _mm_cmpeq_epi8(v, SPLAT('@')));
-    st->dot = _mm_or_si128(st->dot, dot);
-    *nonascii = MASK(v) & valid;
-
-    /* A run of 25 letters and digits, which may span blocks. */
-    uint32_t alnum = MASK(_mm_or_si128(alpha, digit)) & valid;
-    if (!st->is_long) {
-        if (alnum == 0xFFFFu) {
-            st->run += 16;
-            st->is_long = st->run >= LONG_RUN;
-        } else {
-            st->is_long = st->run + ctz32(~alnum) >= LONG_RUN;
-            st->run = clz32(~(alnum << 16)); /* the run ending at byte 15 */
-        }
-    }
-
-    /* "://" or "www." ending in this block: masks of the previous block in
-     * bits 0-15 and of this one in bits 16-31. */
-    if (!st->urls) {
-        uint32_t w = MASK(_mm_cmpeq_epi8(lower, SPLAT('w'))) & valid;
-        uint32_t sl = MASK(_mm_cmpeq_epi8(v, SPLAT('/'))) & valid;
-        uint32_t co = MASK(_mm_cmpeq_epi8(v, SPLAT(':'))) & valid;
-        uint32_t dt = MASK(dot) & valid;
-        uint32_t w32 = w << 16 | st->w, s32 = sl << 16 | st->slash, c32 = co << 16 | st->colon;
-        uint32_t www = (w32 << 1) & (w32 << 2) & (w32 << 3) & (dt << 16);
-        uint32_t sep = (c32 << 2) & (s32 << 1) & s32 & 0xFFFF0000u;
-        st->urls = (www | sep) != 0;
-        st->w = w;
-        st->slash = sl;
-        st->colon = co;
-    }
-}
-
-static void sstate_finish(const sstate *st, nt__survey *sv)
-{
-    sv->digit = MASK(st->digit) != 0;
-    sv->at = MASK(st->at) != 0;
-    sv->dot = MASK(st->dot) != 0;
-    sv->long_word = st->is_long;
-    sv->urls = st->urls;
-}
-
-static void survey_sse2(const char *b, size_t n, nt__survey *sv)
-{
-    sstate st;
-    sstate_init(&st);
-    unsigned char tail[16];
-    for (size_t i = 0; i < n; i += 16) {
-        __m128i v;
-        uint32_t valid = 0xFFFFu, nonascii;
-        if (n - i >= 16) {
-            v = _mm_loadu_si128((const __m128i *)(b + i));
-        } else {
-            memset(tail, 0, sizeof tail);
-            memcpy(tail, b + i, n - i);
-            v = _mm_loadu_si128((const __m128i *)tail);
-            valid = (1u << (n - i)) - 1;
-        }
-        survey_block(&st, v, valid, &nonascii);
-    }
-    sstate_finish(&st, sv);
-}
-
 static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
 {
     const unsigned char *u = (const unsigned char *)text;
-    sstate st;
-    sstate_init(&st);
-    size_t i = 0;
+    if (len < 16)
+        return nt__prefilter_ref(text, len, sv);
+    const __m128i zero = _mm_setzero_si128();
+    /* Survey accumulators (0xFF bytes where the class occurred), and
+     * necessary conditions for "://" (':' before '/') and "www." ("ww"),
+     * checked exactly after the loop when they occurred. */
+    __m128i digit_acc = zero, at_acc = zero, dot_acc = zero, cs_acc = zero, ww_acc = zero;
+    size_t run = 0; /* letters and digits ending the previous block */
+    int is_long = 0;
     uint32_t carry = 0; /* continuation bytes expected at the next block's start */
-    unsigned char tail[32];
-    while (i < len) {
-        const unsigned char *p = u + i;
-        uint32_t valid = 0xFFFFu;
-        if (len - i < 17) {
-            /* The last block (and the byte after it, for the pair tests),
-             * zero-padded; padding bytes are masked out. */
-            memset(tail, 0, sizeof tail);
-            memcpy(tail, p, len - i);
-            if (len - i < 16)
-                valid = (1u << (len - i)) - 1;
-            p = tail;
+    for (size_t i = 0; i < len; i += 16) {
+        /* Bit k of every mask below is byte i + k.  The last block is loaded
+         * so that it ends at the end of the text, overlapping the one
+         * before; the masks are shifted to drop the bytes already seen (the
+         * accumulators may see them twice), and the byte after the last one
+         * reads as 0. */
+        __m128i v, nx;
+        unsigned shift = 0;
+        if (len - i > 16) {
+            v = _mm_loadu_si128((const __m128i *)(u + i));
+            nx = _mm_loadu_si128((const __m128i *)(u + i + 1));
+        } else {
+            shift = (unsigned)(16 - (len - i));
+            v = _mm_loadu_si128((const __m128i *)(u + len - 16));
+            nx = _mm_srli_si128(v, 1);
         }
-        __m128i v = _mm_loadu_si128((const __m128i *)p);
-        __m128i nx = _mm_loadu_si128((const __m128i *)(p + 1)); /* the byte after each */
-        uint32_t nonascii;
-        survey_block(&st, v, valid, &nonascii);
+        __m128i vl = _mm_or_si128(v, SPLAT(0x20)), nl = _mm_or_si128(nx, SPLAT(0x20));
 
-        /* Positions the view may have to rewrite: NUL, '[', '(', '{', 'h'/'H'
-         * before x/X/'*', ' ' before d/D, and the lead bytes of the non-ASCII
-         * characters it maps (C2: U+00A0, U+00AD; E2: U+2000-U+206F; E3: U+3000,
-         * U+3002; EF: U+FEFF, U+FF01-U+FF61). */
-        __m128i nl = _mm_or_si128(nx, SPLAT(0x20));
-        __m128i vl = _mm_or_si128(v, SPLAT(0x20));
+        /* The survey. */
+        __m128i digit =
+            _mm_and_si128(_mm_cmpgt_epi8(v, SPLAT('0' - 1)), _mm_cmplt_epi8(v, SPLAT('9' + 1)));
+        __m128i alpha =
+            _mm_and_si128(_mm_cmpgt_epi8(vl, SPLAT('a' - 1)), _mm_cmplt_epi8(vl, SPLAT('z' + 1)));
+        __m128i colon = _mm_cmpeq_epi8(v, SPLAT(':'));
+        digit_acc = _mm_or_si128(digit_acc, digit);
+        at_acc = _mm_or_si128(at_acc, _mm_cmpeq_epi8(v, SPLAT('@')));
+        dot_acc = _mm_or_si128(dot_acc, _mm_cmpeq_epi8(v, SPLAT('.')));
+        cs_acc = _mm_or_si128(cs_acc, _mm_and_si128(colon, _mm_cmpeq_epi8(nx, SPLAT('/'))));
+        ww_acc = _mm_or_si128(ww_acc, _mm_and_si128(_mm_cmpeq_epi8(vl, SPLAT('w')),
+                                                    _mm_cmpeq_epi8(nl, SPLAT('w'))));
+        if (!is_long) {
+            /* a run of 25 letters and digits, which may span blocks */
+            uint32_t alnum = (MASK(_mm_or_si128(alpha, digit)) >> shift) | ~(0xFFFFu >> shift);
+            alnum &= 0xFFFFu;
+            if (alnum == 0xFFFFu) {
+                run += 16 - shift;
+                is_long = run >= LONG_RUN;
+            } else {
+                is_long = run + ctz32(~alnum) >= LONG_RUN;
+                run = clz32(~(alnum << 16)); /* the run ending at byte 15 */
+            }
+        }
+
+        /* Bytes where the view may have something to undo: NUL, '[', '(',
+         * '{', 'h'/'H' before x/X/'*', ' ' before d/D; below, the lead bytes
+         * of the non-ASCII characters it maps (C2: U+00A0, U+00AD; E2:
+         * U+2000-U+206F; E3: U+3000, U+3002; EF: U+FEFF, U+FF01-U+FF61). */
         __m128i sp = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_setzero_si128()), _mm_cmpeq_epi8(v, SPLAT('['))),
+            _mm_or_si128(_mm_cmpeq_epi8(v, zero), _mm_cmpeq_epi8(v, SPLAT('['))),
             _mm_or_si128(_mm_cmpeq_epi8(v, SPLAT('(')), _mm_cmpeq_epi8(v, SPLAT('{'))));
         __m128i hx = _mm_and_si128(
             _mm_cmpeq_epi8(vl, SPLAT('h')),
             _mm_or_si128(_mm_cmpeq_epi8(nl, SPLAT('x')), _mm_cmpeq_epi8(nx, SPLAT('*'))));
         __m128i sd = _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(' ')), _mm_cmpeq_epi8(nl, SPLAT('d')));
         sp = _mm_or_si128(sp, _mm_or_si128(hx, sd));
+
+        uint32_t nonascii = MASK(v) >> shift;
         if (nonascii | carry) {
             /* UTF-8 well-formedness, as nt__utf8_decode defines it.  As
              * signed bytes: continuation 80-BF = [-128,-65], leads C2-DF =
              * [-62,-33], E0-EF = [-32,-17], F0-F4 = [-16,-12]; C0, C1 and
              * F5-FF are never valid. */
-            uint32_t cont = MASK(_mm_cmplt_epi8(v, SPLAT(-64))) & valid;
+            uint32_t cont = MASK(_mm_cmplt_epi8(v, SPLAT(-64))) >> shift;
             uint32_t l2 = MASK(_mm_and_si128(_mm_cmpgt_epi8(v, SPLAT(-63)),
-                                             _mm_cmplt_epi8(v, SPLAT(-32)))) & valid;
+                                             _mm_cmplt_epi8(v, SPLAT(-32)))) >> shift;
             uint32_t l3 = MASK(_mm_and_si128(_mm_cmpgt_epi8(v, SPLAT(-33)),
-                                             _mm_cmplt_epi8(v, SPLAT(-16)))) & valid;
+                                             _mm_cmplt_epi8(v, SPLAT(-16)))) >> shift;
             uint32_t l4 = MASK(_mm_and_si128(_mm_cmpgt_epi8(v, SPLAT(-17)),
-                                             _mm_cmplt_epi8(v, SPLAT(-11)))) & valid;
+                                             _mm_cmplt_epi8(v, SPLAT(-11)))) >> shift;
             /* Every lead announces its continuation bytes; they must be
              * exactly the continuation bytes present. */
             uint32_t expect = carry | l2 << 1 | l3 << 1 | l3 << 2 | l4 << 1 | l4 << 2 | l4 << 3;
-            if ((expect & 0xFFFFu) != cont || (expect & ~valid & 0xFFFFu))
+            if ((expect & (0xFFFFu >> shift)) != cont)
                 return 1;
-            carry = expect >> 16;
-            if (valid != 0xFFFFu && carry)
-                return 1; /* truncated at the end of the text */
+            carry = expect >> (16 - shift); /* past the block (or the text) */
             if (nonascii & ~(cont | l2 | l3 | l4))
                 return 1; /* C0, C1, F5-FF */
             /* Overlong, surrogate and beyond U+10FFFF: E0 before 80-9F, ED
@@ -339,7 +277,7 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
                                            _mm_cmplt_epi8(nx, SPLAT(-112))),
                              _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(0xF4)),
                                            _mm_cmpgt_epi8(nx, SPLAT(-113)))));
-            if (MASK(bad) & valid)
+            if (MASK(bad) >> shift)
                 return 1;
             sp = _mm_or_si128(
                 sp, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, SPLAT(0xC2)),
@@ -347,14 +285,17 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
                                  _mm_or_si128(_mm_cmpeq_epi8(v, SPLAT(0xE3)),
                                               _mm_cmpeq_epi8(v, SPLAT(0xEF)))));
         }
-        for (uint32_t m = MASK(sp) & valid; m; m &= m - 1)
+        for (uint32_t m = MASK(sp) >> shift; m; m &= m - 1)
             if (nt__view_rewrites_at(text, len, i + ctz32(m)))
                 return 1;
-        i += 16;
     }
     if (carry)
         return 1; /* a sequence cut off by the end of the text */
-    sstate_finish(&st, sv);
+    sv->digit = MASK(digit_acc) != 0;
+    sv->at = MASK(at_acc) != 0;
+    sv->dot = MASK(dot_acc) != 0;
+    sv->long_word = is_long;
+    sv->urls = (MASK(cs_acc) && has_scheme_sep(text, len)) || (MASK(ww_acc) && has_www(text, len));
     return 0;
 }
 #endif
@@ -465,10 +406,6 @@ int nt__prefilter(const char *text, size_t len, nt__survey *sv)
 
 void nt__survey_bytes(const char *b, size_t n, nt__survey *sv)
 {
-    memset(sv, 0, sizeof *sv);
-#ifdef NT_PREFILTER_SSE2
-    survey_sse2(b, n, sv);
-#else
+    /* Only rewritten views come here, and they are rare. */
     nt__survey_ref(b, n, sv);
-#endif
 }
