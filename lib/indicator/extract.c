@@ -37,9 +37,10 @@ struct nt_extractor {
     size_t max_bytes;
 };
 
+/* One allocation: the count and the indicators (their strings apart). */
 struct nt_indicator_list {
-    nt_indicator *v;
-    size_t n, cap;
+    size_t n;
+    nt_indicator v[];
 };
 
 /* A candidate in view coordinates, owning its strings until accepted. */
@@ -1177,16 +1178,12 @@ nt_err nt_extract(const nt_extractor *ex, const char *text, size_t len, nt_indic
         (sv.digit && (rc = pass_numbers(&s))))
         goto cleanup;
     resolve(&s.c);
-    list = calloc(1, sizeof *list);
+    list = malloc(sizeof *list + s.c.n * sizeof list->v[0]);
     if (!list) {
         rc = NT_ERR_NOMEM;
         goto cleanup;
     }
-    list->v = calloc(s.c.n ? s.c.n : 1, sizeof *list->v);
-    if (!list->v) {
-        rc = NT_ERR_NOMEM;
-        goto cleanup;
-    }
+    list->n = 0;
     for (size_t i = 0; i < s.c.n; i++) {
         cand *x = &s.c.v[i];
         nt_indicator *ind = &list->v[list->n++];
@@ -1214,9 +1211,12 @@ cleanup:
         nt__fail(diag, rc, len, "more than %u indicators in one message",
                  NT_MAX_INDICATORS_PER_MESSAGE);
     nt_indicator_list_free(list);
-    cands_free(&s.c);
-    nt__folded_free(&s.fold);
-    nt__view_free(&s.view);
+    if (s.c.v)
+        cands_free(&s.c);
+    if (s.fold.b)
+        nt__folded_free(&s.fold);
+    if (!s.view.identity)
+        nt__view_free(&s.view);
     return rc;
 }
 
@@ -1240,6 +1240,5 @@ void nt_indicator_list_free(nt_indicator_list *list)
         free((char *)list->v[i].value);
         free((char *)list->v[i].detail);
     }
-    free(list->v);
     free(list);
 }
