@@ -414,6 +414,9 @@ nt_err nt__folder_init(nt__folder *f)
         if (rc)
             goto cleanup;
     }
+    /* 4 bytes of padding: fold_view copies 4 bytes at a time */
+    if ((rc = nt__buf_add(&data, "\0\0\0\0", 4)) != NT_OK)
+        goto cleanup;
     f->data = nt__buf_take(&data);
     if (!f->data)
         rc = NT_ERR_NOMEM;
@@ -457,14 +460,13 @@ nt_err nt__fold_view(const nt__folder *f, const char *v, size_t vn, nt__folded *
     for (size_t i = 0; i < vn;) {
         unsigned char c = u[i];
         if (c < 0x80) {
-            /* Runs of ASCII 16 bytes at a time where there is room. */
-            if (cap - o >= vn - i) {
+            /* A long run of ASCII (English text): 16 bytes at a time. */
+            if (vn - i >= 16 && cap - o >= vn - i && (u[i + 1] | u[i + 2] | u[i + 3]) < 0x80) {
                 size_t k = nt__fold_ascii(v + i, vn - i, r + o, m + i, (uint32_t)o);
-                if (k) {
-                    i += k;
-                    o += k;
+                i += k;
+                o += k;
+                if (k)
                     continue;
-                }
             }
             if (o == cap && (rc = grow(&r, &cap, o + 1)) != NT_OK)
                 goto cleanup;
@@ -481,7 +483,15 @@ nt_err nt__fold_view(const nt__folder *f, const char *v, size_t vn, nt__folded *
         }
         for (size_t j = 0; j < k; j++)
             m[i + j] = (uint32_t)o;
+        i += k;
         int t = fold_index(cp);
+        if (t >= 0 && f->len[t] <= 4 && o + 4 <= cap) {
+            /* the usual case: a table fold of at most 4 bytes, copied as 4
+             * (the table and r have room past their ends) */
+            memcpy(r + o, f->data + f->off[t], 4);
+            o += f->len[t];
+            continue;
+        }
         const char *src;
         size_t sl;
         char *tmp = NULL;
@@ -489,7 +499,7 @@ nt_err nt__fold_view(const nt__folder *f, const char *v, size_t vn, nt__folded *
             src = f->data + f->off[t];
             sl = f->len[t];
         } else {
-            if ((rc = nt_text_fold(v + i, k, &tmp, &sl)) != NT_OK)
+            if ((rc = nt_text_fold(v + i - k, k, &tmp, &sl)) != NT_OK)
                 goto cleanup;
             src = tmp;
         }
@@ -500,7 +510,6 @@ nt_err nt__fold_view(const nt__folder *f, const char *v, size_t vn, nt__folded *
         memcpy(r + o, src, sl);
         o += sl;
         free(tmp);
-        i += k;
     }
     m[vn] = (uint32_t)o;
     memset(r + o, 0, NT__FOLD_SLACK); /* readable, never a word byte */

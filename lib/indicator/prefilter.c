@@ -159,20 +159,6 @@ static unsigned ctz32(uint32_t x)
 #endif
 }
 
-static unsigned clz32(uint32_t x)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    return (unsigned)__builtin_clz(x);
-#else
-    unsigned n = 0;
-    while (!(x & 0x80000000u)) {
-        x <<= 1;
-        n++;
-    }
-    return n;
-#endif
-}
-
 #define SPLAT(c) _mm_set1_epi8((char)(c))
 #define MASK(x) ((uint32_t)_mm_movemask_epi8(x))
 
@@ -186,7 +172,7 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
      * necessary conditions for "://" (':' before '/') and "www." ("ww"),
      * checked exactly after the loop when they occurred. */
     __m128i digit_acc = zero, at_acc = zero, dot_acc = zero, cs_acc = zero, ww_acc = zero;
-    size_t run = 0; /* letters and digits ending the previous block */
+    uint64_t runs = 0; /* letters and digits of the last three blocks (bits 0-47) */
     int is_long = 0;
     uint32_t carry = 0; /* continuation bytes expected at the next block's start */
     for (size_t i = 0; i < len; i += 16) {
@@ -219,18 +205,16 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
         cs_acc = _mm_or_si128(cs_acc, _mm_and_si128(colon, _mm_cmpeq_epi8(nx, SPLAT('/'))));
         ww_acc = _mm_or_si128(ww_acc, _mm_and_si128(_mm_cmpeq_epi8(vl, SPLAT('w')),
                                                     _mm_cmpeq_epi8(nl, SPLAT('w'))));
-        if (!is_long) {
-            /* a run of 25 letters and digits, which may span blocks */
-            uint32_t alnum = (MASK(_mm_or_si128(alpha, digit)) >> shift) | ~(0xFFFFu >> shift);
-            alnum &= 0xFFFFu;
-            if (alnum == 0xFFFFu) {
-                run += 16 - shift;
-                is_long = run >= LONG_RUN;
-            } else {
-                is_long = run + ctz32(~alnum) >= LONG_RUN;
-                run = clz32(~(alnum << 16)); /* the run ending at byte 15 */
-            }
-        }
+        /* A run of 25 letters and digits spans at most three blocks: keep
+         * the alnum masks of the last three in a 48-bit window and look for
+         * 25 ones in a row (each step doubles the run length tested). */
+        uint64_t alnum = (MASK(_mm_or_si128(alpha, digit)) >> shift) & (0xFFFFu >> shift);
+        runs = (runs >> 16) | alnum << 32;
+        uint64_t r = runs & (runs >> 1); /* 2 in a row */
+        r &= r >> 2;                     /* 4 */
+        r &= r >> 4;                     /* 8 */
+        r &= r >> 8;                     /* 16 */
+        is_long |= (r & (r >> 9)) != 0;  /* 25 */
 
         /* Bytes where the view may have something to undo: NUL, '[', '(',
          * '{', 'h'/'H' before x/X/'*', ' ' before d/D; below, the lead bytes
