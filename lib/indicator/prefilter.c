@@ -45,9 +45,33 @@ static int has_www(const char *b, size_t n)
     return 0;
 }
 
+/* A '.' that can end the last label of a bare domain: after a host byte
+ * (ASCII letter, digit or '-', or part of a non-ASCII character) and before
+ * the first byte of a top-level label (an ASCII letter or a non-ASCII
+ * character).  Every domain pass_domains accepts has one. */
+static int host_byte(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '-' ||
+           c >= 0x80;
+}
+
+static int tld_byte(unsigned char c)
+{
+    return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+}
+
+static int has_domain_dot(const char *b, size_t n)
+{
+    for (const char *p = b; (p = memchr(p, '.', (size_t)(b + n - p))) != NULL; p++)
+        if (p > b && p + 1 < b + n && host_byte((unsigned char)p[-1]) &&
+            tld_byte((unsigned char)p[1]))
+            return 1;
+    return 0;
+}
+
 static void finish_survey(const char *b, size_t n, unsigned colon, nt__survey *sv)
 {
-    sv->urls = (colon && has_scheme_sep(b, n)) || (sv->dot && has_www(b, n));
+    sv->urls = (colon && has_scheme_sep(b, n)) || has_www(b, n);
 }
 
 /* ---- the reference byte loop ---------------------------------------------- */
@@ -101,7 +125,7 @@ void nt__survey_ref(const char *b, size_t n, nt__survey *sv)
     }
     sv->digit = (acc & C_DIGIT) != 0;
     sv->at = (acc & C_AT) != 0;
-    sv->dot = (acc & C_DOT) != 0;
+    sv->dot = (acc & C_DOT) && has_domain_dot(b, n);
     sv->long_word = is_long != 0;
     finish_survey(b, n, (acc & C_COLON) != 0, sv);
 }
@@ -135,7 +159,7 @@ int nt__prefilter_ref(const char *text, size_t len, nt__survey *sv)
     }
     sv->digit = (acc & C_DIGIT) != 0;
     sv->at = (acc & C_AT) != 0;
-    sv->dot = (acc & C_DOT) != 0;
+    sv->dot = (acc & C_DOT) && has_domain_dot(text, len);
     sv->long_word = is_long != 0;
     finish_survey(text, len, (acc & C_COLON) != 0, sv);
     return 0;
@@ -181,7 +205,7 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
          * before; the masks are shifted to drop the bytes already seen (the
          * accumulators may see them twice), and the byte after the last one
          * reads as 0. */
-        __m128i v, nx;
+        __m128i v, nx, pv; /* the bytes, the byte after each, the byte before each */
         unsigned shift = 0;
         if (len - i > 16) {
             v = _mm_loadu_si128((const __m128i *)(u + i));
@@ -191,6 +215,10 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
             v = _mm_loadu_si128((const __m128i *)(u + len - 16));
             nx = _mm_srli_si128(v, 1);
         }
+        if (i - shift > 0) /* v starts at u + i - shift */
+            pv = _mm_loadu_si128((const __m128i *)(u + i - shift - 1));
+        else
+            pv = _mm_slli_si128(v, 1);
         __m128i vl = _mm_or_si128(v, SPLAT(0x20)), nl = _mm_or_si128(nx, SPLAT(0x20));
 
         /* The survey. */
@@ -201,7 +229,21 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
         __m128i colon = _mm_cmpeq_epi8(v, SPLAT(':'));
         digit_acc = _mm_or_si128(digit_acc, digit);
         at_acc = _mm_or_si128(at_acc, _mm_cmpeq_epi8(v, SPLAT('@')));
-        dot_acc = _mm_or_si128(dot_acc, _mm_cmpeq_epi8(v, SPLAT('.')));
+        {
+            /* a '.' between a host byte and a top-level label's first byte */
+            __m128i pl = _mm_or_si128(pv, SPLAT(0x20));
+            __m128i host = _mm_or_si128(
+                _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(pl, SPLAT('a' - 1)),
+                                           _mm_cmplt_epi8(pl, SPLAT('z' + 1))),
+                             _mm_and_si128(_mm_cmpgt_epi8(pv, SPLAT('0' - 1)),
+                                           _mm_cmplt_epi8(pv, SPLAT('9' + 1)))),
+                _mm_or_si128(_mm_cmpeq_epi8(pv, SPLAT('-')), _mm_cmplt_epi8(pv, zero)));
+            __m128i tld = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(nl, SPLAT('a' - 1)),
+                                                     _mm_cmplt_epi8(nl, SPLAT('z' + 1))),
+                                       _mm_cmplt_epi8(nx, zero));
+            dot_acc = _mm_or_si128(
+                dot_acc, _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT('.')), _mm_and_si128(host, tld)));
+        }
         cs_acc = _mm_or_si128(cs_acc, _mm_and_si128(colon, _mm_cmpeq_epi8(nx, SPLAT('/'))));
         ww_acc = _mm_or_si128(ww_acc, _mm_and_si128(_mm_cmpeq_epi8(vl, SPLAT('w')),
                                                     _mm_cmpeq_epi8(nl, SPLAT('w'))));
