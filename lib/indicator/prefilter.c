@@ -45,16 +45,10 @@ static int has_www(const char *b, size_t n)
     return 0;
 }
 
-/* A '.' that can end the last label of a bare domain: after a host byte
- * (ASCII letter, digit or '-', or part of a non-ASCII character) and before
- * the first byte of a top-level label (an ASCII letter or a non-ASCII
- * character).  Every domain pass_domains accepts has one. */
-static int host_byte(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '-' ||
-           c >= 0x80;
-}
-
+/* A '.' that can start the top-level label of a bare domain: before an
+ * ASCII letter or a non-ASCII character (the top-level label is letters of
+ * any script, or xn--).  Every domain pass_domains accepts has one, so "...",
+ * ". " and "1.50" do not make it run. */
 static int tld_byte(unsigned char c)
 {
     return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
@@ -63,8 +57,7 @@ static int tld_byte(unsigned char c)
 static int has_domain_dot(const char *b, size_t n)
 {
     for (const char *p = b; (p = memchr(p, '.', (size_t)(b + n - p))) != NULL; p++)
-        if (p > b && p + 1 < b + n && host_byte((unsigned char)p[-1]) &&
-            tld_byte((unsigned char)p[1]))
+        if (p + 1 < b + n && tld_byte((unsigned char)p[1]))
             return 1;
     return 0;
 }
@@ -189,7 +182,7 @@ static unsigned ctz32(uint32_t x)
 static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
 {
     const unsigned char *u = (const unsigned char *)text;
-    if (len < 16)
+    if (len < 20)
         return nt__prefilter_ref(text, len, sv);
     const __m128i zero = _mm_setzero_si128();
     /* Survey accumulators (0xFF bytes where the class occurred), and
@@ -205,7 +198,7 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
          * before; the masks are shifted to drop the bytes already seen (the
          * accumulators may see them twice), and the byte after the last one
          * reads as 0. */
-        __m128i v, nx, pv; /* the bytes, the byte after each, the byte before each */
+        __m128i v, nx; /* the bytes, and the byte after each */
         unsigned shift = 0;
         if (len - i > 16) {
             v = _mm_loadu_si128((const __m128i *)(u + i));
@@ -215,10 +208,18 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
             v = _mm_loadu_si128((const __m128i *)(u + len - 16));
             nx = _mm_srli_si128(v, 1);
         }
-        if (i - shift > 0) /* v starts at u + i - shift */
-            pv = _mm_loadu_si128((const __m128i *)(u + i - shift - 1));
-        else
-            pv = _mm_slli_si128(v, 1);
+        /* The three bytes before each (zeros before the text: v starts at
+         * u + i - shift, which is 0 or at least 4 as len >= 20). */
+        __m128i p1, p2, p3;
+        if (i - shift > 0) {
+            p1 = _mm_loadu_si128((const __m128i *)(u + i - shift - 1));
+            p2 = _mm_loadu_si128((const __m128i *)(u + i - shift - 2));
+            p3 = _mm_loadu_si128((const __m128i *)(u + i - shift - 3));
+        } else {
+            p1 = _mm_slli_si128(v, 1);
+            p2 = _mm_slli_si128(v, 2);
+            p3 = _mm_slli_si128(v, 3);
+        }
         __m128i vl = _mm_or_si128(v, SPLAT(0x20)), nl = _mm_or_si128(nx, SPLAT(0x20));
 
         /* The survey. */
@@ -230,19 +231,11 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
         digit_acc = _mm_or_si128(digit_acc, digit);
         at_acc = _mm_or_si128(at_acc, _mm_cmpeq_epi8(v, SPLAT('@')));
         {
-            /* a '.' between a host byte and a top-level label's first byte */
-            __m128i pl = _mm_or_si128(pv, SPLAT(0x20));
-            __m128i host = _mm_or_si128(
-                _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(pl, SPLAT('a' - 1)),
-                                           _mm_cmplt_epi8(pl, SPLAT('z' + 1))),
-                             _mm_and_si128(_mm_cmpgt_epi8(pv, SPLAT('0' - 1)),
-                                           _mm_cmplt_epi8(pv, SPLAT('9' + 1)))),
-                _mm_or_si128(_mm_cmpeq_epi8(pv, SPLAT('-')), _mm_cmplt_epi8(pv, zero)));
+            /* a '.' before a top-level label's first byte (letter or non-ASCII) */
             __m128i tld = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(nl, SPLAT('a' - 1)),
                                                      _mm_cmplt_epi8(nl, SPLAT('z' + 1))),
                                        _mm_cmplt_epi8(nx, zero));
-            dot_acc = _mm_or_si128(
-                dot_acc, _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT('.')), _mm_and_si128(host, tld)));
+            dot_acc = _mm_or_si128(dot_acc, _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT('.')), tld));
         }
         cs_acc = _mm_or_si128(cs_acc, _mm_and_si128(colon, _mm_cmpeq_epi8(nx, SPLAT('/'))));
         ww_acc = _mm_or_si128(ww_acc, _mm_and_si128(_mm_cmpeq_epi8(vl, SPLAT('w')),
@@ -259,17 +252,25 @@ static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
         is_long |= (r & (r >> 9)) != 0;  /* 25 */
 
         /* Bytes where the view may have something to undo: NUL, '[', '(',
-         * '{', 'h'/'H' before x/X/'*', ' ' before d/D; below, the lead bytes
-         * of the non-ASCII characters it maps (C2: U+00A0, U+00AD; E2:
-         * U+2000-U+206F; E3: U+3000, U+3002; EF: U+FEFF, U+FF01-U+FF61). */
+         * '{'; below, the lead bytes of the non-ASCII characters it maps
+         * (C2: U+00A0, U+00AD; E2: U+2000-U+206F; E3: U+3000, U+3002; EF:
+         * U+FEFF, U+FF01-U+FF61).  "hxxp", "h**p" and " dot" are found by
+         * their last byte (`late`, 3 bytes after where they start). */
         __m128i sp = _mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(v, zero), _mm_cmpeq_epi8(v, SPLAT('['))),
             _mm_or_si128(_mm_cmpeq_epi8(v, SPLAT('(')), _mm_cmpeq_epi8(v, SPLAT('{'))));
-        __m128i hx = _mm_and_si128(
-            _mm_cmpeq_epi8(vl, SPLAT('h')),
-            _mm_or_si128(_mm_cmpeq_epi8(nl, SPLAT('x')), _mm_cmpeq_epi8(nx, SPLAT('*'))));
-        __m128i sd = _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(' ')), _mm_cmpeq_epi8(nl, SPLAT('d')));
-        sp = _mm_or_si128(sp, _mm_or_si128(hx, sd));
+        __m128i q1 = _mm_or_si128(p1, SPLAT(0x20)), q2 = _mm_or_si128(p2, SPLAT(0x20));
+        __m128i hxxp = _mm_and_si128(
+            _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(p3, SPLAT(0x20)), SPLAT('h')),
+                          _mm_cmpeq_epi8(vl, SPLAT('p'))),
+            _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(q2, SPLAT('x')), _mm_cmpeq_epi8(q1, SPLAT('x'))),
+                         _mm_and_si128(_mm_cmpeq_epi8(p2, SPLAT('*')), _mm_cmpeq_epi8(p1, SPLAT('*')))));
+        __m128i dot = _mm_and_si128(
+            _mm_and_si128(_mm_cmpeq_epi8(p3, SPLAT(' ')), _mm_cmpeq_epi8(q2, SPLAT('d'))),
+            _mm_and_si128(_mm_cmpeq_epi8(q1, SPLAT('o')), _mm_cmpeq_epi8(vl, SPLAT('t'))));
+        for (uint32_t m = MASK(_mm_or_si128(hxxp, dot)) >> shift; m; m &= m - 1)
+            if (nt__view_rewrites_at(text, len, i + ctz32(m) - 3))
+                return 1;
 
         uint32_t nonascii = MASK(v) >> shift;
         if (nonascii | carry) {

@@ -123,7 +123,8 @@ int nt__view_rewrites_at(const char *text, size_t len, size_t i)
         return i + 1 < len && ((u[i + 1] | 0x20) == 'x' || u[i + 1] == '*') &&
                (at(text, len, i, "hxxp") || at(text, len, i, "h**p"));
     case ' ': /* " dot " */
-        return at(text, len, i, " dot ");
+        return i + 4 < len && (u[i + 1] | 0x20) == 'd' && (u[i + 2] | 0x20) == 'o' &&
+               (u[i + 3] | 0x20) == 't' && u[i + 4] == ' ';
     case '[':
     case '(':
     case '{': /* also when spaced: " [.] " */
