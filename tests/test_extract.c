@@ -288,10 +288,144 @@ static void test_prefilter_matches_reference(void **state)
     }
 }
 
+/* ---- context phrases against brute force ---------------------------------- */
+
+static int ref_word(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c >= 0x80;
+}
+
+/* nt__phrases_before as first written: every word start from the right,
+ * every phrase compared. */
+static unsigned ref_before(const nt__phrases *p, unsigned wanted, const char *w, size_t n,
+                           size_t dist[8])
+{
+    unsigned found = 0;
+    for (size_t s = n; s-- > 0;) {
+        unsigned char c = (unsigned char)w[s];
+        if (s > 0 && ref_word((unsigned char)w[s - 1]))
+            continue;
+        if (!ref_word(c) && !(c == '$' || c == '%'))
+            continue;
+        int any = 0;
+        for (size_t i = 0; i < p->n; i++) {
+            const nt__phrase *ph = &p->v[i];
+            if ((unsigned char)ph->text[0] != c)
+                continue;
+            any = 1;
+            size_t e = s + ph->len;
+            if (!(ph->kind & wanted) || ph->len > n - s || memcmp(w + s, ph->text, ph->len) ||
+                (e < n && ref_word((unsigned char)w[e])))
+                continue;
+            unsigned bit = 0;
+            while (!((1u << bit) & ph->kind))
+                bit++;
+            if (!(found & ph->kind) || n - e < dist[bit])
+                dist[bit] = n - e;
+            found |= ph->kind;
+        }
+        if (any && (found & wanted) == wanted)
+            break;
+    }
+    return found;
+}
+
+static int ref_starts(const nt__phrases *p, unsigned kind, const char *w, size_t n)
+{
+    size_t s = 0;
+    while (s < n && w[s] == ' ')
+        s++;
+    for (size_t i = 0; s < n && i < p->n; i++) {
+        const nt__phrase *ph = &p->v[i];
+        size_t e = s + ph->len;
+        if ((ph->kind & kind) && ph->len <= n - s && memcmp(w + s, ph->text, ph->len) == 0 &&
+            (e >= n || !ref_word((unsigned char)w[e])))
+            return 1;
+    }
+    return 0;
+}
+
+static void check_phrases(const nt__phrases *p, const char *const *words, size_t nwords)
+{
+    uint32_t seed = 777;
+    char *buf = malloc(200 + NT__FOLD_SLACK);
+    assert_non_null(buf);
+    for (int it = 0; it < 700; it++) {
+        size_t n = 0;
+        while (n < 150) {
+            seed = seed * 1103515245u + 12345u;
+            const char *wd = words[(seed >> 16) % nwords];
+            size_t l = strlen(wd);
+            if (n + l + 1 > 150)
+                break;
+            memcpy(buf + n, wd, l);
+            n += l;
+            seed = seed * 1103515245u + 12345u;
+            buf[n++] = " . :/-"[(seed >> 16) % 6];
+        }
+        memset(buf + n, 0, NT__FOLD_SLACK);
+        nt__folded f = {buf, n, NULL};
+        for (size_t a = 0; a < n; a += 13) {
+            for (size_t e = a; e <= n; e += 11) {
+                unsigned wanted = (it & 1) ? 0x4Fu : (1u << (it % 7));
+                size_t d1[8] = {0}, d2[8] = {0};
+                unsigned k1 = nt__phrases_before(p, wanted, &f, a, e, d1);
+                unsigned k2 = ref_before(p, wanted, buf + a, e - a, d2);
+                assert_int_equal(k1, k2);
+                for (unsigned bit = 0; bit < 8; bit++)
+                    if (k1 & (1u << bit))
+                        assert_int_equal(d1[bit], d2[bit]);
+                unsigned kind = 1u << (it % 7);
+                assert_int_equal(nt__phrases_starts(p, kind, buf + a, e - a),
+                                 ref_starts(p, kind, buf + a, e - a));
+            }
+        }
+    }
+    free(buf);
+}
+
+/* The phrase trie (and its byte classes) against comparing every phrase:
+ * the shipped phrases, and a file with more than 64 distinct bytes (the
+ * trie then searches its edges). */
+static void test_phrases_match_reference(void **state)
+{
+    (void)state;
+    nt__phrases p;
+    assert_int_equal(nt__phrases_load(tu_data_path("indicator-context.tsv"), &p, NULL), NT_OK);
+    static const char *const words[] = {
+        "so",  "tai", "khoan", "stk", "tk",  "ck", "vao", "chuyen", "goi", "sdt", "zalo", "kb",
+        "ma",  "otp", "so du", "cccd", "ngan", "hang", "nh", "x", "1234", "$", "%", "s.tk",
+        "a/c", "lien", "he", "dt", "hotline", "tien", "the", "atm", "cmnd", "mk", "pin", "vi"};
+    check_phrases(&p, words, sizeof words / sizeof words[0]);
+    nt__phrases_free(&p);
+
+    /* 70 phrases over many distinct bytes (CJK folds to itself). */
+    char data[8192];
+    size_t len = 0;
+    static const char *const kinds[] = {"bank", "phone", "id", "zalo", "code", "unit", "count"};
+    static char pw[70][16];
+    const char *pwords[80];
+    for (int i = 0; i < 70; i++) {
+        /* a phrase "q<U+4E00+i>" and "q<U+4E00+i> z" */
+        unsigned cp = 0x4E00 + (unsigned)i;
+        snprintf(pw[i], sizeof pw[i], "q%c%c%c", (char)(0xE0 | (cp >> 12)),
+                 (char)(0x80 | ((cp >> 6) & 0x3F)), (char)(0x80 | (cp & 0x3F)));
+        len += (size_t)snprintf(data + len, sizeof data - len, "%s\t%s\n%s\t%s z\n",
+                                kinds[i % 7], pw[i], kinds[(i + 3) % 7], pw[i]);
+        pwords[i] = pw[i];
+    }
+    pwords[70] = "z";
+    pwords[71] = "q";
+    assert_int_equal(nt__phrases_parse(data, len, "many.tsv", &p, NULL), NT_OK);
+    assert_false(p.masked);
+    check_phrases(&p, pwords, 72);
+    nt__phrases_free(&p);
+}
+
 int main(void)
 {
     json_t *cases[512];
-    struct CMUnitTest tests[512 + 4];
+    struct CMUnitTest tests[512 + 5];
     long n = tu_load_cases("extract.jsonl", run_case, cases, tests, 512);
     if (n < 0)
         return 1;
@@ -300,6 +434,7 @@ int main(void)
     tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_bad_context_file);
     tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_many_indicators_and_long_input);
     tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_prefilter_matches_reference);
+    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_phrases_match_reference);
     int rc = _cmocka_run_group_tests("extract", tests, k, setup, teardown);
     for (long i = 0; i < n; i++)
         json_decref(cases[i]);

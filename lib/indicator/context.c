@@ -89,6 +89,17 @@ static nt_err build_trie(nt__phrases *p)
         rc = NT_ERR_NOMEM;
         goto cleanup;
     }
+    /* Byte classes, in byte order, for the bytes on edges below the root. */
+    unsigned ncls = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        int used = 0;
+        for (size_t k = 1; k < nt && !used; k++)
+            used = t[k].child[c] >= 0;
+        p->cls[c] = 0;
+        if (used && ++ncls <= 64)
+            p->cls[c] = (uint8_t)ncls;
+    }
+    p->masked = ncls <= 64; /* else child() searches the edges */
     /* Node ids stay; each node's edges are laid out together, by byte. */
     size_t e = 0;
     for (size_t k = 0; k < nt; k++) {
@@ -99,6 +110,8 @@ static nt_err build_trie(nt__phrases *p)
                 continue;
             p->edge_byte[e] = (uint8_t)c;
             p->edge_child[e] = (uint32_t)t[k].child[c];
+            if (p->masked && k > 0)
+                p->node[k].mask |= (uint64_t)1 << (p->cls[c] - 1);
             e++;
         }
         p->node[k].n = (uint16_t)(e - p->node[k].first);
@@ -111,10 +124,30 @@ cleanup:
     return rc;
 }
 
-/* The child of node k for byte c, or 0 (the root is never a child). */
+static unsigned popcount64(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_popcountll(x);
+#else
+    unsigned n = 0;
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+#endif
+}
+
+/* The child of node k (not the root) for byte c, or 0 (the root is never a
+ * child). */
 static inline uint32_t child(const nt__phrases *p, uint32_t k, unsigned char c)
 {
     const nt__pnode *nd = &p->node[k];
+    if (p->masked) {
+        unsigned cl = p->cls[c];
+        uint64_t bit = cl ? (uint64_t)1 << (cl - 1) : 0;
+        if (!(nd->mask & bit))
+            return 0;
+        return p->edge_child[nd->first + popcount64(nd->mask & (bit - 1))];
+    }
     for (uint32_t e = nd->first, end = nd->first + nd->n; e < end; e++) {
         if (p->edge_byte[e] == c)
             return p->edge_child[e];
