@@ -75,6 +75,20 @@ typedef struct scan {
 
 /* ---- small character classes on the view ------------------------------------ */
 
+static unsigned ctz64(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    while (!(x & 1u)) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
 static int is_digit(unsigned char c)
 {
     return c >= '0' && c <= '9';
@@ -910,12 +924,30 @@ static int is_ipv4(const char *b, const group *g, size_t ng)
     return 1;
 }
 
+/* The first i' >= i where a number can start, or n; *base and *mask hold
+ * the candidates of the 64 bytes from *base. */
+static size_t next_number_start(const char *b, size_t n, size_t i, size_t *base, uint64_t *mask)
+{
+    while (i < n) {
+        if (i >= *base + 64 || i < *base) {
+            *base = i;
+            *mask = nt__number_starts(b, n, i);
+        }
+        uint64_t m = *mask >> (i - *base);
+        if (m)
+            return i + ctz64(m);
+        i = *base + 64;
+    }
+    return n;
+}
+
 static nt_err pass_numbers(scan *s)
 {
     const char *b = s->view.b;
     size_t n = s->view.n;
-    size_t i = 0;
-    while ((i = nt__next_number_start(b, n, i)) < n) {
+    size_t i = 0, base = (size_t)-64; /* nothing looked at yet */
+    uint64_t mask = 0;
+    while ((i = next_number_start(b, n, i, &base, &mask)) < n) {
         unsigned char c = (unsigned char)b[i];
         int plus = c == '+' && i + 1 < n && is_digit((unsigned char)b[i + 1]);
         int paren = c == '(' && i + 1 < n && is_digit((unsigned char)b[i + 1]);

@@ -92,9 +92,9 @@ size_t nt__fold_ascii(const char *v, size_t n, char *out, uint32_t *map, uint32_
  * it is '$' or '%'.  May read up to p[63] (NT__FOLD_SLACK). */
 void nt__word_bits(const char *p, size_t k, uint64_t *word, uint64_t *mark);
 
-/* The first i' >= i with b[i'] a digit, '+' or '(' (where a number can
- * start), or n. */
-size_t nt__next_number_start(const char *b, size_t n, size_t i);
+/* Where a number can start (a digit, '+' or '(') in b[at .. at + 64) (and
+ * before n): bit j for b[at + j]. */
+uint64_t nt__number_starts(const char *b, size_t n, size_t at);
 
 /* The same two, one byte at a time: the reference the vector code (SSE2 on
  * x86-64) is tested against, and what runs on other machines. */

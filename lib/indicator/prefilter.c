@@ -335,22 +335,32 @@ static int number_start(unsigned char c)
     return (c >= '0' && c <= '9') || c == '+' || c == '(';
 }
 
-size_t nt__next_number_start(const char *b, size_t n, size_t i)
+uint64_t nt__number_starts(const char *b, size_t n, size_t at)
 {
+    uint64_t m = 0;
+    size_t k = n - at < 64 ? n - at : 64, j = 0;
 #ifdef NT_PREFILTER_SSE2
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+    for (; j + 16 <= k; j += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + at + j));
         __m128i hit = _mm_or_si128(
             _mm_and_si128(_mm_cmpgt_epi8(v, SPLAT('0' - 1)), _mm_cmplt_epi8(v, SPLAT('9' + 1))),
             _mm_or_si128(_mm_cmpeq_epi8(v, SPLAT('+')), _mm_cmpeq_epi8(v, SPLAT('('))));
-        uint32_t m = MASK(hit);
-        if (m)
-            return i + ctz32(m);
+        m |= (uint64_t)MASK(hit) << j;
+    }
+    if (j < k && n >= 16) {
+        /* the rest: a block ending at the end of b, bits already seen dropped */
+        size_t e = at + k - 16;
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + e));
+        __m128i hit = _mm_or_si128(
+            _mm_and_si128(_mm_cmpgt_epi8(v, SPLAT('0' - 1)), _mm_cmplt_epi8(v, SPLAT('9' + 1))),
+            _mm_or_si128(_mm_cmpeq_epi8(v, SPLAT('+')), _mm_cmpeq_epi8(v, SPLAT('('))));
+        m |= ((uint64_t)MASK(hit) >> (at + j - e)) << j;
+        j = k;
     }
 #endif
-    while (i < n && !number_start((unsigned char)b[i]))
-        i++;
-    return i;
+    for (; j < k; j++)
+        m |= (uint64_t)number_start((unsigned char)b[at + j]) << j;
+    return m;
 }
 
 /* ---- folded text ------------------------------------------------------------ */
