@@ -239,11 +239,14 @@ static void test_many_indicators_and_long_input(void **state)
     free(buf);
 }
 
-/* The vector prefilter (SSE2 on x86-64) against the byte-at-a-time
- * reference, on random strings of the bytes that matter: defang notation,
- * survey classes, every kind of UTF-8 lead and continuation byte.  Each
- * string sits in an allocation of exactly its size, so ASan catches any read
- * past it. */
+/* The vector prefilter (SSE2, and AVX2 where the processor has it) against
+ * the byte-at-a-time reference.  Two kinds of random strings: dense ones of
+ * the bytes that matter (defang notation, survey classes, every kind of
+ * UTF-8 lead and continuation byte), and sparse ones - valid UTF-8 text with
+ * now and then one thing that matters (an invalid sequence, a defang form,
+ * a '.', ':', "ww" ...) - so that each test in the vector code decides
+ * alone, at every position of a block.  Each string sits in an allocation
+ * of exactly its size, so ASan catches any read past it. */
 static void test_prefilter_matches_reference(void **state)
 {
     (void)state;
@@ -256,31 +259,55 @@ static void test_prefilter_matches_reference(void **state)
                                          "\xe2\x80\x8b", "\xef\xbc\x90", "\xc2\xa0",
                                          "\xe3\x80\x82", "\xe1\xbb\x87", "\xc3\xa0",
                                          "://", "www.", "0912345678", "abcdefghijklmnopqrstuvwxyz"};
+    /* sparse strings: mostly these ... */
+    static const char *const text[] = {
+        "a", "b", "k", "z", "Q", "5", " ", " ", "\xc3\xa0", "\xe1\xbb\x87", "\xc6\xb0",
+        "\xc4\x91", "\xcc\x81", "\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xed\x9f\xbf",
+        "\xee\x80\x80", "\xef\xbf\xbf", "\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf",
+        "\xe2\x80\x9c", "\xf0\x9f\x98\x80"};
+    /* ... and now and then one of these */
+    static const char *const rare[] = {
+        "\xe0\x80\x80", "\xe0\x9f\xbf", "\xed\xa0\x80", "\xf0\x80\x80\x80", "\xf4\x90\x80\x80",
+        "\x80", "\xbf", "\xc2", "\xe1\xbb", "\xf0\x9f\x98", "\xc0\x80", "\xc1\xbf", "\xf5\x80\x80\x80",
+        "\xff", "\x00", "hxxp", "HXXP", "h**p", " dot ", " DoT ", "[.]", "(at)", "{", "(", "[",
+        "\xc2\xa0", "\xc2\xad", "\xe2\x80\x8b", "\xe3\x80\x82", "\xef\xbb\xbf", "\xef\xbc\x90",
+        "\xe2\x80\x93", ".", ".a", ".\xc3\xa0", "1.5", ":", "://", ":/", "www.", "ww", "@",
+        "0", "abcdefghijklmnopqrstuvwxy", "abcdefghijklmnopqrstuvwx"};
     uint32_t seed = 12345;
     for (int it = 0; it < 200000; it++) {
         seed = seed * 1103515245u + 12345u;
-        size_t n = (seed >> 16) % 80;
+        size_t n = (seed >> 16) % 150;
+        int sparse = it & 1;
         unsigned char *t = malloc(n ? n : 1);
         assert_non_null(t);
         for (size_t i = 0; i < n;) {
             seed = seed * 1103515245u + 12345u;
             unsigned r = seed >> 16;
-            if (r % 5 == 0) {
-                const char *p = pieces[(r / 5) % (sizeof pieces / sizeof pieces[0])];
-                for (; *p && i < n; p++)
-                    t[i++] = (unsigned char)*p;
-            } else if (r % 5 == 1) {
+            const char *p = NULL;
+            if (sparse)
+                p = r % 40 == 0 ? rare[(r / 40) % (sizeof rare / sizeof rare[0])]
+                                : text[(r / 40) % (sizeof text / sizeof text[0])];
+            else if (r % 5 == 0)
+                p = pieces[(r / 5) % (sizeof pieces / sizeof pieces[0])];
+            else if (r % 5 == 1)
                 t[i++] = (unsigned char)(r >> 3);
-            } else {
+            else
                 t[i++] = al[(r / 5) % sizeof al];
-            }
+            if (p == rare[14]) /* the NUL */
+                t[i++] = 0;
+            else
+                for (; p && *p && i < n; p++)
+                    t[i++] = (unsigned char)*p;
         }
         nt__survey a, b;
-        int ra = nt__prefilter((const char *)t, n, &a);
         int rb = nt__prefilter_ref((const char *)t, n, &b);
-        assert_int_equal(ra, rb);
-        if (!ra)
-            assert_memory_equal(&a, &b, sizeof a);
+        for (int level = 1; level <= nt__prefilter_levels(); level++) {
+            int ra = nt__prefilter_with(level, (const char *)t, n, &a);
+            assert_int_equal(ra, rb);
+            if (!ra)
+                assert_memory_equal(&a, &b, sizeof a);
+        }
+        assert_int_equal(nt__prefilter((const char *)t, n, &a), rb);
         nt__survey_bytes((const char *)t, n, &a);
         nt__survey_ref((const char *)t, n, &b);
         assert_memory_equal(&a, &b, sizeof a);

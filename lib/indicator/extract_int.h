@@ -96,6 +96,11 @@ void nt__word_bits(const char *p, size_t k, uint64_t *word, uint64_t *mark);
  * before n): bit j for b[at + j]. */
 uint64_t nt__number_starts(const char *b, size_t n, size_t at);
 
+/* The vector levels this build and processor have: 0 none, 1 SSE2, 2 AVX2;
+ * and the prefilter at a given level (for tests). */
+int nt__prefilter_levels(void);
+int nt__prefilter_with(int level, const char *text, size_t len, nt__survey *sv);
+
 /* The same two, one byte at a time: the reference the vector code (SSE2 on
  * x86-64) is tested against, and what runs on other machines. */
 int nt__prefilter_ref(const char *text, size_t len, nt__survey *sv);

@@ -19,6 +19,10 @@
 #if defined(__SSE2__) && !defined(NT_NO_SIMD)
 #include <emmintrin.h>
 #define NT_PREFILTER_SSE2 1
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(NT_NO_AVX2)
+#include <immintrin.h>
+#define NT_PREFILTER_AVX2 1
+#endif
 #endif
 
 /* Survey bits and the longest run that a wallet address needs. */
@@ -179,152 +183,70 @@ static unsigned ctz32(uint32_t x)
 #define SPLAT(c) _mm_set1_epi8((char)(c))
 #define MASK(x) ((uint32_t)_mm_movemask_epi8(x))
 
-static int prefilter_sse2(const char *text, size_t len, nt__survey *sv)
-{
-    const unsigned char *u = (const unsigned char *)text;
-    if (len < 20)
-        return nt__prefilter_ref(text, len, sv);
-    const __m128i zero = _mm_setzero_si128();
-    /* Survey accumulators (0xFF bytes where the class occurred), and
-     * necessary conditions for "://" (':' before '/') and "www." ("ww"),
-     * checked exactly after the loop when they occurred. */
-    __m128i digit_acc = zero, at_acc = zero, dot_acc = zero, cs_acc = zero, ww_acc = zero;
-    uint64_t runs = 0; /* letters and digits of the last three blocks (bits 0-47) */
-    int is_long = 0;
-    uint32_t carry = 0; /* continuation bytes expected at the next block's start */
-    for (size_t i = 0; i < len; i += 16) {
-        /* Bit k of every mask below is byte i + k.  The last block is loaded
-         * so that it ends at the end of the text, overlapping the one
-         * before; the masks are shifted to drop the bytes already seen (the
-         * accumulators may see them twice), and the byte after the last one
-         * reads as 0. */
-        __m128i v, nx; /* the bytes, and the byte after each */
-        unsigned shift = 0;
-        if (len - i > 16) {
-            v = _mm_loadu_si128((const __m128i *)(u + i));
-            nx = _mm_loadu_si128((const __m128i *)(u + i + 1));
-        } else {
-            shift = (unsigned)(16 - (len - i));
-            v = _mm_loadu_si128((const __m128i *)(u + len - 16));
-            nx = _mm_srli_si128(v, 1);
-        }
-        /* The three bytes before each (zeros before the text: v starts at
-         * u + i - shift, which is 0 or at least 4 as len >= 20). */
-        __m128i p1, p2, p3;
-        if (i - shift > 0) {
-            p1 = _mm_loadu_si128((const __m128i *)(u + i - shift - 1));
-            p2 = _mm_loadu_si128((const __m128i *)(u + i - shift - 2));
-            p3 = _mm_loadu_si128((const __m128i *)(u + i - shift - 3));
-        } else {
-            p1 = _mm_slli_si128(v, 1);
-            p2 = _mm_slli_si128(v, 2);
-            p3 = _mm_slli_si128(v, 3);
-        }
-        __m128i vl = _mm_or_si128(v, SPLAT(0x20)), nl = _mm_or_si128(nx, SPLAT(0x20));
+/* SSE2, 16 bytes a block. */
+#define PF_NAME prefilter_sse2
+#define PF_ATTR
+#define PF_W 16
+#define PF_MIN 20
+#define V __m128i
+#define LOADU(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+#define ZERO() _mm_setzero_si128()
+#define AND(a, b) _mm_and_si128(a, b)
+#define OR(a, b) _mm_or_si128(a, b)
+#define EQ(a, b) _mm_cmpeq_epi8(a, b)
+#define GT(a, b) _mm_cmpgt_epi8(a, b)
+#define LT(a, b) _mm_cmplt_epi8(a, b)
+#define NEXT1(v) _mm_srli_si128(v, 1)
+#define PREV1(v) _mm_slli_si128(v, 1)
+#define PREV2(v) _mm_slli_si128(v, 2)
+#define PREV3(v) _mm_slli_si128(v, 3)
+#include "indicator/prefilter_simd.h"
+#undef PF_NAME
+#undef PF_ATTR
+#undef PF_W
+#undef PF_MIN
+#undef V
+#undef LOADU
+#undef ZERO
+#undef AND
+#undef OR
+#undef EQ
+#undef GT
+#undef LT
+#undef NEXT1
+#undef PREV1
+#undef PREV2
+#undef PREV3
 
-        /* The survey. */
-        __m128i digit =
-            _mm_and_si128(_mm_cmpgt_epi8(v, SPLAT('0' - 1)), _mm_cmplt_epi8(v, SPLAT('9' + 1)));
-        __m128i alpha =
-            _mm_and_si128(_mm_cmpgt_epi8(vl, SPLAT('a' - 1)), _mm_cmplt_epi8(vl, SPLAT('z' + 1)));
-        __m128i colon = _mm_cmpeq_epi8(v, SPLAT(':'));
-        digit_acc = _mm_or_si128(digit_acc, digit);
-        at_acc = _mm_or_si128(at_acc, _mm_cmpeq_epi8(v, SPLAT('@')));
-        {
-            /* a '.' before a top-level label's first byte (letter or non-ASCII) */
-            __m128i tld = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(nl, SPLAT('a' - 1)),
-                                                     _mm_cmplt_epi8(nl, SPLAT('z' + 1))),
-                                       _mm_cmplt_epi8(nx, zero));
-            dot_acc = _mm_or_si128(dot_acc, _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT('.')), tld));
-        }
-        cs_acc = _mm_or_si128(cs_acc, _mm_and_si128(colon, _mm_cmpeq_epi8(nx, SPLAT('/'))));
-        ww_acc = _mm_or_si128(ww_acc, _mm_and_si128(_mm_cmpeq_epi8(vl, SPLAT('w')),
-                                                    _mm_cmpeq_epi8(nl, SPLAT('w'))));
-        /* A run of 25 letters and digits spans at most three blocks: keep
-         * the alnum masks of the last three in a 48-bit window and look for
-         * 25 ones in a row (each step doubles the run length tested). */
-        uint64_t alnum = (MASK(_mm_or_si128(alpha, digit)) >> shift) & (0xFFFFu >> shift);
-        runs = (runs >> 16) | alnum << 32;
-        uint64_t r = runs & (runs >> 1); /* 2 in a row */
-        r &= r >> 2;                     /* 4 */
-        r &= r >> 4;                     /* 8 */
-        r &= r >> 8;                     /* 16 */
-        is_long |= (r & (r >> 9)) != 0;  /* 25 */
-
-        /* Bytes where the view may have something to undo: NUL, '[', '(',
-         * '{'; below, the lead bytes of the non-ASCII characters it maps
-         * (C2: U+00A0, U+00AD; E2: U+2000-U+206F; E3: U+3000, U+3002; EF:
-         * U+FEFF, U+FF01-U+FF61).  "hxxp", "h**p" and " dot" are found by
-         * their last byte (`late`, 3 bytes after where they start). */
-        __m128i sp = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(v, zero), _mm_cmpeq_epi8(v, SPLAT('['))),
-            _mm_or_si128(_mm_cmpeq_epi8(v, SPLAT('(')), _mm_cmpeq_epi8(v, SPLAT('{'))));
-        __m128i q1 = _mm_or_si128(p1, SPLAT(0x20)), q2 = _mm_or_si128(p2, SPLAT(0x20));
-        __m128i hxxp = _mm_and_si128(
-            _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(p3, SPLAT(0x20)), SPLAT('h')),
-                          _mm_cmpeq_epi8(vl, SPLAT('p'))),
-            _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(q2, SPLAT('x')), _mm_cmpeq_epi8(q1, SPLAT('x'))),
-                         _mm_and_si128(_mm_cmpeq_epi8(p2, SPLAT('*')), _mm_cmpeq_epi8(p1, SPLAT('*')))));
-        __m128i dot = _mm_and_si128(
-            _mm_and_si128(_mm_cmpeq_epi8(p3, SPLAT(' ')), _mm_cmpeq_epi8(q2, SPLAT('d'))),
-            _mm_and_si128(_mm_cmpeq_epi8(q1, SPLAT('o')), _mm_cmpeq_epi8(vl, SPLAT('t'))));
-        for (uint32_t m = MASK(_mm_or_si128(hxxp, dot)) >> shift; m; m &= m - 1)
-            if (nt__view_rewrites_at(text, len, i + ctz32(m) - 3))
-                return 1;
-
-        uint32_t nonascii = MASK(v) >> shift;
-        if (nonascii | carry) {
-            /* UTF-8 well-formedness, as nt__utf8_decode defines it.  As
-             * signed bytes: continuation 80-BF = [-128,-65], leads C2-DF =
-             * [-62,-33], E0-EF = [-32,-17], F0-F4 = [-16,-12]; C0, C1 and
-             * F5-FF are never valid. */
-            uint32_t cont = MASK(_mm_cmplt_epi8(v, SPLAT(-64))) >> shift;
-            uint32_t l2 = MASK(_mm_and_si128(_mm_cmpgt_epi8(v, SPLAT(-63)),
-                                             _mm_cmplt_epi8(v, SPLAT(-32)))) >> shift;
-            uint32_t l3 = MASK(_mm_and_si128(_mm_cmpgt_epi8(v, SPLAT(-33)),
-                                             _mm_cmplt_epi8(v, SPLAT(-16)))) >> shift;
-            uint32_t l4 = MASK(_mm_and_si128(_mm_cmpgt_epi8(v, SPLAT(-17)),
-                                             _mm_cmplt_epi8(v, SPLAT(-11)))) >> shift;
-            /* Every lead announces its continuation bytes; they must be
-             * exactly the continuation bytes present. */
-            uint32_t expect = carry | l2 << 1 | l3 << 1 | l3 << 2 | l4 << 1 | l4 << 2 | l4 << 3;
-            if ((expect & (0xFFFFu >> shift)) != cont)
-                return 1;
-            carry = expect >> (16 - shift); /* past the block (or the text) */
-            if (nonascii & ~(cont | l2 | l3 | l4))
-                return 1; /* C0, C1, F5-FF */
-            /* Overlong, surrogate and beyond U+10FFFF: E0 before 80-9F, ED
-             * before A0-BF, F0 before 80-8F, F4 before 90-BF. */
-            __m128i bad = _mm_or_si128(
-                _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(0xE0)),
-                                           _mm_cmplt_epi8(nx, SPLAT(-96))),
-                             _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(0xED)),
-                                           _mm_cmpgt_epi8(nx, SPLAT(-97)))),
-                _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(0xF0)),
-                                           _mm_cmplt_epi8(nx, SPLAT(-112))),
-                             _mm_and_si128(_mm_cmpeq_epi8(v, SPLAT(0xF4)),
-                                           _mm_cmpgt_epi8(nx, SPLAT(-113)))));
-            if (MASK(bad) >> shift)
-                return 1;
-            sp = _mm_or_si128(
-                sp, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, SPLAT(0xC2)),
-                                              _mm_cmpeq_epi8(v, SPLAT(0xE2))),
-                                 _mm_or_si128(_mm_cmpeq_epi8(v, SPLAT(0xE3)),
-                                              _mm_cmpeq_epi8(v, SPLAT(0xEF)))));
-        }
-        for (uint32_t m = MASK(sp) >> shift; m; m &= m - 1)
-            if (nt__view_rewrites_at(text, len, i + ctz32(m)))
-                return 1;
-    }
-    if (carry)
-        return 1; /* a sequence cut off by the end of the text */
-    sv->digit = MASK(digit_acc) != 0;
-    sv->at = MASK(at_acc) != 0;
-    sv->dot = MASK(dot_acc) != 0;
-    sv->long_word = is_long;
-    sv->urls = (MASK(cs_acc) && has_scheme_sep(text, len)) || (MASK(ww_acc) && has_www(text, len));
-    return 0;
-}
+#ifdef NT_PREFILTER_AVX2
+/* AVX2, 32 bytes a block, where the processor has it.  (Shifts across the
+ * two 128-bit halves go through permute2x128 + alignr.) */
+#undef SPLAT
+#undef MASK
+#define PF_NAME prefilter_avx2
+#define PF_ATTR __attribute__((target("avx2")))
+#define PF_W 32
+#define PF_MIN 35
+#define V __m256i
+#define SPLAT(c) _mm256_set1_epi8((char)(c))
+#define MASK(x) ((uint32_t)_mm256_movemask_epi8(x))
+#define LOADU(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define ZERO() _mm256_setzero_si256()
+#define AND(a, b) _mm256_and_si256(a, b)
+#define OR(a, b) _mm256_or_si256(a, b)
+#define EQ(a, b) _mm256_cmpeq_epi8(a, b)
+#define GT(a, b) _mm256_cmpgt_epi8(a, b)
+#define LT(a, b) _mm256_cmpgt_epi8(b, a)
+#define NEXT1(v) _mm256_alignr_epi8(_mm256_permute2x128_si256(v, v, 0x81), v, 1)
+#define PREV1(v) _mm256_alignr_epi8(v, _mm256_permute2x128_si256(v, v, 0x08), 15)
+#define PREV2(v) _mm256_alignr_epi8(v, _mm256_permute2x128_si256(v, v, 0x08), 14)
+#define PREV3(v) _mm256_alignr_epi8(v, _mm256_permute2x128_si256(v, v, 0x08), 13)
+#include "indicator/prefilter_simd.h"
+#undef SPLAT
+#undef MASK
+#define SPLAT(c) _mm_set1_epi8((char)(c))
+#define MASK(x) ((uint32_t)_mm_movemask_epi8(x))
+#endif
 #endif
 
 /* ---- jumping to candidates ---------------------------------------------------- */
@@ -431,14 +353,42 @@ void nt__word_bits(const char *p, size_t k, uint64_t *word, uint64_t *mark)
     *mark = m;
 }
 
-int nt__prefilter(const char *text, size_t len, nt__survey *sv)
+int nt__prefilter_levels(void)
+{
+#if defined(NT_PREFILTER_AVX2)
+    return __builtin_cpu_supports("avx2") ? 2 : 1;
+#elif defined(NT_PREFILTER_SSE2)
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+int nt__prefilter_with(int level, const char *text, size_t len, nt__survey *sv)
 {
     memset(sv, 0, sizeof *sv);
-#ifdef NT_PREFILTER_SSE2
-    return prefilter_sse2(text, len, sv);
-#else
-    return nt__prefilter_ref(text, len, sv);
+#ifdef NT_PREFILTER_AVX2
+    if (level >= 2 && len >= 35)
+        return prefilter_avx2(text, len, sv);
 #endif
+#ifdef NT_PREFILTER_SSE2
+    if (level >= 1 && len >= 20)
+        return prefilter_sse2(text, len, sv);
+#endif
+    (void)level;
+    return nt__prefilter_ref(text, len, sv);
+}
+
+int nt__prefilter(const char *text, size_t len, nt__survey *sv)
+{
+#ifdef NT_PREFILTER_AVX2
+    /* __builtin_cpu_supports reads what libgcc/compiler-rt found at start-up */
+    if (len >= 35 && __builtin_cpu_supports("avx2")) {
+        memset(sv, 0, sizeof *sv);
+        return prefilter_avx2(text, len, sv);
+    }
+#endif
+    return nt__prefilter_with(1, text, len, sv);
 }
 
 void nt__survey_bytes(const char *b, size_t n, nt__survey *sv)
