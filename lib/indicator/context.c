@@ -506,14 +506,27 @@ nt_err nt__fold_view(const nt__folder *f, const char *v, size_t vn, nt__folded *
             i++;
             continue;
         }
+        /* The view is valid UTF-8 (view.c, prefilter.c): 2- and 3-byte
+         * characters (all of Vietnamese) are decoded without checks. */
         int32_t cp;
-        size_t k = nt__utf8_decode(u + i, vn - i, &cp);
-        if (k == 0) {
-            rc = NT_ERR_UTF8; /* cannot happen: the view is valid UTF-8 */
-            goto cleanup;
+        size_t k;
+        if (c >= 0xC2 && c < 0xE0 && i + 1 < vn) {
+            cp = (int32_t)((c & 0x1Fu) << 6 | (u[i + 1] & 0x3Fu));
+            k = 2;
+            m[i] = m[i + 1] = (uint32_t)o;
+        } else if (c >= 0xE0 && c < 0xF0 && i + 2 < vn) {
+            cp = (int32_t)((c & 0x0Fu) << 12 | (u[i + 1] & 0x3Fu) << 6 | (u[i + 2] & 0x3Fu));
+            k = 3;
+            m[i] = m[i + 1] = m[i + 2] = (uint32_t)o;
+        } else {
+            k = nt__utf8_decode(u + i, vn - i, &cp);
+            if (k == 0) {
+                rc = NT_ERR_UTF8; /* cannot happen: the view is valid UTF-8 */
+                goto cleanup;
+            }
+            for (size_t j = 0; j < k; j++)
+                m[i + j] = (uint32_t)o;
         }
-        for (size_t j = 0; j < k; j++)
-            m[i + j] = (uint32_t)o;
         i += k;
         int t = fold_index(cp);
         if (t >= 0 && f->len[t] <= 4 && o + 4 <= cap) {

@@ -201,6 +201,23 @@ static nt_err soft(nt_err rc)
 
 /* ---- URLs ------------------------------------------------------------------- */
 
+/* ASCII bytes that never continue a URL: controls, space, DEL and
+ * <>"'`{}|\^. */
+static const uint8_t not_url[128] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1,
+    [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1,
+    [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, [' '] = 1,  [0x7F] = 1, ['<'] = 1,
+    ['>'] = 1,  ['"'] = 1,  ['\''] = 1, ['`'] = 1,  ['{'] = 1,  ['}'] = 1,  ['|'] = 1,
+    ['\\'] = 1, ['^'] = 1,
+};
+
+/* Punctuation given back from the end of a URL. */
+static const uint8_t url_trailer[128] = {
+    ['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['!'] = 1, ['?'] = 1, ['*'] = 1,
+};
+
 /* May byte/char at b[i] continue a URL? */
 static int url_char(const char *b, size_t n, size_t i, size_t *clen)
 {
@@ -208,9 +225,7 @@ static int url_char(const char *b, size_t n, size_t i, size_t *clen)
     *clen = 1;
     if (c >= 0x80)
         return u_alnum_at(b, n, i, clen);
-    if (c <= 0x20 || c == 0x7f)
-        return 0;
-    return strchr("<>\"'`{}|\\^", c) == NULL;
+    return !not_url[c];
 }
 
 /* End of a URL starting at i: extend over URL characters, then give back
@@ -235,7 +250,7 @@ static size_t url_end(const nt__view *v, size_t i)
     }
     while (e > i) {
         unsigned char c = (unsigned char)b[e - 1];
-        if (strchr(".,;:!?*", c)) {
+        if (c < 0x80 && url_trailer[c]) { /* never NUL: the view has none */
             e--;
         } else if (c == ')' && paren < 0) {
             paren++;
@@ -485,7 +500,7 @@ static nt_err pass_domains(scan *s)
 
 static int local_char(unsigned char c)
 {
-    return is_alnum(c) || (c && strchr("._%+-", c));
+    return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
 
 static nt_err pass_at(scan *s)
