@@ -444,7 +444,7 @@ static void test_phrases_match_reference(void **state)
     pwords[70] = "z";
     pwords[71] = "q";
     assert_int_equal(nt__phrases_parse(data, len, "many.tsv", &p, NULL), NT_OK);
-    assert_false(p.masked);
+    assert_null(p.next); /* more than 64 classes: the edges are searched */
     check_phrases(&p, pwords, 72);
     nt__phrases_free(&p);
 }

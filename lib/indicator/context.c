@@ -35,6 +35,7 @@ void nt__phrases_free(nt__phrases *p)
     free(p->node);
     free(p->edge_byte);
     free(p->edge_child);
+    free(p->next);
     memset(p, 0, sizeof *p);
 }
 
@@ -89,17 +90,6 @@ static nt_err build_trie(nt__phrases *p)
         rc = NT_ERR_NOMEM;
         goto cleanup;
     }
-    /* Byte classes, in byte order, for the bytes on edges below the root. */
-    unsigned ncls = 0;
-    for (unsigned c = 0; c < 256; c++) {
-        int used = 0;
-        for (size_t k = 1; k < nt && !used; k++)
-            used = t[k].child[c] >= 0;
-        p->cls[c] = 0;
-        if (used && ++ncls <= 64)
-            p->cls[c] = (uint8_t)ncls;
-    }
-    p->masked = ncls <= 64; /* else child() searches the edges */
     /* Node ids stay; each node's edges are laid out together, by byte. */
     size_t e = 0;
     for (size_t k = 0; k < nt; k++) {
@@ -110,11 +100,31 @@ static nt_err build_trie(nt__phrases *p)
                 continue;
             p->edge_byte[e] = (uint8_t)c;
             p->edge_child[e] = (uint32_t)t[k].child[c];
-            if (p->masked && k > 0)
-                p->node[k].mask |= (uint64_t)1 << (p->cls[c] - 1);
             e++;
         }
         p->node[k].n = (uint16_t)(e - p->node[k].first);
+    }
+    /* The table of children, when the bytes below the root fit in 64
+     * classes and the node ids in 16 bits. */
+    unsigned ncls = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        int used = 0;
+        for (size_t k = 1; k < nt && !used; k++)
+            used = t[k].child[c] >= 0;
+        p->cls[c] = 0;
+        if (used && ++ncls <= 64)
+            p->cls[c] = (uint8_t)ncls;
+    }
+    if (ncls <= 64 && nt <= UINT16_MAX) {
+        p->next = calloc(nt * 64, sizeof *p->next);
+        if (!p->next) {
+            rc = NT_ERR_NOMEM;
+            goto cleanup;
+        }
+        for (size_t k = 1; k < nt; k++)
+            for (unsigned c = 0; c < 256; c++)
+                if (t[k].child[c] >= 0)
+                    p->next[k * 64 + p->cls[c] - 1] = (uint16_t)t[k].child[c];
     }
     for (unsigned c = 0; c < 256; c++)
         p->root[c] = t[0].child[c] < 0 ? 0 : (uint32_t)t[0].child[c];
@@ -124,28 +134,15 @@ cleanup:
     return rc;
 }
 
-static unsigned popcount64(uint64_t x)
-{
-    /* bit counting in parallel (no popcnt instruction in the x86-64
-     * baseline; __builtin_popcountll would call libgcc) */
-    x = x - ((x >> 1) & 0x5555555555555555u);
-    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
-    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
-    return (unsigned)((x * 0x0101010101010101u) >> 56);
-}
-
 /* The child of node k (not the root) for byte c, or 0 (the root is never a
  * child). */
 static inline uint32_t child(const nt__phrases *p, uint32_t k, unsigned char c)
 {
-    const nt__pnode *nd = &p->node[k];
-    if (p->masked) {
+    if (p->next) {
         unsigned cl = p->cls[c];
-        uint64_t bit = cl ? (uint64_t)1 << (cl - 1) : 0;
-        if (!(nd->mask & bit))
-            return 0;
-        return p->edge_child[nd->first + popcount64(nd->mask & (bit - 1))];
+        return cl ? p->next[(size_t)k * 64 + cl - 1] : 0;
     }
+    const nt__pnode *nd = &p->node[k];
     for (uint32_t e = nd->first, end = nd->first + nd->n; e < end; e++) {
         if (p->edge_byte[e] == c)
             return p->edge_child[e];

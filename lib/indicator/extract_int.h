@@ -126,12 +126,8 @@ typedef struct nt__phrase {
 
 /* A node of the phrase trie: its children are edges [first, first + n) of
  * the edge arrays, sorted by byte; `kinds` are the kinds of the phrases that
- * end here.  With at most 64 distinct bytes after the first in all phrases
- * (always, for folded Vietnamese), bit cls[c] - 1 of `mask` says whether
- * there is a child for byte c, and the number of lower bits set is its
- * index among the edges. */
+ * end here. */
 typedef struct nt__pnode {
-    uint64_t mask;
     uint32_t first;
     uint16_t n;
     uint8_t kinds;
@@ -147,8 +143,12 @@ typedef struct nt__phrases {
     uint32_t *edge_child;
     size_t nnodes;
     uint32_t root[256];
-    uint8_t cls[256]; /* class of a byte after the first (0: in no phrase) */
-    int masked;       /* the node masks are valid (at most 64 classes) */
+    /* With at most 64 distinct bytes after the first in all phrases (always,
+     * for folded Vietnamese) and fewer than 65536 nodes, the children also
+     * as a table: child of node k for byte c = next[k * 64 + cls[c] - 1]
+     * (cls[c] = 0: no phrase has c there; next 0: no child). */
+    uint8_t cls[256];
+    uint16_t *next; /* NULL: search the edges */
 } nt__phrases;
 
 /* ---- Folding the view ------------------------------------------------------
