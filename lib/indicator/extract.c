@@ -704,7 +704,9 @@ typedef struct numctx {
     size_t dist[8];   /* distance of the nearest phrase of each kind */
     int unit_after;   /* a money unit follows, or letters glued to the digits */
     int count_after;  /* a count or time unit follows ("5 ngày", "3 lần") */
-    int bank_named;   /* a bank's name is near */
+    const char *after; /* the folded words after it (a slice of the fold) */
+    size_t alen;
+    int bank_named;   /* a bank's name is near (number_bank) */
     nt_bank_info bank;
 } numctx;
 
@@ -719,7 +721,7 @@ static size_t dist_of(const numctx *c, unsigned kind)
 /* What the words around the number at view [vs, ve) say.  An amount (a
  * unit right after it) needs nothing else, so the words after are looked at
  * first: then c->unit_after is set and the rest is left zero. */
-static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, numctx *c)
+static nt_err number_context(scan *s, size_t vs, size_t ve, numctx *c)
 {
     const char *b = s->view.b;
     size_t n = s->view.n, clen;
@@ -757,15 +759,23 @@ static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, 
     }
     c->kinds = s->before_kinds;
     memcpy(c->dist, s->before_dist, sizeof c->dist);
-    if (account_shaped && s->before_bank < 0)
+    c->after = after;
+    c->alen = alen;
+    return NT_OK;
+}
+
+/* Is a bank named in the 8 words before the number number_context last
+ * looked at (cached per number start) or, if not, in the 4 after it? */
+static void number_bank(scan *s, numctx *c)
+{
+    if (s->before_bank < 0)
         s->before_bank = bank_before(s->ex->banks, s->before, s->blen, &s->before_bank_info);
-    if (account_shaped && s->before_bank) {
+    if (s->before_bank) {
         c->bank_named = 1;
         c->bank = s->before_bank_info;
-    } else if (account_shaped) {
-        c->bank_named = bank_after(s->ex->banks, after, alen, &c->bank);
+    } else {
+        c->bank_named = bank_after(s->ex->banks, c->after, c->alen, &c->bank);
     }
-    return NT_OK;
 }
 
 static char *phone_detail(const nt_phone_info *pi)
@@ -811,7 +821,7 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
     const nt_extractor *ex = s->ex;
     const char *b = s->view.b;
     numctx c;
-    nt_err rc = number_context(s, vs, ve, !plus && nd >= 6 && nd <= 19, &c);
+    nt_err rc = number_context(s, vs, ve, &c);
     if (rc)
         return rc;
     *taken = 0;
@@ -822,9 +832,6 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
     if (d_zalo < d_phone)
         d_phone = d_zalo;
     int phone_ctx = d_phone != (size_t)-1;
-    /* A bank phrase, or a bank's name next to a number long enough to be an
-     * account (OTPs and codes of 6-7 digits sit next to bank names too). */
-    int bank_ctx = (c.kinds & NT__CTX_BANK) || (c.bank_named && nd >= 8);
 
     /* An amount ("5.000.000 đ", "500k"), or a number announced as an OTP,
      * password, transaction code or balance nearer than anything else. */
@@ -835,6 +842,21 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
     /* A quantity ("3 ngày", "100 người"): only numbers too short to be a phone. */
     if (c.count_after && nd < 8 && !phone_ctx)
         return NT_OK;
+
+    /* A bank's name near the number matters only to a number shaped like an
+     * account (6-19 digits, no +), and then only where it can decide: the
+     * bank of an account announced by a bank phrase; with no bank phrase,
+     * whether 8+ digits are an account (when no phone or ID phrase is
+     * nearer) or, for 12 digits, not a citizen ID.  Looked up only then. */
+    int account_shaped = !plus && nd >= 6 && nd <= 19;
+    if (account_shaped && ((c.kinds & NT__CTX_BANK)
+                               ? d_bank <= d_phone && d_bank <= d_id
+                               : nd >= 8 && ((d_phone == (size_t)-1 && d_id == (size_t)-1) ||
+                                             nd == 12)))
+        number_bank(s, &c);
+    /* A bank phrase, or a bank's name next to a number long enough to be an
+     * account (OTPs and codes of 6-7 digits sit next to bank names too). */
+    int bank_ctx = (c.kinds & NT__CTX_BANK) || (c.bank_named && nd >= 8);
 
     /* A bank account: bank context nearer than phone or ID context. */
     if (!plus && bank_ctx && nd >= 6 && nd <= 19 && d_bank <= d_phone && d_bank <= d_id) {
