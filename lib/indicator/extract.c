@@ -32,6 +32,7 @@ struct nt_extractor {
     const nt_banks *banks;
     nt__phrases phrases;
     nt__folder folder;
+    size_t phone_alone; /* nt__phone_min_standalone_digits() */
     unsigned char id_key[32];
     int has_key;
     size_t max_bytes;
@@ -881,7 +882,12 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
         if (rc != NT_ERR_INVALID)
             return soft(rc);
     }
-    /* A phone number: canonicalise what was written, separators and all. */
+    /* A phone number: canonicalise what was written, separators and all.
+     * Fewer digits than any number that stands alone can only be a short
+     * code or UAN, kept only after a phone phrase: no need to ask (and
+     * nothing below applies to fewer than 12 digits). */
+    if (nd < ex->phone_alone && nd < 12 && !phone_ctx)
+        return NT_OK;
     char *canon = NULL;
     nt_phone_info pi;
     rc = nt_canon_phone(b + vs, ve - vs, &canon, &pi, NULL);
@@ -1187,6 +1193,7 @@ nt_err nt_extractor_new(const nt_extractor_options *opts, nt_extractor **out, nt
         randombytes_buf(ex->id_key, sizeof ex->id_key);
         ex->has_key = 1;
     }
+    ex->phone_alone = nt__phone_min_standalone_digits();
     if ((rc = nt__folder_init(&ex->folder)) != NT_OK) {
         rc = nt__fail(diag, rc, 0, "cannot build the fold table: %s", nt_strerror(rc));
         goto cleanup;
