@@ -115,13 +115,16 @@ PF_ATTR static int PF_NAME(const char *text, size_t len, nt__survey *sv)
             if (nonascii & ~(cont | l2 | l3 | l4))
                 return 1; /* C0, C1, F5-FF */
             /* Overlong, surrogate and beyond U+10FFFF: E0 before 80-9F, ED
-             * before A0-BF, F0 before 80-8F, F4 before 90-BF. */
-            V bad = OR(OR(AND(EQ(v, SPLAT(0xE0)), LT(nx, SPLAT(-96))),
-                          AND(EQ(v, SPLAT(0xED)), GT(nx, SPLAT(-97)))),
-                       OR(AND(EQ(v, SPLAT(0xF0)), LT(nx, SPLAT(-112))),
-                          AND(EQ(v, SPLAT(0xF4)), GT(nx, SPLAT(-113)))));
-            if (MASK(bad) >> shift)
-                return 1;
+             * before A0-BF, F0 before 80-8F, F4 before 90-BF (looked at only
+             * when there is an E0, ED or 4-byte lead: not in Vietnamese). */
+            V e0 = EQ(v, SPLAT(0xE0)), ed = EQ(v, SPLAT(0xED));
+            if (l4 | (MASK(OR(e0, ed)) >> shift)) {
+                V bad = OR(OR(AND(e0, LT(nx, SPLAT(-96))), AND(ed, GT(nx, SPLAT(-97)))),
+                           OR(AND(EQ(v, SPLAT(0xF0)), LT(nx, SPLAT(-112))),
+                              AND(EQ(v, SPLAT(0xF4)), GT(nx, SPLAT(-113)))));
+                if (MASK(bad) >> shift)
+                    return 1;
+            }
             sp = OR(sp, OR(OR(EQ(v, SPLAT(0xC2)), EQ(v, SPLAT(0xE2))),
                            OR(EQ(v, SPLAT(0xE3)), EQ(v, SPLAT(0xEF)))));
         }
