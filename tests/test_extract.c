@@ -449,10 +449,67 @@ static void test_phrases_match_reference(void **state)
     nt__phrases_free(&p);
 }
 
+/* The view is folded once and context windows are slices of it; that must
+ * equal nt_text_fold of each window (it does while nt_text_fold folds each
+ * code point on its own).  Random windows, on character boundaries, of
+ * strings of Vietnamese (composed and decomposed), Latin, Greek, Cyrillic,
+ * CJK, emoji and punctuation. */
+static void test_fold_slices_match_text_fold(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "Chuy\xe1\xbb\x83n kho\xe1\xba\xa3n", "CHUY\xe1\xbb\x82N", "\xc4\x90\xc3\xa2y l\xc3\xa0",
+        "Vie\xcc\x82\xcc\x81t", "STK", " ", "  ", "0912", ".", "\xe2\x80\x9cx\xe2\x80\x9d",
+        "\xe2\x80\xa6", "\xc3\x9f", "\xc5\x89", "\xe1\xba\x9e", "\xce\x91\xce\xb2",
+        "\xe1\xbe\x88", "\xd0\x9f\xd1\x80", "\xe4\xbd\xa0\xe5\xa5\xbd", "\xf0\x9f\x98\x80",
+        "\xef\xac\x81", "\xe2\x84\xaa", "\xc7\x85", "abcdefghijklmnopqrstuvwxyz0123456789",
+        "\x01", "\xc2\xa0", "\xef\xbd\x81"};
+    nt__folder folder;
+    assert_int_equal(nt__folder_init(&folder), NT_OK);
+    uint32_t seed = 4242;
+    char text[600];
+    for (int it = 0; it < 3000; it++) {
+        size_t n = 0;
+        seed = seed * 1103515245u + 12345u;
+        size_t want = (seed >> 16) % 500;
+        while (n < want) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+            size_t l = strlen(p);
+            if (n + l > sizeof text)
+                break;
+            memcpy(text + n, p, l);
+            n += l;
+        }
+        nt__folded f;
+        assert_int_equal(nt__fold_view(&folder, text, n, &f), NT_OK);
+        for (int w = 0; w < 8; w++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t a = n ? (seed >> 8) % (n + 1) : 0;
+            seed = seed * 1103515245u + 12345u;
+            size_t e = a + (n - a ? (seed >> 8) % (n - a + 1) : 0);
+            while (a < n && ((unsigned char)text[a] & 0xC0) == 0x80)
+                a++;
+            while (e < n && ((unsigned char)text[e] & 0xC0) == 0x80)
+                e++;
+            if (e < a)
+                e = a;
+            char *ref = NULL;
+            size_t rl = 0;
+            assert_int_equal(nt_text_fold(text + a, e - a, &ref, &rl), NT_OK);
+            assert_int_equal(f.map[e] - f.map[a], rl);
+            assert_memory_equal(f.b + f.map[a], ref, rl);
+            free(ref);
+        }
+        nt__folded_free(&f);
+    }
+    nt__folder_free(&folder);
+}
+
 int main(void)
 {
     json_t *cases[512];
-    struct CMUnitTest tests[512 + 5];
+    struct CMUnitTest tests[512 + 6];
     long n = tu_load_cases("extract.jsonl", run_case, cases, tests, 512);
     if (n < 0)
         return 1;
@@ -462,6 +519,7 @@ int main(void)
     tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_many_indicators_and_long_input);
     tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_prefilter_matches_reference);
     tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_phrases_match_reference);
+    tests[k++] = (struct CMUnitTest)cmocka_unit_test(test_fold_slices_match_text_fold);
     int rc = _cmocka_run_group_tests("extract", tests, k, setup, teardown);
     for (long i = 0; i < n; i++)
         json_decref(cases[i]);
