@@ -59,6 +59,55 @@ static void expect_reject(const char *in, const char *reason_part)
         fail_msg("%s: reason '%s' lacks '%s'", in, d.message, reason_part);
 }
 
+/* The extractor drops numbers shorter than nt__phone_min_standalone_digits()
+ * with no phone phrase before asking nt_canon_phone: check that below it
+ * every accepted number is a short code or UAN - all digit strings up to 6
+ * digits, bare, with "+" and with "00", and random ones of 7. */
+static void check_not_alone(const char *s, size_t len)
+{
+    char *out = NULL;
+    nt_phone_info info;
+    if (nt_canon_phone(s, len, &out, &info, NULL) == NT_OK) {
+        if (info.kind != NT_PHONE_SHORT_CODE && info.kind != NT_PHONE_UAN)
+            fail_msg("\"%.*s\" is a %s", (int)len, s, nt_phone_kind_name(info.kind));
+        free(out);
+    }
+}
+
+static void test_min_standalone_digits(void **state)
+{
+    (void)state;
+    size_t min = nt__phone_min_standalone_digits();
+    assert_int_equal(min, 8);
+    char buf[32];
+    for (size_t n = 1; n < min && n <= 6; n++) {
+        unsigned long lim = 1;
+        for (size_t k = 0; k < n; k++)
+            lim *= 10;
+        for (unsigned long v = 0; v < lim; v++) {
+            snprintf(buf + 1, sizeof buf - 1, "%0*lu", (int)n, v);
+            check_not_alone(buf + 1, n);
+            buf[0] = '+';
+            check_not_alone(buf, n + 1);
+        }
+    }
+    uint32_t seed = 99;
+    for (int it = 0; it < 300000; it++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned long v = (seed >> 4) % 10000000u;
+        snprintf(buf + 1, sizeof buf - 1, "%07lu", v);
+        check_not_alone(buf + 1, 7);
+        buf[0] = '+';
+        check_not_alone(buf, 8);
+    }
+    /* and a number of that length does stand alone */
+    char *out = NULL;
+    nt_phone_info info;
+    assert_int_equal(nt_canon_phone("18001090", 8, &out, &info, NULL), NT_OK);
+    assert_int_equal(info.kind, NT_PHONE_TOLL_FREE);
+    free(out);
+}
+
 static void test_mobile_writings(void **state)
 {
     (void)state;
@@ -336,6 +385,7 @@ static void test_shared_prefix_files(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_min_standalone_digits),
         cmocka_unit_test(test_mobile_writings),
         cmocka_unit_test(test_carriers),
         cmocka_unit_test(test_landlines),

@@ -43,12 +43,27 @@ typedef struct key {
     unsigned line, col;
 } key;
 
+/* A trie of the keys for nt__banks_match_prefix, built once after parsing.
+ * Children of a node are stored together, in key-character order ('0'-'9'
+ * then 'a'-'z', as indices 0-35); bit i of `mask` says whether child i
+ * exists, and it is node first + (number of lower bits set). */
+typedef struct trie_node {
+    uint64_t mask;
+    uint32_t first;
+    int32_t bank; /* bank of the first non-BIN key ending here, or -1 */
+} trie_node;
+
+/* Keys longer than this never match text (see nt__banks_match_prefix). */
+#define MAX_MATCH_KEY 128
+
 struct nt_banks {
     bank *banks;
     size_t nbanks, cap_banks;
     key *keys;
     size_t nkeys, cap_keys;
     size_t max_key_len;
+    trie_node *trie; /* trie[0] is the root */
+    size_t ntrie;
 };
 
 /* ---- folding ------------------------------------------------------------- */
@@ -108,6 +123,7 @@ void nt_banks_free(nt_banks *b)
         free(b->keys[i].key);
     free(b->banks);
     free(b->keys);
+    free(b->trie);
     free(b);
 }
 
@@ -156,6 +172,115 @@ static const key *find_key(const nt_banks *b, const char *k, size_t klen)
         b->keys[lo].key[klen] == '\0')
         return &b->keys[lo];
     return NULL;
+}
+
+/* ---- the match trie ------------------------------------------------------- */
+
+/* Index of a key character: '0'-'9' -> 0-9, 'a'-'z' -> 10-35, else -1. */
+static int key_index(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 10;
+    return -1;
+}
+
+static unsigned popcount64(uint64_t x)
+{
+    /* bit counting in parallel (no popcnt instruction in the x86-64
+     * baseline; __builtin_popcountll would call libgcc) */
+    x = x - ((x >> 1) & 0x5555555555555555u);
+    x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
+    return (unsigned)((x * 0x0101010101010101u) >> 56);
+}
+
+/* Build banks->trie from the sorted keys: first a plain trie with a child
+ * array per node, then renumbered breadth-first so that the children of each
+ * node are adjacent and a 36-bit mask finds them. */
+static nt_err build_trie(nt_banks *b)
+{
+    typedef struct tmp_node {
+        int32_t child[36];
+        int32_t bank;
+    } tmp_node;
+    nt_err rc = NT_OK;
+    tmp_node *t = NULL;
+    uint32_t *order = NULL, *newid = NULL;
+    size_t nt = 0, cap = 0;
+
+    cap = 64;
+    t = malloc(cap * sizeof *t);
+    if (!t)
+        return NT_ERR_NOMEM;
+    memset(&t[0], 0xff, sizeof t[0]); /* every child -1, bank -1 */
+    nt = 1;
+    for (size_t i = 0; i < b->nkeys; i++) {
+        const char *k = b->keys[i].key;
+        size_t kl = strlen(k);
+        if (kl > MAX_MATCH_KEY)
+            continue;
+        size_t node = 0;
+        for (size_t j = 0; j < kl; j++) {
+            int ci = key_index((unsigned char)k[j]);
+            if (ci < 0)
+                break; /* cannot happen: keys are folded to [a-z0-9] */
+            if (t[node].child[ci] < 0) {
+                if (nt == cap) {
+                    tmp_node *nn = realloc(t, 2 * cap * sizeof *t);
+                    if (!nn) {
+                        rc = NT_ERR_NOMEM;
+                        goto cleanup;
+                    }
+                    t = nn;
+                    cap *= 2;
+                }
+                memset(&t[nt], 0xff, sizeof t[nt]);
+                t[node].child[ci] = (int32_t)nt;
+                node = nt++;
+            } else {
+                node = (size_t)t[node].child[ci];
+            }
+        }
+        /* Equal keys are adjacent in file order; the first that is not a
+         * bare BIN names the bank (a BIN in text is a number). */
+        if (t[node].bank < 0 && b->keys[i].kind != KEY_BIN && node != 0)
+            t[node].bank = (int32_t)b->keys[i].bank;
+    }
+    order = malloc(nt * sizeof *order);
+    newid = malloc(nt * sizeof *newid);
+    b->trie = calloc(nt, sizeof *b->trie);
+    if (!order || !newid || !b->trie) {
+        rc = NT_ERR_NOMEM;
+        goto cleanup;
+    }
+    /* Breadth-first order: ids are handed out as children are queued. */
+    size_t head = 0, tail = 0;
+    order[tail] = 0;
+    newid[0] = 0;
+    tail++;
+    while (head < tail) {
+        uint32_t old = order[head];
+        trie_node *out = &b->trie[newid[old]];
+        out->bank = t[old].bank;
+        out->first = (uint32_t)tail;
+        for (int ci = 0; ci < 36; ci++) {
+            int32_t ch = t[old].child[ci];
+            if (ch < 0)
+                continue;
+            out->mask |= (uint64_t)1 << ci;
+            newid[ch] = (uint32_t)tail;
+            order[tail++] = (uint32_t)ch;
+        }
+        head++;
+    }
+    b->ntrie = nt;
+cleanup:
+    free(t);
+    free(order);
+    free(newid);
+    return rc;
 }
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -410,6 +535,10 @@ nt_err nt_banks_parse(const char *data, size_t len, const char *source, nt_banks
     qsort(p.b->keys, p.b->nkeys, sizeof *p.b->keys, key_cmp);
     if ((rc = check_duplicates(&p)) != NT_OK)
         goto cleanup;
+    if ((rc = build_trie(p.b)) != NT_OK) {
+        rc = nt__fail(diag, rc, 0, "out of memory");
+        goto cleanup;
+    }
     *out = p.b;
     p.b = NULL;
 cleanup:
@@ -483,47 +612,39 @@ static int ascii_alnum(unsigned char c)
 int nt__banks_match_prefix(const nt_banks *banks, const char *text, size_t len,
                            size_t *match_len, nt_bank_info *info)
 {
-    char compact[128];
-    size_t ends[128]; /* text bytes consumed after compact[0..i] */
-    size_t n = 0, cap;
-
-    if (!banks || !text || len == 0)
+    if (!banks || !text || len == 0 || !banks->trie)
         return 0;
-    cap = banks->max_key_len < sizeof compact ? banks->max_key_len : sizeof compact;
-    for (size_t i = 0; i < len && n < cap; i++) {
+    /* Walk the trie along the letters and digits of text (lower-cased;
+     * spaces, '-' and '.' after the first are skipped); the last key end
+     * followed by a word boundary is the longest match. */
+    const trie_node *trie = banks->trie;
+    uint32_t node = 0;
+    int32_t best = -1;
+    size_t best_end = 0, n = 0;
+    for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
-        if (ascii_alnum(c)) {
-            compact[n] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-            ends[n] = i + 1;
-            n++;
-        } else if (n > 0 && (c == ' ' || c == '-' || c == '.')) {
-            continue;
-        } else {
+        int ci = key_index(c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c);
+        if (ci < 0) {
+            if (n > 0 && (c == ' ' || c == '-' || c == '.'))
+                continue;
             break;
         }
+        uint64_t m = trie[node].mask;
+        if (!((m >> ci) & 1))
+            break;
+        node = trie[node].first + popcount64(m & (((uint64_t)1 << ci) - 1));
+        n++;
+        if (trie[node].bank >= 0 && !(i + 1 < len && ascii_alnum((unsigned char)text[i + 1]))) {
+            best = trie[node].bank;
+            best_end = i + 1;
+        }
     }
-    /* Longest first; only ends at a word boundary count. */
-    for (size_t l = n; l > 0; l--) {
-        size_t e = ends[l - 1];
-        if (e < len && ascii_alnum((unsigned char)text[e]))
-            continue;
-        const key *f = find_key(banks, compact, l);
-        if (!f)
-            continue;
-        /* A bare BIN in text is a number, not bank context; equal keys of
-         * one bank are adjacent, so look for a non-BIN one. */
-        const key *g = f;
-        while (g < banks->keys + banks->nkeys && strcmp(g->key, f->key) == 0 &&
-               g->kind == KEY_BIN)
-            g++;
-        if (g == banks->keys + banks->nkeys || strcmp(g->key, f->key) != 0)
-            continue;
-        if (match_len)
-            *match_len = e;
-        fill_info(banks, g->bank, info);
-        return 1;
-    }
-    return 0;
+    if (best < 0)
+        return 0;
+    if (match_len)
+        *match_len = best_end;
+    fill_info(banks, (size_t)best, info);
+    return 1;
 }
 
 /* ---- accounts ------------------------------------------------------------ */

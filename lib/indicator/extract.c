@@ -31,14 +31,17 @@
 struct nt_extractor {
     const nt_banks *banks;
     nt__phrases phrases;
+    nt__folder folder;
+    size_t phone_alone; /* nt__phone_min_standalone_digits() */
     unsigned char id_key[32];
     int has_key;
     size_t max_bytes;
 };
 
+/* One allocation: the count and the indicators (their strings apart). */
 struct nt_indicator_list {
-    nt_indicator *v;
-    size_t n, cap;
+    size_t n;
+    nt_indicator v[];
 };
 
 /* A candidate in view coordinates, owning its strings until accepted. */
@@ -60,9 +63,11 @@ typedef struct scan {
     const nt_extractor *ex;
     nt__view view;
     cands c;
+    /* the view folded for phrase matching (nt__fold_view), made on first use */
+    nt__folded fold;
     /* the folded words before the number being classified, and what they say */
-    char *before;
-    size_t blen, before_vs;
+    const char *before; /* a slice of fold: fold.b[before_a .. before_a + blen) */
+    size_t blen, before_vs, before_a;
     unsigned before_kinds;
     size_t before_dist[8];
     int before_bank; /* a bank is named in those words: 1, 0, or -1 not known yet */
@@ -70,6 +75,20 @@ typedef struct scan {
 } scan;
 
 /* ---- small character classes on the view ------------------------------------ */
+
+static unsigned ctz64(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    while (!(x & 1u)) {
+        x >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
 
 static int is_digit(unsigned char c)
 {
@@ -183,6 +202,23 @@ static nt_err soft(nt_err rc)
 
 /* ---- URLs ------------------------------------------------------------------- */
 
+/* ASCII bytes that never continue a URL: controls, space, DEL and
+ * <>"'`{}|\^. */
+static const uint8_t not_url[128] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0A] = 1, [0x0B] = 1, [0x0C] = 1, [0x0D] = 1,
+    [0x0E] = 1, [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1,
+    [0x1C] = 1, [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, [' '] = 1,  [0x7F] = 1, ['<'] = 1,
+    ['>'] = 1,  ['"'] = 1,  ['\''] = 1, ['`'] = 1,  ['{'] = 1,  ['}'] = 1,  ['|'] = 1,
+    ['\\'] = 1, ['^'] = 1,
+};
+
+/* Punctuation given back from the end of a URL. */
+static const uint8_t url_trailer[128] = {
+    ['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['!'] = 1, ['?'] = 1, ['*'] = 1,
+};
+
 /* May byte/char at b[i] continue a URL? */
 static int url_char(const char *b, size_t n, size_t i, size_t *clen)
 {
@@ -190,9 +226,7 @@ static int url_char(const char *b, size_t n, size_t i, size_t *clen)
     *clen = 1;
     if (c >= 0x80)
         return u_alnum_at(b, n, i, clen);
-    if (c <= 0x20 || c == 0x7f)
-        return 0;
-    return strchr("<>\"'`{}|\\^", c) == NULL;
+    return !not_url[c];
 }
 
 /* End of a URL starting at i: extend over URL characters, then give back
@@ -217,7 +251,7 @@ static size_t url_end(const nt__view *v, size_t i)
     }
     while (e > i) {
         unsigned char c = (unsigned char)b[e - 1];
-        if (strchr(".,;:!?*", c)) {
+        if (c < 0x80 && url_trailer[c]) { /* never NUL: the view has none */
             e--;
         } else if (c == ')' && paren < 0) {
             paren++;
@@ -467,7 +501,7 @@ static nt_err pass_domains(scan *s)
 
 static int local_char(unsigned char c)
 {
-    return is_alnum(c) || (c && strchr("._%+-", c));
+    return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
 
 static nt_err pass_at(scan *s)
@@ -475,8 +509,10 @@ static nt_err pass_at(scan *s)
     const char *b = s->view.b;
     size_t n = s->view.n;
     for (size_t i = 0; i < n; i++) {
-        if (b[i] != '@')
-            continue;
+        const char *sign = memchr(b + i, '@', n - i);
+        if (!sign)
+            break;
+        i = (size_t)(sign - b);
         size_t ls = i;
         while (ls > 0 && local_char((unsigned char)b[ls - 1]))
             ls--;
@@ -597,17 +633,25 @@ static int word_like(unsigned char c)
     return is_alnum(c) || c >= 0x80;
 }
 
-/* Fold the view window [ws, we) for phrase matching.  The view is valid
- * UTF-8 (view.c guarantees it), so only allocation can fail; an empty window
- * folds to "". */
-static nt_err fold_window(const char *b, size_t n, size_t ws, size_t we, char **out,
-                          size_t *flen)
+/* The folded view window [ws, we) for phrase matching: a slice of the view
+ * folded once (fold_view), widened to whole characters.  Only allocation
+ * can fail. */
+static nt_err fold_window(scan *s, size_t ws, size_t we, const char **out, size_t *flen)
 {
+    const char *b = s->view.b;
+    size_t n = s->view.n;
+    if (!s->fold.b) {
+        nt_err rc = nt__fold_view(&s->ex->folder, b, n, &s->fold);
+        if (rc)
+            return rc;
+    }
     while (ws > 0 && ws < n && ((unsigned char)b[ws] & 0xC0) == 0x80)
         ws--;
     while (we < n && ((unsigned char)b[we] & 0xC0) == 0x80)
         we++;
-    return nt_text_fold(b + ws, we - ws, out, flen);
+    *out = s->fold.b + s->fold.map[ws];
+    *flen = s->fold.map[we] - s->fold.map[ws];
+    return NT_OK;
 }
 
 /* Name of the bank nearest to the number in the folded windows: starting at
@@ -661,7 +705,9 @@ typedef struct numctx {
     size_t dist[8];   /* distance of the nearest phrase of each kind */
     int unit_after;   /* a money unit follows, or letters glued to the digits */
     int count_after;  /* a count or time unit follows ("5 ngày", "3 lần") */
-    int bank_named;   /* a bank's name is near */
+    const char *after; /* the folded words after it (a slice of the fold) */
+    size_t alen;
+    int bank_named;   /* a bank's name is near (number_bank) */
     nt_bank_info bank;
 } numctx;
 
@@ -673,49 +719,64 @@ static size_t dist_of(const numctx *c, unsigned kind)
     return (c->kinds & kind) ? c->dist[bit] : (size_t)-1;
 }
 
-static nt_err number_context(scan *s, size_t vs, size_t ve, int account_shaped, numctx *c)
+/* What the words around the number at view [vs, ve) say.  An amount (a
+ * unit right after it) needs nothing else, so the words after are looked at
+ * first: then c->unit_after is set and the rest is left zero. */
+static nt_err number_context(scan *s, size_t vs, size_t ve, numctx *c)
 {
     const char *b = s->view.b;
-    size_t n = s->view.n;
+    size_t n = s->view.n, clen;
     memset(c, 0, sizeof *c);
+    if (ve < n && u_alnum_at(b, n, ve, &clen)) {
+        c->unit_after = 1; /* letters glued to the digits: "500k", "10tr" */
+        return NT_OK;
+    }
+    size_t we = ve + CTX_AFTER < n ? ve + CTX_AFTER : n;
+    size_t alen = 0;
+    const char *after = NULL;
+    nt_err rc = fold_window(s, ve, we, &after, &alen);
+    if (rc)
+        return rc;
+    if (nt__phrases_starts(&s->ex->phrases, NT__CTX_UNIT, after, alen)) {
+        c->unit_after = 1;
+        return NT_OK;
+    }
+    c->count_after = nt__phrases_starts(&s->ex->phrases, NT__CTX_COUNT, after, alen);
     /* The words before a number depend only on where it starts; the greedy
-     * grouping tries several ends for one start, so fold them once. */
+     * grouping tries several ends for one start, so look at them once. */
     if (!s->before || s->before_vs != vs) {
-        free(s->before);
-        s->before = NULL;
         size_t ws = vs > CTX_BEFORE ? vs - CTX_BEFORE : 0;
-        nt_err rc = fold_window(b, n, ws, vs, &s->before, &s->blen);
+        rc = fold_window(s, ws, vs, &s->before, &s->blen);
         if (rc)
             return rc;
         s->before_vs = vs;
+        s->before_a = (size_t)(s->before - s->fold.b);
         s->before_kinds = nt__phrases_before(&s->ex->phrases,
                                              NT__CTX_BANK | NT__CTX_PHONE | NT__CTX_ID |
                                                  NT__CTX_ZALO | NT__CTX_CODE,
-                                             s->before, s->blen, s->before_dist);
+                                             &s->fold, s->before_a, s->before_a + s->blen,
+                                             s->before_dist);
         s->before_bank = -1; /* looked up only for numbers shaped like accounts */
     }
     c->kinds = s->before_kinds;
     memcpy(c->dist, s->before_dist, sizeof c->dist);
-    size_t we = ve + CTX_AFTER < n ? ve + CTX_AFTER : n;
-    size_t alen = 0;
-    char *after = NULL;
-    nt_err rc = fold_window(b, n, ve, we, &after, &alen);
-    if (rc)
-        return rc;
-    size_t clen;
-    c->unit_after = (ve < n && u_alnum_at(b, n, ve, &clen)) ||
-                    nt__phrases_starts(&s->ex->phrases, NT__CTX_UNIT, after, alen);
-    c->count_after = nt__phrases_starts(&s->ex->phrases, NT__CTX_COUNT, after, alen);
-    if (account_shaped && s->before_bank < 0)
+    c->after = after;
+    c->alen = alen;
+    return NT_OK;
+}
+
+/* Is a bank named in the 8 words before the number number_context last
+ * looked at (cached per number start) or, if not, in the 4 after it? */
+static void number_bank(scan *s, numctx *c)
+{
+    if (s->before_bank < 0)
         s->before_bank = bank_before(s->ex->banks, s->before, s->blen, &s->before_bank_info);
-    if (account_shaped && s->before_bank) {
+    if (s->before_bank) {
         c->bank_named = 1;
         c->bank = s->before_bank_info;
-    } else if (account_shaped) {
-        c->bank_named = bank_after(s->ex->banks, after, alen, &c->bank);
+    } else {
+        c->bank_named = bank_after(s->ex->banks, c->after, c->alen, &c->bank);
     }
-    free(after);
-    return NT_OK;
 }
 
 static char *phone_detail(const nt_phone_info *pi)
@@ -761,7 +822,7 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
     const nt_extractor *ex = s->ex;
     const char *b = s->view.b;
     numctx c;
-    nt_err rc = number_context(s, vs, ve, !plus && nd >= 6 && nd <= 19, &c);
+    nt_err rc = number_context(s, vs, ve, &c);
     if (rc)
         return rc;
     *taken = 0;
@@ -772,9 +833,6 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
     if (d_zalo < d_phone)
         d_phone = d_zalo;
     int phone_ctx = d_phone != (size_t)-1;
-    /* A bank phrase, or a bank's name next to a number long enough to be an
-     * account (OTPs and codes of 6-7 digits sit next to bank names too). */
-    int bank_ctx = (c.kinds & NT__CTX_BANK) || (c.bank_named && nd >= 8);
 
     /* An amount ("5.000.000 đ", "500k"), or a number announced as an OTP,
      * password, transaction code or balance nearer than anything else. */
@@ -785,6 +843,21 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
     /* A quantity ("3 ngày", "100 người"): only numbers too short to be a phone. */
     if (c.count_after && nd < 8 && !phone_ctx)
         return NT_OK;
+
+    /* A bank's name near the number matters only to a number shaped like an
+     * account (6-19 digits, no +), and then only where it can decide: the
+     * bank of an account announced by a bank phrase; with no bank phrase,
+     * whether 8+ digits are an account (when no phone or ID phrase is
+     * nearer) or, for 12 digits, not a citizen ID.  Looked up only then. */
+    int account_shaped = !plus && nd >= 6 && nd <= 19;
+    if (account_shaped && ((c.kinds & NT__CTX_BANK)
+                               ? d_bank <= d_phone && d_bank <= d_id
+                               : nd >= 8 && ((d_phone == (size_t)-1 && d_id == (size_t)-1) ||
+                                             nd == 12)))
+        number_bank(s, &c);
+    /* A bank phrase, or a bank's name next to a number long enough to be an
+     * account (OTPs and codes of 6-7 digits sit next to bank names too). */
+    int bank_ctx = (c.kinds & NT__CTX_BANK) || (c.bank_named && nd >= 8);
 
     /* A bank account: bank context nearer than phone or ID context. */
     if (!plus && bank_ctx && nd >= 6 && nd <= 19 && d_bank <= d_phone && d_bank <= d_id) {
@@ -809,7 +882,12 @@ static nt_err classify(scan *s, size_t vs, size_t ve, const char *digits, size_t
         if (rc != NT_ERR_INVALID)
             return soft(rc);
     }
-    /* A phone number: canonicalise what was written, separators and all. */
+    /* A phone number: canonicalise what was written, separators and all.
+     * Fewer digits than any number that stands alone can only be a short
+     * code or UAN, kept only after a phone phrase: no need to ask (and
+     * nothing below applies to fewer than 12 digits). */
+    if (nd < ex->phone_alone && nd < 12 && !phone_ctx)
+        return NT_OK;
     char *canon = NULL;
     nt_phone_info pi;
     rc = nt_canon_phone(b + vs, ve - vs, &canon, &pi, NULL);
@@ -889,12 +967,30 @@ static int is_ipv4(const char *b, const group *g, size_t ng)
     return 1;
 }
 
+/* The first i' >= i where a number can start, or n; *base and *mask hold
+ * the candidates of the 64 bytes from *base. */
+static size_t next_number_start(const char *b, size_t n, size_t i, size_t *base, uint64_t *mask)
+{
+    while (i < n) {
+        if (i >= *base + 64 || i < *base) {
+            *base = i;
+            *mask = nt__number_starts(b, n, i);
+        }
+        uint64_t m = *mask >> (i - *base);
+        if (m)
+            return i + ctz64(m);
+        i = *base + 64;
+    }
+    return n;
+}
+
 static nt_err pass_numbers(scan *s)
 {
     const char *b = s->view.b;
     size_t n = s->view.n;
-    size_t i = 0;
-    while (i < n) {
+    size_t i = 0, base = (size_t)-64; /* nothing looked at yet */
+    uint64_t mask = 0;
+    while ((i = next_number_start(b, n, i, &base, &mask)) < n) {
         unsigned char c = (unsigned char)b[i];
         int plus = c == '+' && i + 1 < n && is_digit((unsigned char)b[i + 1]);
         int paren = c == '(' && i + 1 < n && is_digit((unsigned char)b[i + 1]);
@@ -1002,64 +1098,6 @@ static nt_err pass_numbers(scan *s)
     return NT_OK;
 }
 
-/* Which passes can find anything: one cheap look at every byte, so that a
- * message without digits never enters the number pass, and so on. */
-typedef struct survey {
-    int digit, at, dot, urls, long_word;
-} survey;
-
-/* Does b[0..n) contain "://"?  (memchr jumps between colons.) */
-static int has_scheme_sep(const char *b, size_t n)
-{
-    for (const char *p = b; (p = memchr(p, ':', (size_t)(b + n - p))) != NULL; p++)
-        if (b + n - p >= 3 && p[1] == '/' && p[2] == '/')
-            return 1;
-    return 0;
-}
-
-/* Does b[0..n) contain "www." in any case? */
-static int has_www(const char *b, size_t n)
-{
-    for (const char *p = b; (p = memchr(p, '.', (size_t)(b + n - p))) != NULL; p++)
-        if (p - b >= 3 && starts_ci(b, n, (size_t)(p - b) - 3, "www"))
-            return 1;
-    return 0;
-}
-
-static survey survey_view(const nt__view *v)
-{
-    survey sv = {0, 0, 0, 0, 0};
-    const unsigned char *b = (const unsigned char *)v->b;
-    /* Class bits per byte: 1 letter or digit, 2 digit, 4 '@', 8 '.', 16 ':'. */
-    static const uint8_t cls[256] = {
-        ['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3,
-        ['7'] = 3, ['8'] = 3, ['9'] = 3, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
-        ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,
-        ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-        ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
-        ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-        ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
-        ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
-        ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['@'] = 4,
-        ['.'] = 8, [':'] = 16,
-    };
-    unsigned acc = 0, is_long = 0;
-    size_t run = 0;
-    for (size_t i = 0; i < v->n; i++) {
-        unsigned k = cls[b[i]];
-        acc |= k;
-        run = (run + 1) & (0 - (size_t)(k & 1)); /* letters/digits in a row */
-        is_long |= run >= 25;
-    }
-    sv.digit = (acc & 2) != 0;
-    sv.at = (acc & 4) != 0;
-    sv.dot = (acc & 8) != 0;
-    unsigned colon = (acc & 16) != 0, dot = (acc & 8) != 0;
-    sv.long_word = (int)is_long;
-    sv.urls = (colon && has_scheme_sep(v->b, v->n)) || (dot && has_www(v->b, v->n));
-    return sv;
-}
-
 /* ---- resolution and the public API ---------------------------------------- */
 
 static int cand_cmp(const void *a, const void *b)
@@ -1155,6 +1193,11 @@ nt_err nt_extractor_new(const nt_extractor_options *opts, nt_extractor **out, nt
         randombytes_buf(ex->id_key, sizeof ex->id_key);
         ex->has_key = 1;
     }
+    ex->phone_alone = nt__phone_min_standalone_digits();
+    if ((rc = nt__folder_init(&ex->folder)) != NT_OK) {
+        rc = nt__fail(diag, rc, 0, "cannot build the fold table: %s", nt_strerror(rc));
+        goto cleanup;
+    }
     if (opts && opts->context_path) {
         rc = nt__phrases_load(opts->context_path, &ex->phrases, diag);
         if (rc)
@@ -1179,6 +1222,7 @@ void nt_extractor_free(nt_extractor *ex)
     if (!ex)
         return;
     nt__phrases_free(&ex->phrases);
+    nt__folder_free(&ex->folder);
     sodium_memzero(ex->id_key, sizeof ex->id_key);
     free(ex);
 }
@@ -1196,25 +1240,26 @@ nt_err nt_extract(const nt_extractor *ex, const char *text, size_t len, nt_indic
     memset(&s, 0, sizeof s);
     s.ex = ex;
     nt_indicator_list *list = NULL;
-    nt_err rc = nt__view_build(&s.view, text ? text : "", len);
+    if (!text)
+        text = "";
+    nt__survey sv;
+    int rewrite = nt__prefilter(text, len, &sv);
+    nt_err rc = nt__view_build(&s.view, text, len, rewrite);
     if (rc)
         goto cleanup;
-    survey sv = survey_view(&s.view);
+    if (rewrite)
+        nt__survey_bytes(s.view.b, s.view.n, &sv);
     if ((sv.urls && (rc = pass_urls(&s))) || (sv.at && (rc = pass_at(&s))) ||
         (sv.dot && (rc = pass_domains(&s))) || (sv.long_word && (rc = pass_wallets(&s))) ||
         (sv.digit && (rc = pass_numbers(&s))))
         goto cleanup;
     resolve(&s.c);
-    list = calloc(1, sizeof *list);
+    list = malloc(sizeof *list + s.c.n * sizeof list->v[0]);
     if (!list) {
         rc = NT_ERR_NOMEM;
         goto cleanup;
     }
-    list->v = calloc(s.c.n ? s.c.n : 1, sizeof *list->v);
-    if (!list->v) {
-        rc = NT_ERR_NOMEM;
-        goto cleanup;
-    }
+    list->n = 0;
     for (size_t i = 0; i < s.c.n; i++) {
         cand *x = &s.c.v[i];
         nt_indicator *ind = &list->v[list->n++];
@@ -1242,9 +1287,12 @@ cleanup:
         nt__fail(diag, rc, len, "more than %u indicators in one message",
                  NT_MAX_INDICATORS_PER_MESSAGE);
     nt_indicator_list_free(list);
-    cands_free(&s.c);
-    free(s.before);
-    nt__view_free(&s.view);
+    if (s.c.v)
+        cands_free(&s.c);
+    if (s.fold.b)
+        nt__folded_free(&s.fold);
+    if (!s.view.identity)
+        nt__view_free(&s.view);
     return rc;
 }
 
@@ -1268,6 +1316,5 @@ void nt_indicator_list_free(nt_indicator_list *list)
         free((char *)list->v[i].value);
         free((char *)list->v[i].detail);
     }
-    free(list->v);
     free(list);
 }

@@ -240,6 +240,23 @@ static const char *longest_prefix_value(const char *d, size_t n, size_t which)
     return best;
 }
 
+size_t nt__phone_min_standalone_digits(void)
+{
+    /* "+" and a country code: E.164 length; "00" adds 2 digits */
+    size_t best = E164_MIN_DIGITS;
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        const range *r = &ranges[i];
+        if (r->kind == NT_PHONE_UAN)
+            continue;
+        /* written bare (national-only ranges), else after the trunk 0 (or
+         * 84, longer still) */
+        size_t n = r->national_only ? r->min_len : (size_t)r->min_len + 1;
+        if (n < best)
+            best = n;
+    }
+    return best;
+}
+
 const char *nt_phone_kind_name(nt_phone_kind kind)
 {
     switch (kind) {

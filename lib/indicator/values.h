@@ -23,6 +23,12 @@
 /* The number was written in international form (+, 00 or a bare 84). */
 #define NT__PHONE_INTL_FORM 0x2u
 
+/* The fewest digits of a number that nt_canon_phone accepts as anything
+ * but a short code or a UAN (the kinds the extractor reports only after a
+ * phone phrase): 8, from the tables ("+" and 8 digits, or a bare 1800/1900
+ * number).  Below it, a number with no phone phrase is never a phone. */
+size_t nt__phone_min_standalone_digits(void);
+
 /* nt_canon_phone plus *flags (NT__PHONE_*; may be NULL).  Same contract. */
 nt_err nt__canon_phone(const char *in, size_t len, char **out, nt_phone_info *info,
                        unsigned *flags, nt_diag *diag);

@@ -108,77 +108,47 @@ static int bracket_at(const char *text, size_t len, size_t i)
 }
 
 /* Most messages contain nothing to undo: no defang notation, no NUL, no
- * invisible, unusual-space or full-width characters (whose UTF-8 lead bytes
- * are C2, E2, E3 and EF), and valid UTF-8.  Those are scanned in place. */
-static int needs_rewrite(const char *text, size_t len)
+ * invisible, unusual-space or full-width characters, and valid UTF-8.  The
+ * prefilter (prefilter.c) checks well-formedness and finds the few bytes
+ * where something could start; this decides for one of them. */
+int nt__view_rewrites_at(const char *text, size_t len, size_t i)
 {
-    /* ASCII bytes worth a closer look; every non-ASCII byte is one too. */
-    static const uint8_t look[128] = {
-        [0] = 1,   ['['] = 1, ['('] = 1, ['{'] = 1, ['h'] = 1,
-        ['H'] = 1, ['d'] = 1, ['D'] = 1,
-    };
     const unsigned char *u = (const unsigned char *)text;
-    size_t i = 0;
-    for (;;) {
-        while (i < len && u[i] < 0x80 && !look[u[i]])
-            i++;
-        if (i >= len)
-            return 0;
-        unsigned char c = u[i];
-        /* Vietnamese letters are U+00C0-U+01B0 (lead bytes C3-C6) and
-         * U+1EA0-U+1EF9 (E1 BA/BB xx): none needs rewriting, so only check
-         * that they are well-formed. */
-        if (c >= 0xC3 && c <= 0xC6) {
-            if (i + 1 >= len || (u[i + 1] & 0xC0) != 0x80)
-                return 1;
-            i += 2;
-            continue;
-        }
-        if (c == 0xE1 && i + 2 < len && (u[i + 1] == 0xBA || u[i + 1] == 0xBB) &&
-            (u[i + 2] & 0xC0) == 0x80) {
-            i += 3;
-            continue;
-        }
-        if (c >= 0x80) {
-            /* Validate as we go: malformed UTF-8 is rewritten. */
-            int32_t cp;
-            size_t k = nt__utf8_decode(u + i, len - i, &cp);
-            if (k == 0)
-                return 1;
-            if ((c == 0xC2 || c == 0xE2 || c == 0xE3 || c == 0xEF) && needs_rewrite_cp(cp))
-                return 1;
-            i += k;
-            continue;
-        }
-        switch (c) {
-        case 0:
-            return 1;
-        case 'h':
-        case 'H':
-            if (i + 1 < len && ((u[i + 1] | 0x20) == 'x' || u[i + 1] == '*') &&
-                (at(text, len, i, "hxxp") || at(text, len, i, "h**p")))
-                return 1;
-            break;
-        case 'd':
-        case 'D': /* " dot " */
-            if (i > 0 && u[i - 1] == ' ' && at(text, len, i - 1, " dot "))
-                return 1;
-            break;
-        default: /* '[', '(', '{', also when spaced: " [.] " */
-            if (bracket_at(text, len, i))
-                return 1;
-            break;
-        }
-        i++;
+    unsigned char c = u[i];
+    switch (c) {
+    case 0:
+        return 1;
+    case 'h':
+    case 'H':
+        return i + 1 < len && ((u[i + 1] | 0x20) == 'x' || u[i + 1] == '*') &&
+               (at(text, len, i, "hxxp") || at(text, len, i, "h**p"));
+    case ' ': /* " dot " */
+        return i + 4 < len && (u[i + 1] | 0x20) == 'd' && (u[i + 2] | 0x20) == 'o' &&
+               (u[i + 3] | 0x20) == 't' && u[i + 4] == ' ';
+    case '[':
+    case '(':
+    case '{': /* also when spaced: " [.] " */
+        return bracket_at(text, len, i);
+    case 0xC2:
+    case 0xE2:
+    case 0xE3:
+    case 0xEF: {
+        /* the lead bytes of every non-ASCII character the view rewrites */
+        int32_t cp;
+        size_t k = nt__utf8_decode(u + i, len - i, &cp);
+        return k == 0 || needs_rewrite_cp(cp);
+    }
+    default:
+        return 0;
     }
 }
 
-nt_err nt__view_build(nt__view *v, const char *text, size_t len)
+nt_err nt__view_build(nt__view *v, const char *text, size_t len, int rewrite)
 {
     nt_err rc = NT_OK;
     const unsigned char *u = (const unsigned char *)text;
     memset(v, 0, sizeof *v);
-    if (!needs_rewrite(text, len)) {
+    if (!rewrite) {
         v->b = (char *)text; /* read only: never written or freed */
         v->n = len;
         v->identity = 1;
