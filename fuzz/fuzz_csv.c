@@ -81,17 +81,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nt_store_config_init(&cfg);
     cfg.path = ":memory:";
     cfg.banks = banks;
+    /* the canonical fixed points are checked against a store opened once;
+     * opening an empty one for the import (migrations) costs more than the
+     * parse, so one input in four is imported */
+    static nt_store *canon_st;
+    if (!canon_st)
+        CHECK(nt_store_open(&cfg, &canon_st, NULL) == NT_OK);
     nt_store *st = NULL;
-    CHECK(nt_store_open(&cfg, &st, NULL) == NT_OK);
 
-    seen s = {.st = st};
+    seen s = {.st = canon_st};
     nt_diag d;
     nt_err prc = nt_import_parse_records(banks, &io, text, size, on_record, &s, NULL, &d);
     CHECK(prc == NT_OK || prc == NT_ERR_PARSE);
     if (prc)
         CHECK(s.good == 0 && s.bad == 0 && d.line >= 1 && d.message[0]);
 
-    if (size <= 4096) {
+    if (size <= 4096 && (((size_t)(size ? data[size - 1] : 0) + size) % 4) == 0) {
+        CHECK(nt_store_open(&cfg, &st, NULL) == NT_OK);
         nt_import_result *res = calloc(1, sizeof *res);
         CHECK(res != NULL);
         nt_err rc = nt_store_import(st, &io, text, size, res, &d);
@@ -107,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(res->added + res->duplicates + res->skipped_status == s.good);
         }
         free(res);
+        nt_store_close(st);
     }
-    nt_store_close(st);
     return 0;
 }

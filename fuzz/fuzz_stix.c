@@ -103,10 +103,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nt_store_config_init(&cfg);
     cfg.path = ":memory:";
     cfg.banks = banks;
+    /* the canonical fixed points are checked against a store opened once;
+     * opening an empty one for the import (migrations) costs more than the
+     * parse, so one input in four is imported */
+    static nt_store *canon_st;
+    if (!canon_st)
+        CHECK(nt_store_open(&cfg, &canon_st, NULL) == NT_OK);
     nt_store *st = NULL;
-    CHECK(nt_store_open(&cfg, &st, NULL) == NT_OK);
 
-    seen s = {.st = st};
+    seen s = {.st = canon_st};
     size_t other = 0;
     nt_diag d;
     nt_err prc = nt_import_parse_records(banks, &io, text, len, on_record, &s, &other, &d);
@@ -114,7 +119,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (prc)
         CHECK(s.good == 0 && s.bad == 0 && d.message[0]);
 
-    if (len <= 8192) {
+    if (len <= 8192 && (((size_t)(size ? data[0] : 0) + size) % 4) == 0) {
+        CHECK(nt_store_open(&cfg, &st, NULL) == NT_OK);
         nt_import_result *res = calloc(1, sizeof *res);
         CHECK(res != NULL);
         nt_err rc = nt_store_import(st, &io, text, len, res, &d);
@@ -136,8 +142,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(res->other_objects == other);
         }
         free(res);
+        nt_store_close(st);
     }
-    nt_store_close(st);
     free(text);
     return 0;
 }
