@@ -168,8 +168,12 @@ static int string_literal(pparser *p, char **out, size_t *len, unsigned *col)
             return fail(p, p->i, "%s", "expected a quoted string, not a typed literal");
         return fail(p, p->i, "%s", "expected a quoted string");
     }
-    size_t start = ++p->i;
-    char *buf = malloc(p->n - start + 1);
+    size_t start = ++p->i, end = start;
+    /* find the closing quote first: allocate what the literal needs, not the
+     * rest of the pattern */
+    while (end < p->n && p->s[end] != '\'')
+        end += p->s[end] == '\\' && end + 1 < p->n ? 2 : 1;
+    char *buf = malloc(end - start + 1);
     size_t o = 0;
     if (!buf)
         return fail(p, start, "%s", "out of memory");
