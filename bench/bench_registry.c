@@ -52,8 +52,8 @@
 #include "benchutil.h"
 #include "niemtin/niemtin.h"
 
-#define QUERIES 1000000u   /* lookups in the in-process mix */
-#define SQL_QUERIES 200000u /* of them, asked of SQLite */
+#define QUERIES 1000000u     /* lookups in the in-process mix */
+#define SQL_QUERIES 200000u  /* of them, asked of SQLite */
 #define REDIS_SINGLE 100000u /* of them, asked of Redis one round trip at a time */
 #define PIPELINE 100u
 
@@ -114,7 +114,8 @@ static int value_of(int k, size_t i, int miss, char *out, size_t cap)
     case 2:
         return snprintf(out, cap, "%s-%zu.example.vn", miss ? "safe" : "scam", i);
     default:
-        return snprintf(out, cap, "phish-%zu.example.com/login/%zu", i % 50000, i + (miss ? 1u << 30 : 0));
+        return snprintf(out, cap, "phish-%zu.example.com/login/%zu", i % 50000,
+                        i + (miss ? 1u << 30 : 0));
     }
 }
 
@@ -169,7 +170,8 @@ static double build_db(const char *path, nt_banks *banks, size_t n, size_t per[4
             for (size_t from = 0; from < per[k]; from += 1000000) {
                 size_t m = per[k] - from < 1000000 ? per[k] - from : 1000000, len;
                 char *list = make_list(k, from, m, &len);
-                nt_import_options io = {.format = NT_IMPORT_LIST, .type = types[k], .name = "bench"};
+                nt_import_options io = {
+                    .format = NT_IMPORT_LIST, .type = types[k], .name = "bench"};
                 nt_diag d;
                 nt_diag_clear(&d);
                 double t0 = wall();
@@ -197,7 +199,8 @@ static double build_db(const char *path, nt_banks *banks, size_t n, size_t per[4
     return t;
 }
 
-/* ---- the query mix ----------------------------------------------------------------------------- */
+/* ---- the query mix -----------------------------------------------------------------------------
+ */
 
 #define QLEN 48
 
@@ -298,7 +301,8 @@ static lat measure_inproc(const nt_registry *reg, const queries *q)
     return r;
 }
 
-/* ---- SQLite: the same keys as indexed SELECTs -------------------------------------------------- */
+/* ---- SQLite: the same keys as indexed SELECTs --------------------------------------------------
+ */
 
 static double measure_sqlite(const char *path, const queries *q, size_t n, size_t *found)
 {
@@ -333,7 +337,8 @@ static double measure_sqlite(const char *path, const queries *q, size_t n, size_
     return (double)n / t;
 }
 
-/* ---- Redis ------------------------------------------------------------------------------------------ */
+/* ---- Redis
+ * ------------------------------------------------------------------------------------------ */
 
 typedef struct redis_res {
     int ran;
@@ -355,7 +360,8 @@ static int free_port(void)
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
     socklen_t al = sizeof a;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) || getsockname(s, (struct sockaddr *)&a, &al))
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) ||
+        getsockname(s, (struct sockaddr *)&a, &al))
         die("no free loopback port");
     close(s);
     return ntohs(a.sin_port);
@@ -557,7 +563,8 @@ static void measure_redis(const char *dbpath, const queries *q, redis_res *rr)
 }
 #endif
 
-/* ---- one scale ---------------------------------------------------------------------------------------- */
+/* ---- one scale
+ * ---------------------------------------------------------------------------------------- */
 
 static void run_scale(const char *dir, nt_banks *banks, size_t n, int first)
 {
@@ -671,7 +678,8 @@ static void run_scale(const char *dir, nt_banks *banks, size_t n, int first)
     unlink(side);
 }
 
-/* ---- import rate beside sqlite3 .import ------------------------------------------------------------- */
+/* ---- import rate beside sqlite3 .import
+ * ------------------------------------------------------------- */
 
 static double child_cpu(void)
 {
@@ -751,9 +759,10 @@ static void import_rate(const char *dir, nt_banks *banks)
         }
         sqlite3_close(db);
     }
-    printf(",\n  \"import_1m_list\": {\"lines\": %zu, \"wall_seconds\": %.2f, \"cpu_seconds\": %.2f, "
-           "\"per_second\": %.0f,\n",
-           n, ours_wall, ours_cpu, (double)n / ours_wall);
+    printf(
+        ",\n  \"import_1m_list\": {\"lines\": %zu, \"wall_seconds\": %.2f, \"cpu_seconds\": %.2f, "
+        "\"per_second\": %.0f,\n",
+        n, ours_wall, ours_cpu, (double)n / ours_wall);
     if (ran && rows == (long long)n)
         printf("    \"sqlite3_import\": {\"wall_seconds\": %.2f, \"cpu_seconds\": %.2f, "
                "\"per_second\": %.0f}, \"sqlite3_import_over_ours_wall\": %.1f}",

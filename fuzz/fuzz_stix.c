@@ -83,9 +83,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!p)
             return 0; /* not UTF-8: jansson would refuse the bundle anyway */
         json_t *b = json_pack("{s:s, s:[{s:s, s:s, s:s, s:o, s:s, s:s, s:i, s:[s]}]}", "type",
-                              "bundle", "objects", "type", "indicator", "spec_version", "2.1",
-                              "id", "indicator--00000000-0000-4000-8000-000000000000", "pattern",
-                              p, "pattern_type", "stix", "valid_from", "2026-01-01T00:00:00Z",
+                              "bundle", "objects", "type", "indicator", "spec_version", "2.1", "id",
+                              "indicator--00000000-0000-4000-8000-000000000000", "pattern", p,
+                              "pattern_type", "stix", "valid_from", "2026-01-01T00:00:00Z",
                               "confidence", (int)(size % 101), "labels", "fuzz");
         CHECK(b != NULL);
         text = json_dumps(b, JSON_COMPACT);

@@ -947,11 +947,10 @@ int cmd_import(cli *c, int argc, char **argv)
     if (st)
         return st;
     if (o.nargs != 1 || !o.format) {
-        fprintf(
-            stderr,
-            "%s: niemtin import --format chongluadao|list|stix|csv [--type T] [--name NAME] "
-            "[--skip-bad] [--min-confidence N] [--db PATH] [--json] FILE\n",
-            L(c, "Cách dùng", "Usage"));
+        fprintf(stderr,
+                "%s: niemtin import --format chongluadao|list|stix|csv [--type T] [--name NAME] "
+                "[--skip-bad] [--min-confidence N] [--db PATH] [--json] FILE\n",
+                L(c, "Cách dùng", "Usage"));
         return 2;
     }
     nt_import_options io = {0};
@@ -1087,9 +1086,8 @@ int cmd_import(cli *c, int argc, char **argv)
             size_t skipped = res->skipped_revoked + res->skipped_expired + res->skipped_status +
                              res->skipped_low_confidence;
             if (skipped)
-                printf("  %s: %zu %s, %zu %s, %zu %s, %zu %s\n",
-                       L(c, "không nhập", "left out"), res->skipped_revoked,
-                       L(c, "đã thu hồi", "revoked"), res->skipped_expired,
+                printf("  %s: %zu %s, %zu %s, %zu %s, %zu %s\n", L(c, "không nhập", "left out"),
+                       res->skipped_revoked, L(c, "đã thu hồi", "revoked"), res->skipped_expired,
                        L(c, "hết hiệu lực", "no longer valid"), res->skipped_status,
                        L(c, "chưa được xác nhận", "not confirmed"), res->skipped_low_confidence,
                        L(c, "độ tin cậy thấp", "low confidence"));
@@ -1156,7 +1154,8 @@ int cmd_export(cli *c, int argc, char **argv)
     if (eo.format != NT_EXPORT_CSV &&
         (eo.all_statuses || (eo.status && eo.status != NT_STATUS_CONFIRMED))) {
         fprintf(stderr, "niemtin export: %s\n",
-                L(c, "STIX và hosts chỉ xuất các chỉ báo đã xác nhận (CSV xuất được mọi trạng thái)",
+                L(c,
+                  "STIX và hosts chỉ xuất các chỉ báo đã xác nhận (CSV xuất được mọi trạng thái)",
                   "STIX and hosts exports list confirmed indicators only (CSV can export any "
                   "status)"));
         return 2;

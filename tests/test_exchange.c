@@ -64,8 +64,8 @@ static int setup(void **state)
 static nt_err import(nt_store *st, nt_import_format fmt, const char *text, int skip_bad,
                      nt_import_result *res, nt_diag *d)
 {
-    nt_import_options io = {.format = fmt, .name = "partner", .file = "in.dat",
-                            .skip_bad = skip_bad};
+    nt_import_options io = {
+        .format = fmt, .name = "partner", .file = "in.dat", .skip_bad = skip_bad};
     nt_diag_clear(d);
     return nt_store_import(st, &io, text, strlen(text), res, d);
 }
@@ -125,7 +125,8 @@ static void expect_absent(nt_store *st, nt_ind_type t, const char *canon)
     assert_int_equal(nt_store_find(st, t, canon, &ind, NULL), NT_ERR_NOT_FOUND);
 }
 
-/* ---- helpers: times, SHA-1, UUIDv5 ------------------------------------------------------------ */
+/* ---- helpers: times, SHA-1, UUIDv5 ------------------------------------------------------------
+ */
 
 static void test_helpers(void **state)
 {
@@ -139,8 +140,14 @@ static void test_helpers(void **state)
     assert_int_equal(nt__time_parse("2026-01-01T07:00:00.123+07:00", 29, &t), 0);
     assert_int_equal(t, T0);
     assert_int_equal(nt__time_parse("2024-02-29 12:00:00", 19, &t), 0);
-    static const char *bad[] = {"2026-02-29", "2026-13-01", "2026-01-01T24:00:00Z", "1969-12-31",
-                                "2026-01-01T00:00Z", "2026-01-01X", "26-01-01", ""};
+    static const char *bad[] = {"2026-02-29",
+                                "2026-13-01",
+                                "2026-01-01T24:00:00Z",
+                                "1969-12-31",
+                                "2026-01-01T00:00Z",
+                                "2026-01-01X",
+                                "26-01-01",
+                                ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(nt__time_parse(bad[i], strlen(bad[i]), &t), -1);
     nt__time_format(T0 + 3661, 1, buf);
@@ -181,7 +188,8 @@ static void test_helpers(void **state)
     assert_string_not_equal(id1, id2);
 }
 
-/* ---- STIX import ----------------------------------------------------------------------------------- */
+/* ---- STIX import
+ * ----------------------------------------------------------------------------------- */
 
 #define IDENT "identity--f431f809-377b-45e0-aa1c-6a4751cae5ff"
 
@@ -221,7 +229,9 @@ static void test_stix_import(void **state)
     nt_store *st = open_mem();
     char objs[16384];
     char *o[8];
-    o[0] = ind(1, "[domain-name:value = 'VietcomBank-XacThuc.com'] OR [url:value = 'http://evil.vn/login?a=\\\\'1']",
+    o[0] = ind(1,
+               "[domain-name:value = 'VietcomBank-XacThuc.com'] OR [url:value = "
+               "'http://evil.vn/login?a=\\\\'1']",
                "\"created_by_ref\": \"" IDENT "\", \"labels\": [\"phishing\", \"bank\"], "
                "\"confidence\": 85, \"name\": \"fake VCB\"");
     o[1] = ind(2, "[x-niemtin-phone:value IN ('0912 345 678', '+84987654321')]", NULL);
@@ -230,18 +240,20 @@ static void test_stix_import(void **state)
                "\"valid_until\": \"2026-12-31T00:00:00Z\"");
     o[4] = ind(5, "[x-niemtin-bank-account:value = 'Techcombank 19036688889999']",
                "\"valid_until\": \"2026-01-10T00:00:00Z\"");
-    o[5] = ind(6, "[x-niemtin-social:value = 'telegram:hotro_vcb24'] OR [x-niemtin-wallet:value = "
-                  "'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq']",
+    o[5] = ind(6,
+               "[x-niemtin-social:value = 'telegram:hotro_vcb24'] OR [x-niemtin-wallet:value = "
+               "'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq']",
                "\"confidence\": 20");
-    o[6] = strdup("{\"type\": \"relationship\", \"spec_version\": \"2.1\", \"id\": "
-                  "\"relationship--00000000-0000-4000-8000-000000000001\", \"relationship_type\": "
-                  "\"indicates\", \"source_ref\": \"indicator--x\", \"target_ref\": \"malware--y\"}");
+    o[6] =
+        strdup("{\"type\": \"relationship\", \"spec_version\": \"2.1\", \"id\": "
+               "\"relationship--00000000-0000-4000-8000-000000000001\", \"relationship_type\": "
+               "\"indicates\", \"source_ref\": \"indicator--x\", \"target_ref\": \"malware--y\"}");
     o[7] = ind(7, "[domain-name:value = 'vietcombank-xacthuc.com']", NULL); /* a duplicate */
     snprintf(objs, sizeof objs, "%s, %s, %s, %s, %s, %s, %s, %s", o[0], o[1], o[2], o[3], o[4],
              o[5], o[6], o[7]);
     char *b = bundle(objs);
-    nt_import_options io = {.format = NT_IMPORT_STIX, .name = "stix-feed", .file = "b.json",
-                            .min_confidence = 50};
+    nt_import_options io = {
+        .format = NT_IMPORT_STIX, .name = "stix-feed", .file = "b.json", .min_confidence = 50};
     nt_import_result *res = calloc(1, sizeof *res);
     nt_diag d;
     nt_diag_clear(&d);
@@ -294,14 +306,18 @@ static void test_stix_malformed(void **state)
     static const struct {
         const char *pattern, *extra, *want;
     } cases[] = {
-        {"[domain-name:value = 'a.vn' AND domain-name:value = 'b.vn']", NULL, "AND is not supported"},
-        {"[domain-name:value = 'a.vn'] AND [url:value = 'http://b.vn/']", NULL, "AND is not supported"},
-        {"[domain-name:value = 'a.vn'] FOLLOWEDBY [domain-name:value = 'b.vn']", NULL, "FOLLOWEDBY"},
+        {"[domain-name:value = 'a.vn' AND domain-name:value = 'b.vn']", NULL,
+         "AND is not supported"},
+        {"[domain-name:value = 'a.vn'] AND [url:value = 'http://b.vn/']", NULL,
+         "AND is not supported"},
+        {"[domain-name:value = 'a.vn'] FOLLOWEDBY [domain-name:value = 'b.vn']", NULL,
+         "FOLLOWEDBY"},
         {"[domain-name:value = 'a.vn'] WITHIN 5 SECONDS", NULL, "qualifiers (WITHIN)"},
         {"[domain-name:value != 'a.vn']", NULL, "only = and IN"},
         {"[domain-name:value LIKE 'a%']", NULL, "LIKE is not supported"},
         {"[domain-name:value NOT = 'a.vn']", NULL, "NOT is not supported"},
-        {"[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']", NULL, "object file is not supported"},
+        {"[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']", NULL,
+         "object file is not supported"},
         {"[url:x_path = 'http://a.vn/']", NULL, "only the :value property"},
         {"[domain-name:value = t'2026-01-01T00:00:00Z']", NULL, "not a typed literal"},
         {"[domain-name:value = 5]", NULL, "expected a quoted string"},
@@ -313,7 +329,8 @@ static void test_stix_malformed(void **state)
         {"[ipv4-addr:value = '10.0.0.0/8']", NULL, "CIDR"},
         {"[domain-name:value = 'not a host!']", NULL, "column 22: not a valid domain"},
         {"[x-niemtin-phone:value = '12']", NULL, "not a valid phone"},
-        {"((((((((((((((((((((((((((((((((((([domain-name:value = 'a.vn'])))))))))))))))))))))))))))))))))))",
+        {"((((((((((((((((((((((((((((((((((([domain-name:value = "
+         "'a.vn'])))))))))))))))))))))))))))))))))))",
          NULL, "nested too deeply"},
         {"[domain-name:value = 'a.vn']", "\"confidence\": 101", "confidence"},
         {"[domain-name:value = 'a.vn']", "\"valid_until\": \"2026-01-01T00:00:00Z\"",
@@ -331,7 +348,8 @@ static void test_stix_malformed(void **state)
         snprintf(objs, sizeof objs, "%s, %s", good, badobj);
         char *b = bundle(objs);
         nt_err rc = import(st, NT_IMPORT_STIX, b, 0, res, &d);
-        if (rc != NT_ERR_PARSE || res->n_errors != 1 || !strstr(res->errors[0].message, cases[i].want))
+        if (rc != NT_ERR_PARSE || res->n_errors != 1 ||
+            !strstr(res->errors[0].message, cases[i].want))
             fail_msg("case %zu (%s): rc %d, %zu errors, \"%s\"", i, cases[i].pattern, rc,
                      res->n_errors, res->n_errors ? res->errors[0].message : "");
         assert_int_equal(res->errors[0].object, 3); /* objects[2]: after the identity and good */
@@ -343,19 +361,21 @@ static void test_stix_malformed(void **state)
         free(b);
     }
     /* not indicators: a non-object, no type, a type STIX does not define, a bad id */
-    char *b = bundle("42, {\"id\": \"x--1\"}, {\"type\": \"x-acme-thing\", \"id\": "
-                     "\"x-acme-thing--1\"}, {\"type\": \"indicator\", \"id\": \"malware--1\"}, "
-                     "{\"type\": \"indicator\", \"id\": \"indicator--1\", \"pattern\": \"[url:value "
-                     "= 'http://a.vn/']\", \"valid_from\": \"2026-01-01T00:00:00Z\"}, {\"type\": "
-                     "\"indicator\", \"id\": \"indicator--2\", \"pattern\": \"alert tcp any any\", "
-                     "\"pattern_type\": \"snort\", \"valid_from\": \"2026-01-01T00:00:00Z\"}, "
-                     "{\"type\": \"indicator\", \"id\": \"indicator--3\", \"pattern\": "
-                     "\"[url:value = 'http://a.vn/']\", \"pattern_type\": \"stix\"}");
+    char *b =
+        bundle("42, {\"id\": \"x--1\"}, {\"type\": \"x-acme-thing\", \"id\": "
+               "\"x-acme-thing--1\"}, {\"type\": \"indicator\", \"id\": \"malware--1\"}, "
+               "{\"type\": \"indicator\", \"id\": \"indicator--1\", \"pattern\": \"[url:value "
+               "= 'http://a.vn/']\", \"valid_from\": \"2026-01-01T00:00:00Z\"}, {\"type\": "
+               "\"indicator\", \"id\": \"indicator--2\", \"pattern\": \"alert tcp any any\", "
+               "\"pattern_type\": \"snort\", \"valid_from\": \"2026-01-01T00:00:00Z\"}, "
+               "{\"type\": \"indicator\", \"id\": \"indicator--3\", \"pattern\": "
+               "\"[url:value = 'http://a.vn/']\", \"pattern_type\": \"stix\"}");
     assert_int_equal(import(st, NT_IMPORT_STIX, b, 0, res, &d), NT_ERR_PARSE);
     assert_int_equal(res->bad, 7);
-    static const char *want[] = {"not a JSON object", "no \"type\"", "unknown object type",
-                                 "\"id\" must be", "pattern_type is required",
-                                 "not supported (only stix)", "valid_from is required"};
+    static const char *want[] = {"not a JSON object",        "no \"type\"",
+                                 "unknown object type",      "\"id\" must be",
+                                 "pattern_type is required", "not supported (only stix)",
+                                 "valid_from is required"};
     for (size_t i = 0; i < 7; i++) {
         assert_int_equal(res->errors[i].object, i + 2);
         if (!strstr(res->errors[i].message, want[i]))
@@ -376,8 +396,11 @@ static void test_stix_malformed(void **state)
     free(badobj);
     free(b);
     /* a file that is not a bundle at all: an error with a position, whatever skip_bad says */
-    static const char *fatal[] = {"", "{\"type\": \"bundle\", \"objects\": [", "[1, 2]",
-                                  "{\"type\": \"indicator\"}", "{\"type\": \"bundle\"}",
+    static const char *fatal[] = {"",
+                                  "{\"type\": \"bundle\", \"objects\": [",
+                                  "[1, 2]",
+                                  "{\"type\": \"indicator\"}",
+                                  "{\"type\": \"bundle\"}",
                                   "{\"type\": \"bundle\", \"objects\": {}}",
                                   "{\"type\": \"bundle\", \"objects\": [], \"objects\": []}"};
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
@@ -389,7 +412,8 @@ static void test_stix_malformed(void **state)
     nt_store_close(st);
 }
 
-/* ---- CSV import ------------------------------------------------------------------------------------ */
+/* ---- CSV import
+ * ------------------------------------------------------------------------------------ */
 
 static void test_csv_import(void **state)
 {
@@ -459,8 +483,8 @@ static void test_csv_malformed(void **state)
                  cases[i].body);
         nt_err rc = import(st, NT_IMPORT_CSV, csv, 0, res, &d);
         if (rc != NT_ERR_PARSE || res->n_errors != 1 ||
-            !strstr(res->errors[0].message, cases[i].want) || res->errors[0].line != cases[i].line ||
-            res->errors[0].column != cases[i].column)
+            !strstr(res->errors[0].message, cases[i].want) ||
+            res->errors[0].line != cases[i].line || res->errors[0].column != cases[i].column)
             fail_msg("case %zu: rc %d, %zu errors, line %u column %u \"%s\"", i, rc, res->n_errors,
                      res->n_errors ? res->errors[0].line : 0,
                      res->n_errors ? res->errors[0].column : 0,
@@ -499,7 +523,8 @@ static void test_csv_malformed(void **state)
     nt_store_close(st);
 }
 
-/* ---- export ------------------------------------------------------------------------------------------ */
+/* ---- export
+ * ------------------------------------------------------------------------------------------ */
 
 typedef struct sbuf {
     char *s;
@@ -549,8 +574,8 @@ static nt_store *populated(void)
     for (int i = 0; i < 6; i++) {
         nt_ind_type t;
         assert_int_equal(nt_ind_type_parse(values[i][1], &t), NT_OK);
-        nt_report_in r = {.type = t, .value = values[i][0], .value_len = strlen(values[i][0]),
-                          .reporter = "an"};
+        nt_report_in r = {
+            .type = t, .value = values[i][0], .value_len = strlen(values[i][0]), .reporter = "an"};
         assert_int_equal(nt_store_report_add(st, &r, NULL, &ids[i], &d), NT_OK);
     }
     for (int i = 0; i < 4; i++)

@@ -283,20 +283,20 @@ nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *
  * or an error naming the record.  No database (fuzzed); nt_store_import
  * decides what to write. */
 typedef struct nt_import_record {
-    unsigned line;          /* CSV: the line the record starts on; STIX: 0 */
-    unsigned object;        /* STIX: 1 + the index in "objects"; CSV: 0 */
-    const char *ref;        /* STIX: the indicator's id; CSV: NULL */
+    unsigned line;   /* CSV: the line the record starts on; STIX: 0 */
+    unsigned object; /* STIX: 1 + the index in "objects"; CSV: 0 */
+    const char *ref; /* STIX: the indicator's id; CSV: NULL */
     nt_ind_type type;
-    const char *canonical;  /* as nt_store_canonical gives it */
-    int64_t first_seen;     /* valid_from / first_seen; 0: not given */
-    int64_t valid_until;    /* STIX valid_until; 0: not given */
-    int revoked;            /* STIX "revoked": true */
-    nt_status status;       /* CSV status; 0: not given (confirmed) */
-    int confidence;         /* STIX 0..100; -1: not given */
-    const char *source;     /* who published it: the created_by_ref identity's
-                               name, or the CSV source; NULL: the import's name */
-    const char *note;       /* CSV note, STIX name; NULL if none */
-    const char *labels;     /* STIX labels joined by ", "; NULL if none */
+    const char *canonical; /* as nt_store_canonical gives it */
+    int64_t first_seen;    /* valid_from / first_seen; 0: not given */
+    int64_t valid_until;   /* STIX valid_until; 0: not given */
+    int revoked;           /* STIX "revoked": true */
+    nt_status status;      /* CSV status; 0: not given (confirmed) */
+    int confidence;        /* STIX 0..100; -1: not given */
+    const char *source;    /* who published it: the created_by_ref identity's
+                              name, or the CSV source; NULL: the import's name */
+    const char *note;      /* CSV note, STIX name; NULL if none */
+    const char *labels;    /* STIX labels joined by ", "; NULL if none */
 } nt_import_record;
 
 /* Called once per indicator value (a STIX pattern with OR names several) or
@@ -331,10 +331,10 @@ typedef enum nt_export_format {
 
 typedef struct nt_export_options {
     nt_export_format format;
-    nt_status status;  /* only this status; 0: confirmed.  STIX and hosts
-                          export confirmed indicators only */
-    int all_statuses;  /* CSV: every status (status is then ignored) */
-    int domains_only;  /* hosts: leave out the hosts of listed URLs */
+    nt_status status; /* only this status; 0: confirmed.  STIX and hosts
+                         export confirmed indicators only */
+    int all_statuses; /* CSV: every status (status is then ignored) */
+    int domains_only; /* hosts: leave out the hosts of listed URLs */
 } nt_export_options;
 
 /* Receives the output in pieces; returns non-zero to stop (a write error). */

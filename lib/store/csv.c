@@ -108,8 +108,7 @@ static int next_record(csv_reader *r)
                 if (r->i >= r->n) {
                     char what[96];
                     snprintf(what, sizeof what,
-                             "the quoted field opened here (line %zu) is never closed",
-                             open_line);
+                             "the quoted field opened here (line %zu) is never closed", open_line);
                     quote_error(r, col, char_col(r, open_at), what);
                     break;
                 }
@@ -139,8 +138,7 @@ static int next_record(csv_reader *r)
             }
         } else {
             while (r->i < r->n && r->s[r->i] != ',' && r->s[r->i] != '\n') {
-                if (r->s[r->i] == '\r' &&
-                    (r->i + 1 == r->n || r->s[r->i + 1] == '\n')) {
+                if (r->s[r->i] == '\r' && (r->i + 1 == r->n || r->s[r->i + 1] == '\n')) {
                     r->i++;
                     continue;
                 }
@@ -229,8 +227,7 @@ static int rec_error(csv_ctx *cc, unsigned line, unsigned column, const char *fm
 static nt_err read_header(csv_ctx *cc, csv_reader *r, const char *src, nt_diag *diag)
 {
     if (r->err[0])
-        return nt__fail_at(diag, NT_ERR_PARSE, src, r->start, r->errcol, 0, "header: %s",
-                           r->err);
+        return nt__fail_at(diag, NT_ERR_PARSE, src, r->start, r->errcol, 0, "header: %s", r->err);
     if (r->nf > COL__COUNT)
         return nt__fail_at(diag, NT_ERR_PARSE, src, r->start, COL__COUNT + 1, 0,
                            "header: %u columns; at most type, value, first_seen, status, "
@@ -285,8 +282,10 @@ static int data_record(csv_ctx *cc, csv_reader *r)
     s = trimmed(r, c, &n);
     char tname[32];
     if (n == 0 || n >= sizeof tname)
-        return rec_error(cc, line, c + 1, "column %u (type): expected url, domain, ip, phone, "
-                         "bank, email, social or wallet", c + 1);
+        return rec_error(cc, line, c + 1,
+                         "column %u (type): expected url, domain, ip, phone, "
+                         "bank, email, social or wallet",
+                         c + 1);
     memcpy(tname, s, n);
     tname[n] = '\0';
     if (strcmp(tname, "bank_account") == 0)

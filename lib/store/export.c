@@ -88,8 +88,8 @@ static int collect(void *ctx, const nt_store_indicator *ind)
         c->items = p;
         c->cap = nc;
     }
-    ex_item it = {ind->type,      strdup(ind->value), ind->status, ind->first_seen,
-                  ind->status_at, ind->source_id};
+    ex_item it = {ind->type,       strdup(ind->value), ind->status,
+                  ind->first_seen, ind->status_at,     ind->source_id};
     if (!it.value) {
         c->oom = 1;
         return 1;
@@ -254,12 +254,12 @@ static nt_err export_stix(const ex_ctx *c, writer *w, size_t *count, nt_diag *di
     w_str(w, "{\"type\":\"bundle\",\"id\":\"bundle--");
     w_str(w, bundle);
     w_str(w, "\",\"objects\":[\n");
-    json_t *id = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "identity",
-                           "spec_version", "2.1", "id", ident, "created", NIEMTIN_CREATED,
-                           "modified", NIEMTIN_CREATED, "name", "NiemTin", "identity_class",
-                           "system", "description",
-                           "The early-warning registry of Vietnam's Digital Trust Alliance "
-                           "(Liên minh Niềm Tin Số)");
+    json_t *id =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "identity", "spec_version",
+                  "2.1", "id", ident, "created", NIEMTIN_CREATED, "modified", NIEMTIN_CREATED,
+                  "name", "NiemTin", "identity_class", "system", "description",
+                  "The early-warning registry of Vietnam's Digital Trust Alliance "
+                  "(Liên minh Niềm Tin Số)");
     if (w_json(w, id))
         return nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
     for (size_t i = 0; i < c->n && !w->failed; i++) {
@@ -272,14 +272,12 @@ static nt_err export_stix(const ex_ctx *c, writer *w, size_t *count, nt_diag *di
         nt__time_format(it->first_seen, 1, created);
         nt__time_format(it->status_at > it->first_seen ? it->status_at : it->first_seen, 1,
                         modified);
-        snprintf(name, sizeof name, "NiemTin: %s confirmed as a scam",
-                 nt_ind_type_name(it->type));
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:s, s:s, s:s, s:s}",
-                              "type", "indicator", "spec_version", "2.1", "id", idbuf,
-                              "created_by_ref", ident, "created", created, "modified", modified,
-                              "name", name, "indicator_types", "malicious-activity", "pattern",
-                              pattern, "pattern_type", "stix", "pattern_version", "2.1",
-                              "valid_from", created);
+        snprintf(name, sizeof name, "NiemTin: %s confirmed as a scam", nt_ind_type_name(it->type));
+        json_t *o = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s], s:s, s:s, s:s, s:s}", "type", "indicator",
+            "spec_version", "2.1", "id", idbuf, "created_by_ref", ident, "created", created,
+            "modified", modified, "name", name, "indicator_types", "malicious-activity", "pattern",
+            pattern, "pattern_type", "stix", "pattern_version", "2.1", "valid_from", created);
         free(pattern);
         const char *src = source_name(c, it->source_id);
         if (o && src)
@@ -295,7 +293,8 @@ static nt_err export_stix(const ex_ctx *c, writer *w, size_t *count, nt_diag *di
     return NT_OK;
 }
 
-/* ---- CSV --------------------------------------------------------------------------------------- */
+/* ---- CSV ---------------------------------------------------------------------------------------
+ */
 
 static void csv_field(writer *w, const char *s)
 {
@@ -339,7 +338,8 @@ static nt_err export_csv(const ex_ctx *c, writer *w, size_t *count)
     return NT_OK;
 }
 
-/* ---- hosts --------------------------------------------------------------------------------------- */
+/* ---- hosts
+ * --------------------------------------------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -368,8 +368,8 @@ static char *url_host(const char *expr)
     return h;
 }
 
-static nt_err export_hosts(const ex_ctx *c, const nt_export_options *opts, writer *w,
-                           size_t *count, nt_diag *diag)
+static nt_err export_hosts(const ex_ctx *c, const nt_export_options *opts, writer *w, size_t *count,
+                           nt_diag *diag)
 {
     char **hosts = malloc((c->n ? c->n : 1) * sizeof *hosts);
     size_t nh = 0;

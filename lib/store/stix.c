@@ -29,16 +29,14 @@
 
 /* STIX 2.1 object types that are not indicators: ignored, not errors. */
 static const char *const known_types[] = {
-    "attack-pattern", "campaign",       "course-of-action", "grouping",
-    "identity",       "incident",       "infrastructure",   "intrusion-set",
-    "location",       "malware",        "malware-analysis", "note",
-    "observed-data",  "opinion",        "report",           "threat-actor",
-    "tool",           "vulnerability",  "relationship",     "sighting",
-    "marking-definition", "language-content", "extension-definition",
+    "attack-pattern", "campaign", "course-of-action", "grouping", "identity", "incident",
+    "infrastructure", "intrusion-set", "location", "malware", "malware-analysis", "note",
+    "observed-data", "opinion", "report", "threat-actor", "tool", "vulnerability", "relationship",
+    "sighting", "marking-definition", "language-content", "extension-definition",
     /* cyber-observable objects */
-    "artifact", "autonomous-system", "directory", "domain-name", "email-addr",
-    "email-message", "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic",
-    "process", "software", "url", "user-account", "windows-registry-key", "x509-certificate"};
+    "artifact", "autonomous-system", "directory", "domain-name", "email-addr", "email-message",
+    "file", "ipv4-addr", "ipv6-addr", "mac-addr", "mutex", "network-traffic", "process", "software",
+    "url", "user-account", "windows-registry-key", "x509-certificate"};
 
 /* Object paths a pattern may compare, and the indicator type they name. */
 static const struct {
@@ -96,15 +94,15 @@ static int fail(pparser *p, size_t at, const char *fmt, ...)
 
 static void skip_space(pparser *p)
 {
-    while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
-                           p->s[p->i] == '\r'))
+    while (p->i < p->n &&
+           (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' || p->s[p->i] == '\r'))
         p->i++;
 }
 
 static int is_word_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 /* The word (identifier or keyword) at the cursor, without consuming it. */
@@ -163,8 +161,7 @@ static int string_literal(pparser *p, char **out, size_t *len, unsigned *col)
     skip_space(p);
     *col = (unsigned)p->i + 1;
     if (p->i >= p->n || p->s[p->i] != '\'') {
-        if (p->i < p->n && p->i + 1 < p->n && p->s[p->i + 1] == '\'' &&
-            strchr("tbh", p->s[p->i]))
+        if (p->i < p->n && p->i + 1 < p->n && p->s[p->i + 1] == '\'' && strchr("tbh", p->s[p->i]))
             return fail(p, p->i, "%s", "expected a quoted string, not a typed literal");
         return fail(p, p->i, "%s", "expected a quoted string");
     }
@@ -569,8 +566,7 @@ static void indicator(stix_ctx *sc, json_t *obj, unsigned object, const char *id
                 int v6 = strchr(v->text, ':') != NULL;
                 if (strcmp(slash + 1, v6 ? "128" : "32") != 0) {
                     report(sc, object, id,
-                           "pattern, column %u: address ranges (CIDR) are not supported",
-                           v->col);
+                           "pattern, column %u: address ranges (CIDR) are not supported", v->col);
                     break;
                 }
                 *slash = '\0';
@@ -625,8 +621,8 @@ nt_err nt__stix_parse(const nt_banks *banks, const nt_import_options *opts, cons
     if (!root)
         return nt__fail_at(diag, NT_ERR_PARSE, src, (unsigned)(je.line > 0 ? je.line : 0),
                            (unsigned)(je.column > 0 ? je.column : 0),
-                           je.position > 0 ? (size_t)je.position : 0,
-                           "not a STIX bundle: JSON: %s", je.text);
+                           je.position > 0 ? (size_t)je.position : 0, "not a STIX bundle: JSON: %s",
+                           je.text);
     const char *rtype = json_string_value(json_object_get(root, "type"));
     json_t *objects = json_object_get(root, "objects");
     if (!json_is_object(root) || !rtype || strcmp(rtype, "bundle") != 0) {
@@ -659,8 +655,8 @@ nt_err nt__stix_parse(const nt_banks *banks, const nt_import_options *opts, cons
         char tmp[120];
         if (t && id && strcmp(t, "identity") == 0 && json_is_string(name) &&
             json_string_length(name) > 0 &&
-            !nt__field_problem(json_string_value(name), json_string_length(name),
-                               NT_MAX_NAME_BYTES, 0, tmp, sizeof tmp))
+            !nt__field_problem(json_string_value(name), json_string_length(name), NT_MAX_NAME_BYTES,
+                               0, tmp, sizeof tmp))
             json_object_set(sc.identities, id, name);
     }
     json_array_foreach(objects, i, o)
