@@ -91,6 +91,7 @@ int cmd_lookup(cli *c, int argc, char **argv);
 int cmd_report(cli *c, int argc, char **argv);
 int cmd_review(cli *c, int argc, char **argv);
 int cmd_import(cli *c, int argc, char **argv);
+int cmd_export(cli *c, int argc, char **argv);
 int cmd_feed(cli *c, int argc, char **argv);
 int cmd_expire(cli *c, int argc, char **argv);
 

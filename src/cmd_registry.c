@@ -5,7 +5,8 @@
  *   niemtin lookup --batch FILE               JSON lines in and out
  *   niemtin report add --type T --value V ... a citizen's or member's report
  *   niemtin review list|show|start|confirm|reject|dispute|clear ...
- *   niemtin import --format chongluadao|list [--type T] FILE
+ *   niemtin import --format chongluadao|list|stix|csv [--type T] FILE
+ *   niemtin export --format stix|csv|hosts [--status S|all] [--out FILE]
  *   niemtin feed --since CURSOR [--limit N]   changes in order, with the next cursor
  *   niemtin expire --older-than DAYS
  *
@@ -49,7 +50,9 @@ typedef struct ropts {
     const char *limit;
     const char *after;
     const char *older_than;
-    int member, skip_bad, reveal_contact;
+    const char *out;
+    const char *min_confidence;
+    int member, skip_bad, reveal_contact, domains_only;
     int nargs;
     char *args[64];
 } ropts;
@@ -81,6 +84,8 @@ static int parse(cli *c, const char *cmd, int argc, char **argv, ropts *o)
         {"--limit", offsetof(ropts, limit)},
         {"--after", offsetof(ropts, after)},
         {"--older-than", offsetof(ropts, older_than)},
+        {"--out", offsetof(ropts, out)},
+        {"--min-confidence", offsetof(ropts, min_confidence)},
     };
     memset(o, 0, sizeof *o);
     int only_args = 0;
@@ -113,6 +118,10 @@ static int parse(cli *c, const char *cmd, int argc, char **argv, ropts *o)
         }
         if (strcmp(a, "--reveal-contact") == 0) {
             o->reveal_contact = 1;
+            continue;
+        }
+        if (strcmp(a, "--domains-only") == 0) {
+            o->domains_only = 1;
             continue;
         }
         if (strcmp(a, "--lang") == 0 && i + 1 < argc) {
@@ -938,11 +947,10 @@ int cmd_import(cli *c, int argc, char **argv)
     if (st)
         return st;
     if (o.nargs != 1 || !o.format) {
-        fprintf(
-            stderr,
-            "%s: niemtin import --format chongluadao|list [--type T] [--name NAME] [--skip-bad] "
-            "[--db PATH] [--json] FILE\n",
-            L(c, "Cách dùng", "Usage"));
+        fprintf(stderr,
+                "%s: niemtin import --format chongluadao|list|stix|csv [--type T] [--name NAME] "
+                "[--skip-bad] [--min-confidence N] [--db PATH] [--json] FILE\n",
+                L(c, "Cách dùng", "Usage"));
         return 2;
     }
     nt_import_options io = {0};
@@ -957,10 +965,20 @@ int cmd_import(cli *c, int argc, char **argv)
         }
         if (parse_type(c, o.type, &io.type))
             return 2;
+    } else if (strcmp(o.format, "stix") == 0) {
+        io.format = NT_IMPORT_STIX;
+    } else if (strcmp(o.format, "csv") == 0) {
+        io.format = NT_IMPORT_CSV;
     } else {
-        fprintf(stderr, "niemtin import: --format: %s '%s' (chongluadao, list)\n",
+        fprintf(stderr, "niemtin import: --format: %s '%s' (chongluadao, list, stix, csv)\n",
                 L(c, "định dạng không rõ", "unknown format"), o.format);
         return 2;
+    }
+    if (o.min_confidence) {
+        long long v;
+        if (parse_i64(c, "--min-confidence", o.min_confidence, 0, 100, &v))
+            return 2;
+        io.min_confidence = (int)v;
     }
     const char *file = o.args[0];
     const char *base = strrchr(file, '/');
@@ -995,8 +1013,14 @@ int cmd_import(cli *c, int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (res) {
-        for (size_t i = 0; i < res->n_errors && !c->json; i++)
-            fprintf(stderr, "%s:%u: %s\n", file, res->errors[i].line, res->errors[i].message);
+        for (size_t i = 0; i < res->n_errors && !c->json; i++) {
+            const nt_import_error *ie = &res->errors[i];
+            if (ie->object)
+                fprintf(stderr, "%s: objects[%u]%s%s: %s\n", file, ie->object - 1,
+                        ie->ref[0] ? " " : "", ie->ref, ie->message);
+            else
+                fprintf(stderr, "%s:%u: %s\n", file, ie->line, ie->message);
+        }
         if (!c->json && res->bad > res->n_errors)
             fprintf(stderr, "… %zu %s\n", res->bad - res->n_errors,
                     L(c, "dòng lỗi khác", "more bad lines"));
@@ -1018,11 +1042,30 @@ int cmd_import(cli *c, int argc, char **argv)
             json_object_set_new(j, "unchanged", json_integer((json_int_t)res->unchanged));
             json_object_set_new(j, "duplicates", json_integer((json_int_t)res->duplicates));
             json_object_set_new(j, "bad", json_integer((json_int_t)res->bad));
+            if (io.format == NT_IMPORT_STIX || io.format == NT_IMPORT_CSV) {
+                json_t *sk = json_object();
+                json_object_set_new(sk, "revoked", json_integer((json_int_t)res->skipped_revoked));
+                json_object_set_new(sk, "expired", json_integer((json_int_t)res->skipped_expired));
+                json_object_set_new(sk, "status", json_integer((json_int_t)res->skipped_status));
+                json_object_set_new(sk, "low_confidence",
+                                    json_integer((json_int_t)res->skipped_low_confidence));
+                json_object_set_new(j, "skipped", sk);
+                json_object_set_new(j, "other_objects",
+                                    json_integer((json_int_t)res->other_objects));
+            }
             json_object_set_new(j, "seconds", json_real(secs));
             json_t *errs = json_array();
             for (size_t i = 0; i < res->n_errors; i++) {
                 json_t *e = json_object();
-                json_object_set_new(e, "line", json_integer(res->errors[i].line));
+                if (res->errors[i].object) {
+                    json_object_set_new(e, "object", json_integer(res->errors[i].object - 1));
+                    if (res->errors[i].ref[0])
+                        json_object_set_new(e, "id", json_string(res->errors[i].ref));
+                } else {
+                    json_object_set_new(e, "line", json_integer(res->errors[i].line));
+                }
+                if (res->errors[i].column)
+                    json_object_set_new(e, "column", json_integer(res->errors[i].column));
                 json_object_set_new(e, "error", json_string(res->errors[i].message));
                 json_array_append_new(errs, e);
             }
@@ -1030,17 +1073,136 @@ int cmd_import(cli *c, int argc, char **argv)
             print_json(j, 0);
             json_decref(j);
         } else {
+            int records = io.format == NT_IMPORT_STIX || io.format == NT_IMPORT_CSV;
             printf("%s %s: %zu %s, %zu %s, %zu %s, %zu %s, %zu %s, %zu %s (%.2f s)\n",
-                   L(c, "Đã nhập", "Imported"), file, res->lines, L(c, "dòng", "lines"), res->added,
+                   L(c, "Đã nhập", "Imported"), file, res->lines,
+                   records ? L(c, "bản ghi", "records") : L(c, "dòng", "lines"), res->added,
                    L(c, "mới", "new"), res->confirmed, L(c, "được xác nhận", "confirmed"),
                    res->unchanged, L(c, "không đổi", "unchanged"), res->duplicates,
                    L(c, "trùng lặp", "duplicates"), res->bad,
-                   L(c, "dòng lỗi bỏ qua", "bad lines skipped"), secs);
+                   records ? L(c, "bản ghi lỗi bỏ qua", "bad records skipped")
+                           : L(c, "dòng lỗi bỏ qua", "bad lines skipped"),
+                   secs);
+            size_t skipped = res->skipped_revoked + res->skipped_expired + res->skipped_status +
+                             res->skipped_low_confidence;
+            if (skipped)
+                printf("  %s: %zu %s, %zu %s, %zu %s, %zu %s\n", L(c, "không nhập", "left out"),
+                       res->skipped_revoked, L(c, "đã thu hồi", "revoked"), res->skipped_expired,
+                       L(c, "hết hiệu lực", "no longer valid"), res->skipped_status,
+                       L(c, "chưa được xác nhận", "not confirmed"), res->skipped_low_confidence,
+                       L(c, "độ tin cậy thấp", "low confidence"));
+            if (res->other_objects)
+                printf("  %s: %zu\n",
+                       L(c, "đối tượng STIX khác (bỏ qua)", "other STIX objects (ignored)"),
+                       res->other_objects);
         }
     }
     free(res);
     free(data);
     free(licence);
+    close_registry(&s);
+    return st;
+}
+
+/* ---- export ------------------------------------------------------------------------------- */
+
+static nt_err export_io_error(nt_diag *d, const char *why)
+{
+    d->code = NT_ERR_IO;
+    d->line = 0;
+    snprintf(d->message, sizeof d->message, "%s", why);
+    return NT_ERR_IO;
+}
+
+static int write_file(void *ctx, const char *data, size_t len)
+{
+    return fwrite(data, 1, len, (FILE *)ctx) != len;
+}
+
+int cmd_export(cli *c, int argc, char **argv)
+{
+    ropts o;
+    int st = parse(c, "export", argc, argv, &o);
+    if (st)
+        return st;
+    if (o.nargs != 0 || !o.format) {
+        fprintf(stderr,
+                "%s: niemtin export --format stix|csv|hosts [--status S|all] [--domains-only] "
+                "[--out FILE] [--db PATH]\n",
+                L(c, "Cách dùng", "Usage"));
+        return 2;
+    }
+    nt_export_options eo = {0};
+    if (strcmp(o.format, "stix") == 0) {
+        eo.format = NT_EXPORT_STIX;
+    } else if (strcmp(o.format, "csv") == 0) {
+        eo.format = NT_EXPORT_CSV;
+    } else if (strcmp(o.format, "hosts") == 0) {
+        eo.format = NT_EXPORT_HOSTS;
+    } else {
+        fprintf(stderr, "niemtin export: --format: %s '%s' (stix, csv, hosts)\n",
+                L(c, "định dạng không rõ", "unknown format"), o.format);
+        return 2;
+    }
+    if (o.status && strcmp(o.status, "all") == 0) {
+        eo.all_statuses = 1;
+    } else if (o.status && nt_status_parse(o.status, &eo.status) != NT_OK) {
+        fprintf(stderr, "niemtin export: --status: %s '%s'\n",
+                L(c, "trạng thái không rõ", "unknown status"), o.status);
+        return 2;
+    }
+    if (eo.format != NT_EXPORT_CSV &&
+        (eo.all_statuses || (eo.status && eo.status != NT_STATUS_CONFIRMED))) {
+        fprintf(stderr, "niemtin export: %s\n",
+                L(c,
+                  "STIX và hosts chỉ xuất các chỉ báo đã xác nhận (CSV xuất được mọi trạng thái)",
+                  "STIX and hosts exports list confirmed indicators only (CSV can export any "
+                  "status)"));
+        return 2;
+    }
+    eo.domains_only = o.domains_only;
+    session s;
+    if ((st = open_registry(c, &o, &s)))
+        return st;
+    /* --out FILE: written beside it and renamed into place, so a reader
+     * never sees half an export */
+    char tmp[4200];
+    FILE *f = stdout;
+    if (o.out) {
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", o.out, (long)getpid());
+        if (!(f = fopen(tmp, "wb"))) {
+            fprintf(stderr, "niemtin: %s: %s\n", tmp, strerror(errno));
+            close_registry(&s);
+            return 1;
+        }
+    }
+    nt_diag d;
+    nt_diag_clear(&d);
+    size_t n = 0;
+    nt_err rc = nt_store_export(nt_registry_store(s.reg), &eo, write_file, f, &n, &d);
+    if (o.out) {
+        if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+            if (!rc)
+                rc = export_io_error(&d, strerror(errno));
+        }
+        if (fclose(f) != 0 && !rc)
+            rc = export_io_error(&d, strerror(errno));
+        if (!rc && rename(tmp, o.out) != 0)
+            rc = export_io_error(&d, strerror(errno));
+        if (rc)
+            unlink(tmp);
+    } else if (fflush(stdout) != 0 && !rc) {
+        rc = export_io_error(&d, strerror(errno));
+    }
+    if (rc) {
+        reg_error(c, rc, &d, L(c, "xuất thất bại", "export failed"));
+        st = 1;
+    } else if (o.out) {
+        fprintf(stderr, "%s %zu %s %s\n", L(c, "Đã xuất", "Exported"), n,
+                eo.format == NT_EXPORT_HOSTS ? L(c, "tên máy", "hosts")
+                                             : L(c, "chỉ báo", "indicators"),
+                o.out);
+    }
     close_registry(&s);
     return st;
 }

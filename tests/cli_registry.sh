@@ -75,7 +75,7 @@ expect "--skip-bad imports the rest" 0 "2 (mới|new).*1 (dòng lỗi|bad)" -- i
 printf '0912 000 111\n+84 912 000 222\n12\n' >"$tmp/phones.txt"
 expect "plain list with a bad number" 1 "phones.txt:3" -- import --format list --type phone "$tmp/phones.txt"
 expect "plain list needs a type" 2 "type" -- import --format list "$tmp/phones.txt"
-expect "unknown format" 2 "format" -- import --format stix "$tmp/phones.txt"
+expect "unknown format" 2 "format" -- import --format xml "$tmp/phones.txt"
 
 # ---- report -> review -> confirm -> lookup -> dispute -> clear -> feed -----------------------------
 # follow the feed to its end, a page at a time, as a member would
@@ -140,6 +140,65 @@ ENVSET="NIEMTIN_NOW=$(($(date +%s) + 200 * 86400))"
 expect "expire after 200 days" 0 "expired: [1-9][0-9]*" -- --lang en expire --older-than 90
 ENVSET=""
 expect "expired no longer warns" 0 "No current warning" -- --lang en lookup 0088shop.com
+
+# ---- exchange: STIX 2.1 and CSV import, STIX/CSV/hosts export (docs/registry.md) -------------------
+X="--db $tmp/x.db"
+cat >"$tmp/b.json" <<'JSON'
+{"type": "bundle", "id": "bundle--5d0092c5-5f74-4287-9642-33f4c354e56d", "objects": [
+ {"type": "identity", "spec_version": "2.1", "id": "identity--f431f809-377b-45e0-aa1c-6a4751cae5ff", "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "name": "VNCERT", "identity_class": "organization"},
+ {"type": "indicator", "spec_version": "2.1", "id": "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "created_by_ref": "identity--f431f809-377b-45e0-aa1c-6a4751cae5ff", "created": "2026-01-02T00:00:00.000Z", "modified": "2026-01-02T00:00:00.000Z", "pattern": "[domain-name:value = 'vietcombank-xacthuc.com'] OR [url:value = 'http://evil-shop.vn/thanh-toan']", "pattern_type": "stix", "valid_from": "2026-01-02T00:00:00Z", "labels": ["phishing"], "confidence": 90},
+ {"type": "indicator", "spec_version": "2.1", "id": "indicator--1e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "created": "2026-01-02T00:00:00.000Z", "modified": "2026-01-02T00:00:00.000Z", "pattern": "[x-niemtin-phone:value IN ('0912 345 001', '+84987654002')] OR [x-niemtin-bank-account:value = 'VCB:0011223344']", "pattern_type": "stix", "valid_from": "2026-01-02T00:00:00Z"},
+ {"type": "indicator", "spec_version": "2.1", "id": "indicator--2e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "created": "2026-01-02T00:00:00.000Z", "modified": "2026-01-02T00:00:00.000Z", "pattern": "[domain-name:value = 'revoked.vn']", "pattern_type": "stix", "valid_from": "2026-01-02T00:00:00Z", "revoked": true}
+]}
+JSON
+expect "import stix" 0 "5 (mới|new).*" -- --lang en import $X --format stix "$tmp/b.json"
+expect "stix: left out revoked" 0 "1 revoked" -- --lang en import $X --format stix "$tmp/b.json"
+expect "stix: lookup names the publisher" 0 "listed in VNCERT" -- --lang en lookup $X vietcombank-xacthuc.com
+expect "stix: custom phone object" 0 "SCAM" -- --lang en lookup $X 0912345001
+expect "stix: revoked not listed" 0 "Not in the warning list" -- --lang en lookup $X revoked.vn
+sed 's/"revoked": true/"revoked": true}, {"type": "indicator", "spec_version": "2.1", "id": "indicator--3e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "pattern": "[domain-name:value = '"'"'a.vn'"'"' AND domain-name:value = '"'"'b.vn'"'"']", "pattern_type": "stix", "valid_from": "2026-01-02T00:00:00Z"}, {"type": "x-acme", "id": "x-acme--1"/' "$tmp/b.json" | sed 's/vietcombank-xacthuc.com/new-scam.vn/' >"$tmp/bad.json"
+expect "stix: AND names the object" 1 "objects\[4\] indicator--3e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f: pattern, column 29: AND is not supported" -- --lang en import $X --format stix "$tmp/bad.json"
+expect "stix: unknown type names the object" 1 "objects\[5\] x-acme--1: unknown object type" -- --lang en import $X --format stix "$tmp/bad.json"
+expect "stix: nothing of it written" 0 "Not in the warning list" -- --lang en lookup $X new-scam.vn
+expect "stix: --skip-bad imports the rest" 0 "2 bad records" -- --lang en import $X --format stix --skip-bad "$tmp/bad.json"
+printf '{"type": "bundle", "objects": [' >"$tmp/trunc.json"
+expect "stix: not JSON, with a position" 1 "trunc.json:1:[0-9]+: not a STIX bundle" -- import $X --format stix "$tmp/trunc.json"
+printf 'type,value,first_seen,status,source,note\r\nphone,0912 345 003,2026-01-05,confirmed,Viettel,"gọi giả công an, đòi ""phí"""\r\nurl,"http://a.vn/x,y",,,,"hai\ndòng"\r\nphone,12,,,,\r\ndomain,b.vn,,maybe,,\r\n' >"$tmp/in.csv"
+expect "csv: errors name line and column" 1 "in.csv:5: column 2 \(value\): not a valid phone" -- import $X --format csv "$tmp/in.csv"
+expect "csv: second error too" 1 "in.csv:6: column 4 \(status\): unknown status" -- import $X --format csv "$tmp/in.csv"
+expect "csv: nothing written" 0 "Chưa có trong danh sách" -- lookup $X 0912345003
+expect "csv: --skip-bad" 0 "2 (mới|new)" -- --lang en import $X --format csv --skip-bad "$tmp/in.csv"
+expect "csv: publisher from the source column" 0 "listed in Viettel" -- --lang en lookup $X 0912345003
+printf 'typ,value\n' >"$tmp/head.csv"
+expect "csv: bad header" 1 "head.csv:1:1: header, column 1: unknown column" -- --lang en import $X --format csv "$tmp/head.csv"
+if [ -f "$cld/urls.txt" ]; then
+    "$NT" import $X --format chongluadao "$cld/urls.txt" >/dev/null 2>&1 || bad "exchange: chongluadao into x.db"
+fi
+expect "export csv" 0 "Exported [0-9]+ indicators" -- --lang en export $X --format csv --out "$tmp/a.csv"
+expect "export stix" 0 "Exported [0-9]+ indicators" -- --lang en export $X --format stix --out "$tmp/a.stix.json"
+expect "export hosts" 0 "Exported [0-9]+ hosts" -- --lang en export $X --format hosts --out "$tmp/a.hosts"
+grep -q '^0.0.0.0 vietcombank-xacthuc.com$' "$tmp/a.hosts" && grep -q '^0.0.0.0 evil-shop.vn$' "$tmp/a.hosts" && ok || bad "hosts: domains and URL hosts"
+grep -q '"type":"identity".*"name":"NiemTin"' "$tmp/a.stix.json" && ok || bad "stix export: the NiemTin identity"
+"$NT" export $X --format stix >"$tmp/a2.stix.json" 2>/dev/null
+cmp -s "$tmp/a.stix.json" "$tmp/a2.stix.json" && ok || bad "stix export is byte-stable"
+# round trips: the confirmed set is the same after export -> import into a new database
+expect "csv round trip: import" 0 "" -- import --db "$tmp/y.db" --format csv "$tmp/a.csv"
+expect "stix round trip: import" 0 "" -- import --db "$tmp/z.db" --format stix "$tmp/a.stix.json"
+"$NT" export --db "$tmp/y.db" --format csv >"$tmp/y.csv" 2>/dev/null
+"$NT" export --db "$tmp/z.db" --format csv >"$tmp/z.csv" 2>/dev/null
+cut -d, -f1,2 "$tmp/a.csv" | sort >"$tmp/a.set"
+cut -d, -f1,2 "$tmp/y.csv" | sort >"$tmp/y.set"
+cut -d, -f1,2 "$tmp/z.csv" | sort >"$tmp/z.set"
+[ "$(wc -l <"$tmp/a.set")" -gt 5 ] && cmp -s "$tmp/a.set" "$tmp/y.set" && ok || bad "csv round trip: same confirmed set"
+cmp -s "$tmp/a.set" "$tmp/z.set" && ok || bad "stix round trip: same confirmed set"
+"$NT" export --db "$tmp/z.db" --format stix 2>/dev/null | grep -o 'indicator--[0-9a-f-]*' | sort >"$tmp/z.ids"
+grep -o 'indicator--[0-9a-f-]*' "$tmp/a.stix.json" | sort >"$tmp/a.ids"
+cmp -s "$tmp/a.ids" "$tmp/z.ids" && ok || bad "stix round trip: the same ids"
+expect "export: unknown format" 2 "format" -- export $X --format xml
+expect "export: stix is confirmed only" 2 "confirmed|xác nhận" -- export $X --format stix --status reported
+expect "export: csv of every status" 0 "" -- export $X --format csv --status all
+expect "export: unwritable --out" 1 "" -- export $X --format csv --out "$tmp/no/such/dir/x.csv"
+[ ! -e "$tmp/no/such/dir/x.csv" ] && ok || bad "export: nothing left behind"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

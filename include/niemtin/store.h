@@ -218,7 +218,9 @@ nt_err nt_store_expire(nt_store *st, double older_than_days, const char *actor, 
 
 typedef enum nt_import_format {
     NT_IMPORT_CHONGLUADAO = 1, /* hosts or URLs one a line (urls.txt), or IPs (ips.txt) */
-    NT_IMPORT_LIST             /* one value of a given type a line */
+    NT_IMPORT_LIST,            /* one value of a given type a line */
+    NT_IMPORT_STIX,            /* a STIX 2.1 bundle of indicators (docs/registry.md) */
+    NT_IMPORT_CSV              /* RFC 4180 CSV: type,value[,first_seen,status,source,note] */
 } nt_import_format;
 
 typedef struct nt_import_options {
@@ -229,11 +231,16 @@ typedef struct nt_import_options {
     const char *licence; /* provenance: licence / SOURCE.txt text (may be NULL) */
     int skip_bad;        /* 0: any bad line rejects the whole import */
     const char *actor;   /* who imports (NULL: "import") */
+    int min_confidence;  /* STIX: indicators with a confidence below this are left
+                            out (counted in skipped_low_confidence); 0: none */
 } nt_import_options;
 
 typedef struct nt_import_error {
-    unsigned line;
+    unsigned line; /* lists, CSV: the (first) line of the bad record; STIX: 0 */
     char message[160];
+    unsigned column; /* CSV: the field, 1-based; 0 when not one field */
+    unsigned object; /* STIX: 1 + the object's index in "objects"; 0 otherwise */
+    char ref[80];    /* STIX: the object's id when it has one, else "" */
 } nt_import_error;
 
 typedef struct nt_import_result {
@@ -246,6 +253,12 @@ typedef struct nt_import_result {
     size_t bad;        /* bad lines (all of them, even past the errors kept) */
     nt_import_error errors[NT_MAX_IMPORT_ERRORS_KEPT]; /* the first bad lines */
     size_t n_errors;
+    /* STIX and CSV: good records deliberately left out (never an error) */
+    size_t skipped_revoked;        /* STIX "revoked": true */
+    size_t skipped_expired;        /* STIX valid_until already past */
+    size_t skipped_status;         /* CSV status other than confirmed */
+    size_t skipped_low_confidence; /* STIX confidence < min_confidence */
+    size_t other_objects;          /* STIX objects that are not indicators (identity, ...) */
 } nt_import_result;
 
 /* Parse data[0..len) line by line and call fn for every line (1-based line
@@ -263,6 +276,79 @@ nt_err nt_import_parse(const nt_banks *banks, const nt_import_options *opts, con
  * is written.  Otherwise all good lines go in one transaction. */
 nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *data, size_t len,
                        nt_import_result *result, nt_diag *diag);
+
+/* ---- STIX 2.1 and CSV records ----------------------------------------------------
+ * The record-level parse behind NT_IMPORT_STIX and NT_IMPORT_CSV: every
+ * indicator the file names, canonicalised, with what the file says about it,
+ * or an error naming the record.  No database (fuzzed); nt_store_import
+ * decides what to write. */
+typedef struct nt_import_record {
+    unsigned line;   /* CSV: the line the record starts on; STIX: 0 */
+    unsigned object; /* STIX: 1 + the index in "objects"; CSV: 0 */
+    const char *ref; /* STIX: the indicator's id; CSV: NULL */
+    nt_ind_type type;
+    const char *canonical; /* as nt_store_canonical gives it */
+    int64_t first_seen;    /* valid_from / first_seen; 0: not given */
+    int64_t valid_until;   /* STIX valid_until; 0: not given */
+    int revoked;           /* STIX "revoked": true */
+    nt_status status;      /* CSV status; 0: not given (confirmed) */
+    int confidence;        /* STIX 0..100; -1: not given */
+    const char *source;    /* who published it: the created_by_ref identity's
+                              name, or the CSV source; NULL: the import's name */
+    const char *note;      /* CSV note, STIX name; NULL if none */
+    const char *labels;    /* STIX labels joined by ", "; NULL if none */
+} nt_import_record;
+
+/* Called once per indicator value (a STIX pattern with OR names several) or
+ * per bad record (rec NULL, err set).  Both borrowed for the call.  Returns
+ * non-zero to stop. */
+typedef int (*nt_import_record_fn)(void *ctx, const nt_import_record *rec,
+                                   const nt_import_error *err);
+
+/* Parse a STIX bundle or a CSV file (opts->format).  A file that cannot be
+ * read at all (not JSON, no "objects" array, a bad CSV header) is
+ * NT_ERR_PARSE with diag at the place; a bad record is reported through fn
+ * and parsing goes on.  NT_ERR_TOO_BIG past NT_MAX_IMPORT_BYTES or
+ * NT_MAX_IMPORT_LINES records.  *other_objects (may be NULL) gets the number
+ * of STIX objects that name no indicator (identity, marking-definition,
+ * relationship, malware, ...): ignored, not errors. */
+nt_err nt_import_parse_records(const nt_banks *banks, const nt_import_options *opts,
+                               const char *data, size_t len, nt_import_record_fn fn, void *ctx,
+                               size_t *other_objects, nt_diag *diag);
+
+/* ---- export ------------------------------------------------------------------------
+ * The registry as a file another system reads: a STIX 2.1 bundle (an identity
+ * for NiemTin, one indicator per value with a name-based UUIDv5 id, so
+ * exporting again gives the same ids), CSV with the import's columns (it
+ * imports back), or a hosts file ("0.0.0.0 host" for every domain and URL
+ * host, for DNS blocklists).  Values are written sorted by (type, value), so
+ * the same registry content gives the same bytes. */
+typedef enum nt_export_format {
+    NT_EXPORT_STIX = 1,
+    NT_EXPORT_CSV,
+    NT_EXPORT_HOSTS
+} nt_export_format;
+
+typedef struct nt_export_options {
+    nt_export_format format;
+    nt_status status; /* only this status; 0: confirmed.  STIX and hosts
+                         export confirmed indicators only */
+    int all_statuses; /* CSV: every status (status is then ignored) */
+    int domains_only; /* hosts: leave out the hosts of listed URLs */
+} nt_export_options;
+
+/* Receives the output in pieces; returns non-zero to stop (a write error). */
+typedef int (*nt_export_write_fn)(void *ctx, const char *data, size_t len);
+
+/* Write the export through fn.  *count gets the number of indicators (hosts
+ * for NT_EXPORT_HOSTS) written.  NT_ERR_IO when fn fails. */
+nt_err nt_store_export(nt_store *st, const nt_export_options *opts, nt_export_write_fn fn,
+                       void *ctx, size_t *count, nt_diag *diag);
+
+/* The STIX id NiemTin gives an indicator: "indicator--" + UUIDv5 in the
+ * NiemTin namespace of "<type>:<canonical>" (docs/registry.md).  out needs
+ * 48 bytes. */
+void nt_stix_indicator_id(nt_ind_type type, const char *canonical, char out[48]);
 
 /* ---- reading ------------------------------------------------------------------ */
 

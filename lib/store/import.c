@@ -18,6 +18,7 @@
 
 #include "core/diag.h"
 #include "niemtin/text.h"
+#include "store/exchange.h"
 #include "store/store_int.h"
 
 /* A ChongLuaDao line: an IP address; or a URL (it has a '/', '?' or ':') that
@@ -143,4 +144,30 @@ nt_err nt_import_parse(const nt_banks *banks, const nt_import_options *opts, con
             return NT_OK;
     }
     return NT_OK;
+}
+
+/* STIX bundles (stix.c) and CSV files (csv.c): records with their own dates,
+ * sources and notes rather than bare lines. */
+nt_err nt_import_parse_records(const nt_banks *banks, const nt_import_options *opts,
+                               const char *data, size_t len, nt_import_record_fn fn, void *ctx,
+                               size_t *other_objects, nt_diag *diag)
+{
+    if (other_objects)
+        *other_objects = 0;
+    if (!opts || !fn || (!data && len))
+        return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "NULL argument");
+    if (len > NT_MAX_IMPORT_BYTES)
+        return nt__fail(diag, NT_ERR_TOO_BIG, 0, "import larger than %u bytes",
+                        NT_MAX_IMPORT_BYTES);
+    if (!data)
+        data = "";
+    switch (opts->format) {
+    case NT_IMPORT_STIX:
+        return nt__stix_parse(banks, opts, data, len, fn, ctx, other_objects, diag);
+    case NT_IMPORT_CSV:
+        return nt__csv_parse(banks, opts, data, len, fn, ctx, diag);
+    default:
+        return nt__fail(diag, NT_ERR_INVALID_ARG, 0,
+                        "records come from STIX or CSV imports only (nt_import_parse for lists)");
+    }
 }

@@ -9,6 +9,7 @@
  * the observer told, so the in-memory index never shows a state the database
  * rolled back.
  */
+#include <jansson.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -903,6 +904,9 @@ static int cmp_item(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
+static nt_err import_records(nt_store *st, const nt_import_options *opts, const char *actor,
+                             const char *data, size_t len, nt_import_result *res, nt_diag *diag);
+
 nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *data, size_t len,
                        nt_import_result *res, nt_diag *diag)
 {
@@ -926,6 +930,8 @@ nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *
     const char *actor = opts->actor && *opts->actor ? opts->actor : "import";
     if ((e = check_text("actor", actor, strlen(actor), NT_MAX_NAME_BYTES, 1, diag)))
         return e;
+    if (opts->format == NT_IMPORT_STIX || opts->format == NT_IMPORT_CSV)
+        return import_records(st, opts, actor, data, len, res, diag);
     e = nt_import_parse(st->cfg.banks, opts, data, len, import_collect, &c, diag);
     if (!e && c.oom)
         e = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
@@ -1113,5 +1119,250 @@ nt_err nt_store_feed(nt_store *st, int64_t since, size_t limit, nt_store_change_
     nt_err e = st->ops->change_list(st->db, since, limit, feed_one, &f, diag);
     if (!e && next)
         *next = f.last;
+    return e;
+}
+
+/* ---- STIX and CSV imports -----------------------------------------------------------------------
+ * Records (nt_import_parse_records) rather than lines: each may carry its own
+ * first-seen time, its publisher (a source of its own, so lookups name it),
+ * a note, and reasons to leave it out (revoked, validity over, a status other
+ * than confirmed, low confidence).  The same all-or-nothing rule and the
+ * same transitions as a list import. */
+
+typedef struct rec_item {
+    size_t seq; /* order in the file: the first of duplicates wins */
+    unsigned line, object;
+    nt_ind_type type;
+    char *value, *source, *reason;
+    int64_t first_seen;
+} rec_item;
+
+typedef struct rec_ctx {
+    rec_item *items;
+    size_t n, cap;
+    nt_import_result *res;
+    const nt_import_options *opts;
+    int64_t now;
+    int oom;
+} rec_ctx;
+
+static int rec_collect(void *ctx, const nt_import_record *r, const nt_import_error *err)
+{
+    rec_ctx *c = ctx;
+    nt_import_result *res = c->res;
+    res->lines++;
+    if (err) {
+        if (res->n_errors < NT_MAX_IMPORT_ERRORS_KEPT)
+            res->errors[res->n_errors++] = *err;
+        res->bad++;
+        return 0;
+    }
+    if (r->revoked) {
+        res->skipped_revoked++;
+        return 0;
+    }
+    if (r->valid_until && r->valid_until <= c->now) {
+        res->skipped_expired++;
+        return 0;
+    }
+    if (r->status && r->status != NT_STATUS_CONFIRMED) {
+        res->skipped_status++;
+        return 0;
+    }
+    if (r->confidence >= 0 && r->confidence < c->opts->min_confidence) {
+        res->skipped_low_confidence++;
+        return 0;
+    }
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 1024;
+        rec_item *p = realloc(c->items, nc * sizeof *p);
+        if (!p) {
+            c->oom = 1;
+            return 1;
+        }
+        c->items = p;
+        c->cap = nc;
+    }
+    /* the event's reason: where in the file, and what the file said */
+    char why[NT_MAX_REASON_BYTES];
+    size_t at;
+    if (r->object)
+        at = (size_t)snprintf(why, sizeof why, "objects[%u] %s", r->object - 1,
+                              r->ref ? r->ref : "");
+    else
+        at = (size_t)snprintf(why, sizeof why, "listed at line %u", r->line);
+    if (r->confidence >= 0)
+        at += (size_t)snprintf(why + at, sizeof why - at, ", confidence %d", r->confidence);
+    if (r->labels && at < sizeof why)
+        at += (size_t)snprintf(why + at, sizeof why - at, ", labels: %s", r->labels);
+    if (r->note && at < sizeof why)
+        snprintf(why + at, sizeof why - at, ": %s", r->note);
+    rec_item it = {.seq = c->n,
+                   .line = r->line,
+                   .object = r->object,
+                   .type = r->type,
+                   .value = strdup(r->canonical),
+                   .source = r->source ? strdup(r->source) : NULL,
+                   .reason = strdup(why),
+                   .first_seen = r->first_seen};
+    if (!it.value || !it.reason || (r->source && !it.source)) {
+        free(it.value);
+        free(it.source);
+        free(it.reason);
+        c->oom = 1;
+        return 1;
+    }
+    c->items[c->n++] = it;
+    return 0;
+}
+
+static int cmp_rec(const void *a, const void *b)
+{
+    const rec_item *x = a, *y = b;
+    if (x->type != y->type)
+        return (int)x->type - (int)y->type;
+    int c = strcmp(x->value, y->value);
+    if (c)
+        return c;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The source row of a publisher named in the file, created on first use
+ * (sources maps name -> id). */
+static nt_err rec_source(nt_store *st, const nt_import_options *opts, json_t *sources,
+                         const char *name, int64_t now, int64_t *id, nt_diag *diag)
+{
+    json_t *v = json_object_get(sources, name);
+    if (v) {
+        *id = (int64_t)json_integer_value(v);
+        return NT_OK;
+    }
+    nt_err e = st->ops->source_add(st->db, NT_SOURCE_IMPORT, name, opts->file, opts->licence, now,
+                                   id, diag);
+    if (!e && json_object_set_new(sources, name, json_integer((json_int_t)*id)))
+        e = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+    return e;
+}
+
+static nt_err import_records(nt_store *st, const nt_import_options *opts, const char *actor,
+                             const char *data, size_t len, nt_import_result *res, nt_diag *diag)
+{
+    nt_err e;
+    int64_t now = nt_store_now(st);
+    rec_ctx c = {.res = res, .opts = opts, .now = now};
+    json_t *sources = NULL;
+    char actor_buf[NT_MAX_NAME_BYTES + 16];
+    e = nt_import_parse_records(st->cfg.banks, opts, data, len, rec_collect, &c,
+                                &res->other_objects, diag);
+    if (!e && c.oom)
+        e = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+    if (e)
+        goto cleanup;
+    if (res->bad && !opts->skip_bad) {
+        const nt_import_error *f = &res->errors[0];
+        const char *file = opts->file ? opts->file : opts->name;
+        if (f->object)
+            e = nt__fail_at(diag, NT_ERR_PARSE, file, 0, 0, 0,
+                            "objects[%u]%s%s: %s (%zu bad record%s; nothing imported; --skip-bad "
+                            "imports the rest)",
+                            f->object - 1, f->ref[0] ? " " : "", f->ref, f->message, res->bad,
+                            res->bad == 1 ? "" : "s");
+        else
+            e = nt__fail_at(diag, NT_ERR_PARSE, file, f->line, f->column ? f->column : 1, 0,
+                            "%s (%zu bad record%s; nothing imported; --skip-bad imports the rest)",
+                            f->message, res->bad, res->bad == 1 ? "" : "s");
+        goto cleanup;
+    }
+    if (c.n)
+        qsort(c.items, c.n, sizeof *c.items, cmp_rec);
+    if (!(sources = json_object())) {
+        e = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+        goto cleanup;
+    }
+    if ((e = begin(st, diag)))
+        goto cleanup;
+    if ((e = rec_source(st, opts, sources, opts->name, now, &res->source_id, diag)))
+        goto fail;
+    for (size_t i = 0; i < c.n; i++) {
+        rec_item *it = &c.items[i];
+        if (i && it->type == c.items[i - 1].type && strcmp(it->value, c.items[i - 1].value) == 0) {
+            res->duplicates++;
+            continue;
+        }
+        const char *sname = it->source ? it->source : opts->name;
+        int64_t source_id;
+        if ((e = rec_source(st, opts, sources, sname, now, &source_id, diag)))
+            goto fail;
+        snprintf(actor_buf, sizeof actor_buf, "import:%s", sname);
+        unsigned where = it->object ? it->object : it->line;
+        int64_t seen = it->first_seen > 0 && it->first_seen < now ? it->first_seen : now;
+        nt__ind_row row;
+        e = st->ops->ind_find(st->db, it->type, it->value, &row, diag);
+        if (e == NT_ERR_NOT_FOUND) {
+            nt__ind_row nr = {0};
+            nr.pub.type = it->type;
+            nr.pub.value = it->value;
+            nr.pub.status = NT_STATUS_CONFIRMED;
+            nr.pub.first_seen = seen;
+            nr.pub.last_seen = nr.pub.status_at = now;
+            nr.pub.status_by = actor_buf;
+            nr.pub.source_id = source_id;
+            nr.resolution = 1;
+            if ((e = st->ops->ind_insert(st->db, &nr, diag)))
+                goto fail;
+            nt_store_event ev = {.indicator_id = nr.pub.id,
+                                 .at = now,
+                                 .actor = actor,
+                                 .action = "imported",
+                                 .from = 0,
+                                 .to = NT_STATUS_CONFIRMED,
+                                 .reason = it->reason};
+            if ((e = st->ops->event_add(st->db, &ev, 0, diag)) ||
+                (e = st->ops->change_add(st->db, nr.pub.id, now, "added", NT_STATUS_CONFIRMED,
+                                         diag)) ||
+                (e = st->ops->listing_add(st->db, nr.pub.id, source_id, where, diag)))
+                goto fail;
+            if (touch(st, nr.pub.id)) {
+                e = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+                goto fail;
+            }
+            res->added++;
+            continue;
+        }
+        if (e)
+            goto fail;
+        nt_status s = row.pub.status;
+        row.pub.last_seen = now;
+        if (seen < row.pub.first_seen)
+            row.pub.first_seen = seen;
+        if (s == NT_STATUS_REPORTED || s == NT_STATUS_UNDER_REVIEW || s == NT_STATUS_EXPIRED) {
+            row.pub.source_id = source_id;
+            e = set_status(st, &row, NT_STATUS_CONFIRMED, actor_buf, "imported", it->reason, now,
+                           diag);
+            res->confirmed++;
+        } else {
+            e = st->ops->ind_update(st->db, &row, diag);
+            if (!e && touch(st, row.pub.id))
+                e = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+            res->unchanged++;
+        }
+        if (!e)
+            e = st->ops->listing_add(st->db, row.pub.id, source_id, where, diag);
+        nt__ind_row_release(&row);
+        if (e)
+            goto fail;
+    }
+    e = commit(st, diag);
+    goto cleanup;
+fail:
+    rollback(st);
+cleanup:
+    for (size_t i = 0; i < c.n; i++) {
+        free(c.items[i].value);
+        free(c.items[i].source);
+        free(c.items[i].reason);
+    }
+    free(c.items);
+    json_decref(sources);
     return e;
 }
