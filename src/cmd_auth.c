@@ -574,8 +574,8 @@ int cmd_org(cli *c, int argc, char **argv)
         json_object_set_new(j, "kind", json_string(nt_org_kind_name(kind)));
         print_json(j);
     } else {
-        printf("%s #%lld %s (%s)\n", L(c, "Đã thêm tổ chức", "Organisation added:"),
-               (long long)id, o.args[1], nt_org_kind_name(kind));
+        printf("%s #%lld %s (%s)\n", L(c, "Đã thêm tổ chức", "Organisation added:"), (long long)id,
+               o.args[1], nt_org_kind_name(kind));
     }
 done:
     nt_auth_close(a);
@@ -710,12 +710,12 @@ int cmd_key(cli *c, int argc, char **argv)
         print_json(j);
     } else {
         printf("%s\n", k.token);
-        fprintf(stderr, "%s %s (%s, %s; %s %s).\n%s\n",
-                L(c, "Khoá API mới", "New API key"), k.prefix, o.org, nt_role_name(in.role),
-                L(c, "hết hạn", "expires"),
+        fprintf(stderr, "%s %s (%s, %s; %s %s).\n%s\n", L(c, "Khoá API mới", "New API key"),
+                k.prefix, o.org, nt_role_name(in.role), L(c, "hết hạn", "expires"),
                 k.expires_at ? vn_time(k.expires_at, t) : L(c, "không bao giờ", "never"),
-                L(c, "Khoá chỉ hiện MỘT lần này: hãy lưu lại ngay ở nơi an toàn. NiemTin chỉ giữ "
-                     "mã băm của nó.",
+                L(c,
+                  "Khoá chỉ hiện MỘT lần này: hãy lưu lại ngay ở nơi an toàn. NiemTin chỉ giữ "
+                  "mã băm của nó.",
                   "The key is shown only THIS once: store it safely now. NiemTin keeps only its "
                   "hash."));
     }
@@ -853,8 +853,8 @@ static int audit_row(void *ctx, const nt_audit_entry *e)
         json_object_set_new(j, "hash", json_string(hex));
         json_array_append_new(arr, j);
     } else {
-        printf("#%-6lld %s  %-18s %-20s %-28s %s\n", (long long)e->id, vn_time(e->at, t),
-               e->actor, e->action, e->object, e->details);
+        printf("#%-6lld %s  %-18s %-20s %-28s %s\n", (long long)e->id, vn_time(e->at, t), e->actor,
+               e->action, e->object, e->details);
     }
     return 0;
 }
@@ -971,8 +971,8 @@ int cmd_audit(cli *c, int argc, char **argv)
                     json_t *j = json_object();
                     json_object_set_new(j, "id", json_integer(v.head.last_id));
                     json_object_set_new(j, "hash", json_string(hex));
-                    json_object_set_new(j, "anchor", json_sprintf("%lld:%s",
-                                                                  (long long)v.head.last_id, hex));
+                    json_object_set_new(j, "anchor",
+                                        json_sprintf("%lld:%s", (long long)v.head.last_id, hex));
                     print_json(j);
                 } else {
                     printf("%lld:%s\n", (long long)v.head.last_id, hex);
@@ -984,8 +984,8 @@ int cmd_audit(cli *c, int argc, char **argv)
                 json_object_set_new(j, "entries", json_integer(v.entries));
                 json_object_set_new(j, "bad_id", v.bad_id ? json_integer(v.bad_id) : json_null());
                 json_object_set_new(j, "message", json_string(v.message));
-                json_object_set_new(j, "head", json_sprintf("%lld:%s", (long long)v.head.last_id,
-                                                            hex));
+                json_object_set_new(j, "head",
+                                    json_sprintf("%lld:%s", (long long)v.head.last_id, hex));
                 print_json(j);
                 st = v.problem == NT_AUDIT_INTACT ? 0 : 1;
             } else if (v.problem == NT_AUDIT_INTACT) {
@@ -1021,7 +1021,8 @@ int cmd_login(cli *c, int argc, char **argv)
     if (st)
         return st;
     if (o.nargs != 1)
-        return usage(c, "niemtin login LOGIN [--from ADDR] [--password-file F] [--db PATH] [--json]");
+        return usage(c,
+                     "niemtin login LOGIN [--from ADDR] [--password-file F] [--db PATH] [--json]");
     char pw[NT_MAX_PASSWORD_BYTES + 2];
     size_t len = 0;
     if ((st = read_password(c, &o, L(c, "Mật khẩu", "Password"), pw, sizeof pw, &len)))
@@ -1057,11 +1058,12 @@ int cmd_login(cli *c, int argc, char **argv)
         fprintf(stderr, "%s %s (%s)\n", L(c, "Đã đăng nhập:", "Logged in:"), r.who.name,
                 role_label(c, r.who.role));
     } else {
-        const char *why = r.outcome == NT_AUTHN_THROTTLED
-                              ? L(c, "sai quá nhiều lần; hãy thử lại sau", "too many failures; retry in")
-                          : r.outcome == NT_AUTHN_DISABLED
-                              ? L(c, "tài khoản đã bị khoá", "the account is disabled")
-                              : L(c, "sai tên đăng nhập hoặc mật khẩu", "wrong login or password");
+        const char *why =
+            r.outcome == NT_AUTHN_THROTTLED
+                ? L(c, "sai quá nhiều lần; hãy thử lại sau", "too many failures; retry in")
+            : r.outcome == NT_AUTHN_DISABLED
+                ? L(c, "tài khoản đã bị khoá", "the account is disabled")
+                : L(c, "sai tên đăng nhập hoặc mật khẩu", "wrong login or password");
         if (r.outcome == NT_AUTHN_THROTTLED)
             fprintf(stderr, "niemtin: %s %lld s\n", why, (long long)r.retry_after);
         else
@@ -1097,17 +1099,21 @@ int cmd_demo_accounts(cli *c, int argc, char **argv)
         json_t *j = json_object();
         json_object_set_new(j, "demo", json_true());
         json_object_set_new(j, "created", json_boolean(dm.created));
-        json_object_set_new(j, "admin", json_pack("{s:s,s:s}", "login", dm.admin_login,
-                                                  "password", dm.admin_password));
-        json_object_set_new(j, "analyst", json_pack("{s:s,s:s}", "login", dm.analyst_login,
-                                                    "password", dm.analyst_password));
-        json_object_set_new(j, "member", json_pack("{s:s,s:s,s:s}", "login", dm.member_login,
-                                                   "password", dm.member_password, "org", dm.org));
+        json_object_set_new(
+            j, "admin",
+            json_pack("{s:s,s:s}", "login", dm.admin_login, "password", dm.admin_password));
+        json_object_set_new(
+            j, "analyst",
+            json_pack("{s:s,s:s}", "login", dm.analyst_login, "password", dm.analyst_password));
+        json_object_set_new(j, "member",
+                            json_pack("{s:s,s:s,s:s}", "login", dm.member_login, "password",
+                                      dm.member_password, "org", dm.org));
         json_object_set_new(j, "key", json_string(dm.key));
         print_json(j);
     } else {
-        printf("%s\n", L(c, "TÀI KHOẢN DEMO — mật khẩu công khai, chỉ dùng để thử, không dùng "
-                            "cho dữ liệu thật:",
+        printf("%s\n", L(c,
+                         "TÀI KHOẢN DEMO — mật khẩu công khai, chỉ dùng để thử, không dùng "
+                         "cho dữ liệu thật:",
                          "DEMO ACCOUNTS — published passwords, for trying NiemTin only, never "
                          "for real data:"));
         printf("  %-14s %-14s %s\n", L(c, "quản trị", "admin"), dm.admin_login, dm.admin_password);

@@ -12,8 +12,9 @@
  * Every command takes --db PATH (default $NIEMTIN_DB, else ./niemtin.db),
  * --json, and --lang vi|en; writes take --as LOGIN (or $NIEMTIN_AS): the
  * account the audit log records, checked to exist and be allowed (without
- * it, the --analyst / --reporter name given, as before).  Reporters' contacts are encrypted with the key
- * in $NIEMTIN_STORE_KEY (64 hex digits) or the file named by --key-file /
+ * it, the --analyst / --reporter name given, as before).  Reporters'
+ * contacts are encrypted with the key in $NIEMTIN_STORE_KEY (64 hex digits)
+ * or the file named by --key-file /
  * $NIEMTIN_STORE_KEY_FILE (docs/registry.md).  $NIEMTIN_NOW (seconds since
  * 1970) fixes the clock, for tests of expiry and decay.
  */
@@ -944,8 +945,8 @@ int cmd_review(cli *c, int argc, char **argv)
         return st;
     static const char *usage =
         "niemtin review list [--status S] [--after ID] [--limit N] | show ID [--reveal-contact] | "
-        "start|confirm|reject|dispute|clear ID --reason TEXT [--as LOGIN | --analyst NAME]  [--db PATH] "
-        "[--json]";
+        "start|confirm|reject|dispute|clear ID --reason TEXT [--as LOGIN | --analyst NAME]  "
+        "[--db PATH] [--json]";
     if (o.nargs < 1) {
         fprintf(stderr, "%s: %s\n", L(c, "Cách dùng", "Usage"), usage);
         return 2;
@@ -995,9 +996,7 @@ int cmd_review(cli *c, int argc, char **argv)
     if (!analyst || !*analyst)
         analyst = "analyst";
     nt_principal who;
-    nt_auth_action need = action                            ? NT_AUTH_REVIEW
-                          : is_show && o.reveal_contact ? NT_AUTH_REVEAL_CONTACT
-                                                          : NT_AUTH_REVIEW;
+    nt_auth_action need = is_show && o.reveal_contact ? NT_AUTH_REVEAL_CONTACT : NT_AUTH_REVIEW;
     if ((st = resolve_actor(c, &o, need, analyst, &analyst, &who)))
         return st;
     session s;
@@ -1298,8 +1297,7 @@ int cmd_expire(cli *c, int argc, char **argv)
     if (st)
         return st;
     if (o.nargs || !o.older_than) {
-        fprintf(stderr,
-                "%s: niemtin expire --older-than DAYS [--as LOGIN] [--db PATH] [--json]\n",
+        fprintf(stderr, "%s: niemtin expire --older-than DAYS [--as LOGIN] [--db PATH] [--json]\n",
                 L(c, "Cách dùng", "Usage"));
         return 2;
     }

@@ -199,8 +199,8 @@ static void five_entries(fx *f)
     int64_t a = report(f, "0912345001", NULL);
     report(f, "0912345002", "nt_live_AbCdEfGh");
     report(f, "0912345003", "lan");
-    assert_int_equal(nt_store_transition(f->st, a, NT_ACTION_CONFIRM, "lan", "bank confirmed", NULL),
-                     NT_OK);
+    assert_int_equal(
+        nt_store_transition(f->st, a, NT_ACTION_CONFIRM, "lan", "bank confirmed", NULL), NT_OK);
     nt_principal sys;
     nt_principal_system(&sys);
     assert_int_equal(nt_auth_org_add(f->auth, &sys, "Ngân hàng A", NT_ORG_BANK, NULL, NULL), NT_OK);
@@ -288,9 +288,8 @@ static void test_append_api(void **state)
     fx *f = *state;
     nt_diag d;
     int64_t id = 0;
-    assert_int_equal(nt_audit_append(f->st, "system", "backup.done", "db", "{\"bytes\":12}", &id,
-                                     &d),
-                     NT_OK);
+    assert_int_equal(
+        nt_audit_append(f->st, "system", "backup.done", "db", "{\"bytes\":12}", &id, &d), NT_OK);
     assert_int_equal(id, 1);
     assert_int_equal(nt_audit_append(f->st, "system", "x", "y", NULL, &id, &d), NT_OK);
     assert_int_equal(id, 2);
@@ -352,7 +351,8 @@ static void test_entry_hash(void **state)
     assert_memory_equal(h, h0, 32);
 }
 
-/* ---- the same transaction ------------------------------------------------------------------------ */
+/* ---- the same transaction
+ * ------------------------------------------------------------------------ */
 
 static long long count_of(fx *f, const char *table)
 {
@@ -453,16 +453,16 @@ static void test_two_writers_one_chain(void **state)
     assert_int_equal(v2.entries, 40);
 }
 
-/* ---- tampering ---------------------------------------------------------------------------------- */
+/* ---- tampering ----------------------------------------------------------------------------------
+ */
 
 static void test_append_only_guard(void **state)
 {
     fx *f = *state;
     char err[256];
     five_entries(f);
-    assert_int_not_equal(sql_exec(f->path, "UPDATE audit SET actor = 'x' WHERE id = 2", err,
-                                  sizeof err),
-                         SQLITE_OK);
+    assert_int_not_equal(
+        sql_exec(f->path, "UPDATE audit SET actor = 'x' WHERE id = 2", err, sizeof err), SQLITE_OK);
     assert_non_null(strstr(err, "append-only"));
     assert_int_not_equal(sql_exec(f->path, "DELETE FROM audit WHERE id = 5", err, sizeof err),
                          SQLITE_OK);
@@ -515,9 +515,9 @@ static void test_tamper_edit_rehash(void **state)
     unsigned char h[32];
     nt_audit_entry_hash(&e, h);
     sqlite3_finalize(st);
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "UPDATE audit SET actor = ?1, hash = ?2 WHERE id = 3", -1, &st, NULL),
-        SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "UPDATE audit SET actor = ?1, hash = ?2 WHERE id = 3",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
     sqlite3_bind_text(st, 1, "someone-else", -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, h, 32, SQLITE_STATIC);
     assert_int_equal(sqlite3_step(st), SQLITE_DONE);
@@ -674,7 +674,8 @@ static void test_tamper_garbage(void **state)
     expect_problem(f, NT_AUDIT_BROKEN_LINK, 2, NULL);
 }
 
-/* ---- migrations ---------------------------------------------------------------------------------- */
+/* ---- migrations
+ * ---------------------------------------------------------------------------------- */
 
 /* A database from before accounts (schema 1) is upgraded on open, and
  * running the upgrade twice changes nothing. */

@@ -136,11 +136,8 @@ static void org(fx *f, const char *name)
 
 static void user(fx *f, const char *login, nt_role role, const char *o)
 {
-    nt_user_in in = {.login = login,
-                     .role = role,
-                     .org = o,
-                     .password = PW,
-                     .password_len = strlen(PW)};
+    nt_user_in in = {
+        .login = login, .role = role, .org = o, .password = PW, .password_len = strlen(PW)};
     nt_diag d;
     nt_diag_clear(&d);
     nt_err rc = nt_auth_user_add(f->a, &f->sys, &in, NULL, &d);
@@ -241,7 +238,8 @@ static void test_password_rules(void **state)
 {
     (void)state;
     nt_diag d;
-#define PWCHECK(pw, want) assert_int_equal(nt_auth_password_check("lan", "Nguyễn Thị Lan", pw, sizeof pw - 1, &d), want)
+#define PWCHECK(pw, want)                                                                          \
+    assert_int_equal(nt_auth_password_check("lan", "Nguyễn Thị Lan", pw, sizeof pw - 1, &d), want)
     PWCHECK(PW, NT_OK);
     PWCHECK("mậtkhẩuviệ", NT_OK); /* 10 characters, 15 bytes */
     PWCHECK("mậtkhẩuvi", NT_ERR_INVALID);
@@ -252,7 +250,7 @@ static void test_password_rules(void **state)
     PWCHECK("ẩẩẩẩẩẩẩẩẩẩẩẩ", NT_ERR_INVALID);
     assert_non_null(strstr(d.message, "repeated"));
     PWCHECK("ababababababab", NT_OK);
-    PWCHECK("NGUYỄN THỊ LAN", NT_OK); /* only ASCII case is folded: not equal */
+    PWCHECK("NGUYỄN THỊ LAN", NT_OK);          /* only ASCII case is folded: not equal */
     PWCHECK("nguyễn thị lan", NT_ERR_INVALID); /* the same but for ASCII case */
     PWCHECK("Nguyễn Thị Lan", NT_ERR_INVALID);
     assert_non_null(strstr(d.message, "display name"));
@@ -313,7 +311,8 @@ static void test_password_hashing(void **state)
     free(h3);
 }
 
-/* ---- people and bad input --------------------------------------------------------------------- */
+/* ---- people and bad input ---------------------------------------------------------------------
+ */
 
 static void test_users_bad_input(void **state)
 {
@@ -356,8 +355,7 @@ static void test_users_bad_input(void **state)
         nt_diag_clear(&d);
         nt_err rc = nt_auth_user_add(f->a, &f->sys, &in, NULL, &d);
         if (rc != bad[i].want || (bad[i].words && !strstr(d.message, bad[i].words)))
-            fprintf(stderr, "case %zu (%s): %s: %s\n", i, bad[i].login, nt_strerror(rc),
-                    d.message);
+            fprintf(stderr, "case %zu (%s): %s: %s\n", i, bad[i].login, nt_strerror(rc), d.message);
         assert_int_equal(rc, bad[i].want);
         if (bad[i].words)
             assert_non_null(strstr(d.message, bad[i].words));
@@ -387,8 +385,7 @@ static void test_users_bad_input(void **state)
                      NT_ERR_INVALID);
     assert_non_null(strstr(d.message, "already exists"));
     assert_int_equal(nt_auth_org_add(f->a, &f->sys, "", NT_ORG_BANK, NULL, &d), NT_ERR_INVALID);
-    assert_int_equal(nt_auth_org_add(f->a, &f->sys, "X", (nt_org_kind)9, NULL, &d),
-                     NT_ERR_INVALID);
+    assert_int_equal(nt_auth_org_add(f->a, &f->sys, "X", (nt_org_kind)9, NULL, &d), NT_ERR_INVALID);
     assert_int_equal(fingerprint(f), before);
     /* a SQL-looking display name is stored as it is */
     nt_user_in ok = {.login = "minh.tran_2",
@@ -482,7 +479,8 @@ static void test_roles_and_disable(void **state)
         1);
 }
 
-/* ---- API keys ---------------------------------------------------------------------------------- */
+/* ---- API keys ----------------------------------------------------------------------------------
+ */
 
 static nt_key_secret make_key(fx *f, const char *o, nt_role role, double days)
 {
@@ -538,7 +536,8 @@ static void test_keys(void **state)
     int idx = (int)(strchr(alpha, t[NT_KEY_TOKEN_CHARS - 1]) - alpha);
     t[NT_KEY_TOKEN_CHARS - 1] = alpha[idx ^ 1];
     assert_int_equal(verify_key(f->a, t, NULL), NT_AUTHN_INVALID);
-    const char *junk[] = {"", "nt_live_", "Bearer x", "nt_test_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    const char *junk[] = {"", "nt_live_", "Bearer x",
+                          "nt_test_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                           "nt_live_!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"};
     for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
         assert_int_equal(verify_key(f->a, junk[i], NULL), NT_AUTHN_INVALID);
@@ -695,7 +694,8 @@ static void test_keys_threads(void **state)
     assert_int_equal(sql_int(f->path, q), N * EACH);
 }
 
-/* ---- sessions ------------------------------------------------------------------------------------ */
+/* ---- sessions
+ * ------------------------------------------------------------------------------------ */
 
 static void test_sessions(void **state)
 {
@@ -708,8 +708,8 @@ static void test_sessions(void **state)
     assert_int_equal(strlen(r.csrf), NT_SESSION_TOKEN_CHARS);
     assert_int_equal(r.expires_at, T0 + 12 * 3600);
     /* stored hashed */
-    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM sessions WHERE length(token_hash) = 32"),
-                     1);
+    assert_int_equal(
+        sql_int(f->path, "SELECT count(*) FROM sessions WHERE length(token_hash) = 32"), 1);
 
     /* CSRF */
     assert_true(nt_auth_csrf_verify(r.token, strlen(r.token), r.csrf, strlen(r.csrf)));
@@ -790,7 +790,8 @@ static void test_sessions(void **state)
     assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE action = 'logout'"), 1);
 }
 
-/* ---- throttling ------------------------------------------------------------------------------------ */
+/* ---- throttling
+ * ------------------------------------------------------------------------------------ */
 
 static void test_throttle_by_name(void **state)
 {
@@ -883,7 +884,8 @@ static void test_throttle_by_address(void **state)
                      NT_ERR_INVALID);
 }
 
-/* ---- settings ---------------------------------------------------------------------------------------- */
+/* ---- settings
+ * ---------------------------------------------------------------------------------------- */
 
 static int list_fn(void *ctx, const char *key, const char *value, const char *help, int is_default)
 {
@@ -918,9 +920,8 @@ static void test_settings(void **state)
                                       "details = '{\"from\":\"200/400\",\"to\":\"50/100\"}'"),
                      1);
     long long before = fingerprint(f);
-    const char *bad[] = {"50",    "0/10",   "50/abc", "-1/2",      " 50/100", "50/100 ",
-                         "50//1", "1/",     "/1",     "9999999/1", "1e3/10",  "",
-                         "50/100/1", "0x10/1"};
+    const char *bad[] = {"50", "0/10", "50/abc",    "-1/2",   " 50/100", "50/100 ",  "50//1",
+                         "1/", "/1",   "9999999/1", "1e3/10", "",        "50/100/1", "0x10/1"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         nt_diag_clear(&d);
         assert_int_equal(nt_auth_setting_set(f->a, &f->sys, "rate.member", bad[i], &d),
@@ -963,7 +964,8 @@ static void test_settings(void **state)
     assert_int_equal(c[1], 10 - 5);
 }
 
-/* ---- demo accounts ---------------------------------------------------------------------------------- */
+/* ---- demo accounts
+ * ---------------------------------------------------------------------------------- */
 
 static void test_demo_accounts(void **state)
 {

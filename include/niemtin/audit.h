@@ -85,15 +85,15 @@ nt_err nt_audit_append(nt_store *st, const char *actor, const char *action, cons
 /* What verification found.  problem is the first thing wrong, walking from
  * entry 1: */
 typedef enum nt_audit_problem {
-    NT_AUDIT_INTACT = 0,    /* every link holds and the head agrees */
-    NT_AUDIT_EDITED,        /* an entry's contents do not give its stored hash */
-    NT_AUDIT_BROKEN_LINK,   /* an entry's prev is not the hash of the entry before it
-                               (one before was replaced, removed or moved) */
-    NT_AUDIT_MISSING,       /* ids jump: entries were deleted (or renumbered) */
-    NT_AUDIT_TRUNCATED,     /* the chain ends before the head says it does
-                               (the last entries were deleted) */
-    NT_AUDIT_HEAD_MISMATCH, /* the head disagrees with an intact chain (the head
-                               was edited, or entries were appended around it) */
+    NT_AUDIT_INTACT = 0,     /* every link holds and the head agrees */
+    NT_AUDIT_EDITED,         /* an entry's contents do not give its stored hash */
+    NT_AUDIT_BROKEN_LINK,    /* an entry's prev is not the hash of the entry before it
+                                (one before was replaced, removed or moved) */
+    NT_AUDIT_MISSING,        /* ids jump: entries were deleted (or renumbered) */
+    NT_AUDIT_TRUNCATED,      /* the chain ends before the head says it does
+                                (the last entries were deleted) */
+    NT_AUDIT_HEAD_MISMATCH,  /* the head disagrees with an intact chain (the head
+                                was edited, or entries were appended around it) */
     NT_AUDIT_ANCHOR_MISMATCH /* an anchor recorded earlier is not in the chain */
 } nt_audit_problem;
 

@@ -137,14 +137,14 @@ const char *nt_authn_name(nt_authn r); /* "ok", "invalid", ...; static */
 typedef struct nt_auth nt_auth;
 
 typedef struct nt_auth_config {
-    const char *path;                 /* the database (the registry's); required */
-    unsigned long long pw_opslimit;   /* 0: NT_PWHASH_OPSLIMIT */
-    size_t pw_memlimit;               /* 0: NT_PWHASH_MEMLIMIT */
-    int busy_timeout_ms;              /* 0: 5000 */
-    unsigned cache_ms;                /* how often key checks look for keys and settings
-                                         changed by other processes (default 1000;
-                                         NT_AUTH_CACHE_ALWAYS: every call) */
-    nt_clock_fn clock;                /* NULL: time() */
+    const char *path;               /* the database (the registry's); required */
+    unsigned long long pw_opslimit; /* 0: NT_PWHASH_OPSLIMIT */
+    size_t pw_memlimit;             /* 0: NT_PWHASH_MEMLIMIT */
+    int busy_timeout_ms;            /* 0: 5000 */
+    unsigned cache_ms;              /* how often key checks look for keys and settings
+                                       changed by other processes (default 1000;
+                                       NT_AUTH_CACHE_ALWAYS: every call) */
+    nt_clock_fn clock;              /* NULL: time() */
     void *clock_ctx;
 } nt_auth_config;
 
@@ -242,8 +242,7 @@ nt_err nt_auth_user_password(nt_auth *a, const nt_principal *actor, const char *
 /* The person changes their own password: the old one must verify
  * (NT_ERR_STATE otherwise; counts as a failed login for throttling). */
 nt_err nt_auth_password_change(nt_auth *a, const char *login, const char *old_pw, size_t old_len,
-                               const char *new_pw, size_t new_len, const char *addr,
-                               nt_diag *diag);
+                               const char *new_pw, size_t new_len, const char *addr, nt_diag *diag);
 /* Change a person's role (member needs an organisation).  The last enabled
  * admin cannot be demoted or disabled (NT_ERR_STATE). */
 nt_err nt_auth_user_role(nt_auth *a, const nt_principal *actor, const char *login, nt_role role,
@@ -251,8 +250,7 @@ nt_err nt_auth_user_role(nt_auth *a, const nt_principal *actor, const char *logi
 /* Disable (ending every session) or enable again. */
 nt_err nt_auth_user_disable(nt_auth *a, const nt_principal *actor, const char *login,
                             nt_diag *diag);
-nt_err nt_auth_user_enable(nt_auth *a, const nt_principal *actor, const char *login,
-                           nt_diag *diag);
+nt_err nt_auth_user_enable(nt_auth *a, const nt_principal *actor, const char *login, nt_diag *diag);
 
 /* ---- API keys ------------------------------------------------------------------------- */
 
@@ -280,8 +278,8 @@ typedef struct nt_key_info {
     const char *label;
     const char *created_by;
     int64_t created_at, expires_at, revoked_at; /* 0: never / not revoked */
-    int64_t last_used_at;                        /* 0: never (as last flushed) */
-    uint64_t uses;                               /* as last flushed */
+    int64_t last_used_at;                       /* 0: never (as last flushed) */
+    uint64_t uses;                              /* as last flushed */
     int demo;
 } nt_key_info;
 
@@ -291,8 +289,7 @@ nt_err nt_auth_key_create(nt_auth *a, const nt_principal *actor, const nt_key_in
                           nt_key_secret *out, nt_diag *diag);
 /* Revoke by prefix ("nt_live_AbCdEfGh", or the 8 characters after it).
  * Immediate in this handle; in other processes within their cache_ms. */
-nt_err nt_auth_key_revoke(nt_auth *a, const nt_principal *actor, const char *prefix,
-                          nt_diag *diag);
+nt_err nt_auth_key_revoke(nt_auth *a, const nt_principal *actor, const char *prefix, nt_diag *diag);
 nt_err nt_auth_key_list(nt_auth *a, nt_key_fn fn, void *ctx, nt_diag *diag);
 
 /* Check an API key as a request presents it (e.g. "Authorization: Bearer

@@ -263,7 +263,8 @@ void nt_auth_close(nt_auth *a)
     free(a);
 }
 
-/* ---- names, logins, passwords ----------------------------------------------------------------- */
+/* ---- names, logins, passwords -----------------------------------------------------------------
+ */
 
 static const char *const reserved_logins[] = {"public", "system", "anonymous", "expiry", "import"};
 
@@ -334,8 +335,7 @@ nt_err nt_auth_password_check(const char *login, const char *display, const char
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)pw[i];
         if (c < 0x20 || c == 0x7f)
-            return nt__fail(diag, NT_ERR_INVALID, i, "password: control character at byte %zu",
-                            i);
+            return nt__fail(diag, NT_ERR_INVALID, i, "password: control character at byte %zu", i);
         chars += (c & 0xc0) != 0x80;
     }
     if (chars < NT_MIN_PASSWORD_CHARS)
@@ -464,7 +464,8 @@ static nt_err org_id_of(nt_auth *a, const char *org, int64_t *id, nt_diag *diag)
     return e;
 }
 
-/* ---- organisations ------------------------------------------------------------------------------ */
+/* ---- organisations ------------------------------------------------------------------------------
+ */
 
 nt_err nt_auth_org_add(nt_auth *a, const nt_principal *actor, const char *name, nt_org_kind kind,
                        int64_t *id, nt_diag *diag)
@@ -528,7 +529,8 @@ nt_err nt_auth_org_list(nt_auth *a, nt_org_fn fn, void *ctx, nt_diag *diag)
     return e;
 }
 
-/* ---- people ------------------------------------------------------------------------------------ */
+/* ---- people ------------------------------------------------------------------------------------
+ */
 
 nt_err nt__user_insert(nt_auth *a, const nt_principal *actor, const char *login,
                        const char *display, nt_role role, const char *org, const char *pwhash,
@@ -756,8 +758,8 @@ static nt_err keep_an_admin(nt_auth *a, const nt__ucopy *u, nt_diag *diag)
     return e;
 }
 
-static nt_err set_password(nt_auth *a, nt__ucopy *u, const void *arg, json_t *details,
-                           int64_t now, nt_diag *diag)
+static nt_err set_password(nt_auth *a, nt__ucopy *u, const void *arg, json_t *details, int64_t now,
+                           nt_diag *diag)
 {
     (void)a;
     (void)details;
@@ -819,8 +821,8 @@ nt_err nt_auth_user_role(nt_auth *a, const nt_principal *actor, const char *logi
     return edit_user(a, actor, login, "user.role", set_role, &role, 0, diag);
 }
 
-static nt_err set_disabled(nt_auth *a, nt__ucopy *u, const void *arg, json_t *details,
-                           int64_t now, nt_diag *diag)
+static nt_err set_disabled(nt_auth *a, nt__ucopy *u, const void *arg, json_t *details, int64_t now,
+                           nt_diag *diag)
 {
     int disable = *(const int *)arg;
     (void)details;
@@ -837,8 +839,7 @@ static nt_err set_disabled(nt_auth *a, nt__ucopy *u, const void *arg, json_t *de
     return NT_OK;
 }
 
-nt_err nt_auth_user_disable(nt_auth *a, const nt_principal *actor, const char *login,
-                            nt_diag *diag)
+nt_err nt_auth_user_disable(nt_auth *a, const nt_principal *actor, const char *login, nt_diag *diag)
 {
     static const int yes = 1;
     nt_err e;
@@ -849,8 +850,7 @@ nt_err nt_auth_user_disable(nt_auth *a, const nt_principal *actor, const char *l
     return edit_user(a, actor, login, "user.disable", set_disabled, &yes, 1, diag);
 }
 
-nt_err nt_auth_user_enable(nt_auth *a, const nt_principal *actor, const char *login,
-                           nt_diag *diag)
+nt_err nt_auth_user_enable(nt_auth *a, const nt_principal *actor, const char *login, nt_diag *diag)
 {
     static const int no = 0;
     nt_err e;
@@ -861,7 +861,8 @@ nt_err nt_auth_user_enable(nt_auth *a, const nt_principal *actor, const char *lo
     return edit_user(a, actor, login, "user.enable", set_disabled, &no, 0, diag);
 }
 
-/* ---- settings ------------------------------------------------------------------------------------ */
+/* ---- settings
+ * ------------------------------------------------------------------------------------ */
 
 nt_err nt_auth_rate(nt_auth *a, nt_role role, nt_rate *out)
 {
@@ -965,7 +966,8 @@ unlock:
     return e;
 }
 
-/* ---- the audit log through the handle ---------------------------------------------------------- */
+/* ---- the audit log through the handle ----------------------------------------------------------
+ */
 
 nt_err nt_auth_audit_list(nt_auth *a, int64_t since, size_t limit, nt_audit_fn fn, void *ctx,
                           int64_t *next, nt_diag *diag)

@@ -79,7 +79,7 @@ struct nt_auth {
     nt__key_entry *keys; /* sorted by pid */
     size_t n_keys;
     nt__settings set;
-    int64_t generation;        /* "auth_generation" when keys and settings were read */
+    int64_t generation;         /* "auth_generation" when keys and settings were read */
     _Atomic int64_t checked_ms; /* monotonic ms of the last look at the generation */
     unsigned char dummy_key_hash[32];
     pthread_mutex_t dummy_lock;

@@ -91,9 +91,12 @@ nt_err nt_auth_action_parse(const char *name, nt_auth_action *out)
 }
 
 static const char *const authn_names[] = {
-    [NT_AUTHN_OK] = "ok",           [NT_AUTHN_INVALID] = "invalid",
-    [NT_AUTHN_EXPIRED] = "expired", [NT_AUTHN_REVOKED] = "revoked",
-    [NT_AUTHN_DISABLED] = "disabled", [NT_AUTHN_THROTTLED] = "throttled",
+    [NT_AUTHN_OK] = "ok",
+    [NT_AUTHN_INVALID] = "invalid",
+    [NT_AUTHN_EXPIRED] = "expired",
+    [NT_AUTHN_REVOKED] = "revoked",
+    [NT_AUTHN_DISABLED] = "disabled",
+    [NT_AUTHN_THROTTLED] = "throttled",
 };
 
 const char *nt_authn_name(nt_authn r)

@@ -189,15 +189,15 @@ static const char *dummy_hash(nt_auth *a)
 static int weaker(const char *h, unsigned long long ops, size_t mem)
 {
     unsigned m = 0, t = 0, p = 0;
-    if (strncmp(h, "$argon2id$v=19$", 15) != 0 || sscanf(h + 15, "m=%u,t=%u,p=%u$", &m, &t, &p) != 3)
+    if (strncmp(h, "$argon2id$v=19$", 15) != 0 ||
+        sscanf(h + 15, "m=%u,t=%u,p=%u$", &m, &t, &p) != 3)
         return 1;
     return (unsigned long long)t < ops || (size_t)m * 1024u < mem;
 }
 
 /* Phase 2 (no lock): does the password match?  *rehash gets a new hash
  * when the stored one was made with other limits. */
-static int password_matches(nt_auth *a, const attempt *t, const char *pw, size_t len,
-                            char **rehash)
+static int password_matches(nt_auth *a, const attempt *t, const char *pw, size_t len, char **rehash)
 {
     *rehash = NULL;
     if (len > NT_MAX_PASSWORD_BYTES)
@@ -238,10 +238,10 @@ static nt_err record_failure(nt_auth *a, const attempt *t, int64_t now, nt_diag 
             return e;
     }
     /* forget counters nobody has touched for a window past the longest lock */
-    return ops->throttle_purge(
-        db,
-        now - t->set.v[SET_LOGIN_WINDOW_MINUTES][0] * 60 - t->set.v[SET_LOGIN_LOCK_MAX_SECONDS][0],
-        diag);
+    return ops->throttle_purge(db,
+                               now - t->set.v[SET_LOGIN_WINDOW_MINUTES][0] * 60 -
+                                   t->set.v[SET_LOGIN_LOCK_MAX_SECONDS][0],
+                               diag);
 }
 
 static json_t *attempt_details(const attempt *t)
@@ -387,8 +387,7 @@ done:
 }
 
 nt_err nt_auth_password_change(nt_auth *a, const char *login, const char *old_pw, size_t old_len,
-                               const char *new_pw, size_t new_len, const char *addr,
-                               nt_diag *diag)
+                               const char *new_pw, size_t new_len, const char *addr, nt_diag *diag)
 {
     nt_err e;
     void *db;
@@ -406,8 +405,8 @@ nt_err nt_auth_password_change(nt_auth *a, const char *login, const char *old_pw
     if (e)
         goto done;
     if (retry) {
-        e = nt__fail(diag, NT_ERR_STATE, 0,
-                     "too many failed attempts: try again in %lld seconds", (long long)retry);
+        e = nt__fail(diag, NT_ERR_STATE, 0, "too many failed attempts: try again in %lld seconds",
+                     (long long)retry);
         goto done;
     }
     if (t.user.found && t.user.disabled_at) {

@@ -388,8 +388,8 @@ static nt_err sq_session_add(void *db, const unsigned char hash[32], int64_t use
     return nt__sq_run(db, st, diag, "starting a session");
 }
 
-static nt_err sq_session_find(void *db, const unsigned char hash[32], nt__session_fn fn,
-                              void *ctx, nt_diag *diag)
+static nt_err sq_session_find(void *db, const unsigned char hash[32], nt__session_fn fn, void *ctx,
+                              nt_diag *diag)
 {
     sqlite3_stmt *st = ST(A_SESSION_FIND);
     sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
@@ -444,8 +444,9 @@ static nt_err sq_throttle_get(void *db, int scope, const char *key, nt__throttle
         out->locked_until = sqlite3_column_int64(st, 2);
     }
     sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? NT_OK
-                                                 : nt__sq_fail(db, diag, rc, "reading failed logins");
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? NT_OK
+               : nt__sq_fail(db, diag, rc, "reading failed logins");
 }
 
 static nt_err sq_throttle_set(void *db, int scope, const char *key, const nt__throttle_row *r,
@@ -495,8 +496,7 @@ static int read_setting(sqlite3_stmt *st, any_fn fn, void *ctx)
 
 static nt_err sq_setting_list(void *db, nt__setting_fn fn, void *ctx, nt_diag *diag)
 {
-    return loop(db, ST(A_SETTING_LIST), read_setting, (any_fn)fn, ctx, 0, diag,
-                "reading settings");
+    return loop(db, ST(A_SETTING_LIST), read_setting, (any_fn)fn, ctx, 0, diag, "reading settings");
 }
 
 /* ---- the audit chain ------------------------------------------------------------------- */

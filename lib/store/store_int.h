@@ -204,8 +204,8 @@ typedef struct nt__acct_ops {
     /* Forget rows whose last failure and lock are both before `before`. */
     nt_err (*throttle_purge)(void *db, int64_t before, nt_diag *diag);
 
-    nt_err (*setting_set)(void *db, const char *key, const char *value, int64_t now,
-                          const char *by, nt_diag *diag);
+    nt_err (*setting_set)(void *db, const char *key, const char *value, int64_t now, const char *by,
+                          nt_diag *diag);
     nt_err (*setting_list)(void *db, nt__setting_fn fn, void *ctx, nt_diag *diag);
 
     nt_err (*audit_head)(void *db, nt_audit_head *out, nt_diag *diag);
