@@ -394,6 +394,7 @@ static void test_failure_after_change_keeps_neither(void **state)
     nt_import_options io = {.format = NT_IMPORT_CHONGLUADAO, .name = "cld"};
     nt_import_result *res = calloc(1, sizeof *res);
     assert_int_not_equal(nt_store_import(f->st, &io, list, strlen(list), res, &d), NT_OK);
+    free(res);
     assert_int_equal(count_of(f, "indicators"), inds);
     assert_int_equal(sql_int(f->path, "SELECT count(*) FROM sources WHERE kind = 3"), 0);
 

@@ -841,6 +841,12 @@ static void test_throttle_by_name(void **state)
     for (int i = 0; i < 5; i++)
         assert_int_equal(login(f, "ghost", "whatever pw", NULL).outcome, NT_AUTHN_INVALID);
     assert_int_equal(login(f, "ghost", "whatever pw", NULL).outcome, NT_AUTHN_THROTTLED);
+    /* an unknown name is not kept in the audit log (it may be a mistyped password) */
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE object = 'user:(unknown)'"),
+                     5);
+    assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE details LIKE '%ghost%' OR "
+                                      "object LIKE '%ghost%'"),
+                     0);
     /* every failure and success is in the audit log */
     assert_int_equal(sql_int(f->path, "SELECT count(*) FROM audit WHERE action = 'login.failure' "
                                       "AND actor = 'public' AND object = 'user:lan'"),

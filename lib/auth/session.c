@@ -252,9 +252,12 @@ static json_t *attempt_details(const attempt *t)
     return j;
 }
 
+/* The audit object of an attempt: the account, or "(unknown)" - a name that
+ * is no account may be a password typed into the wrong field, and the audit
+ * log keeps what it holds forever. */
 static void attempt_object(const attempt *t, char *buf, size_t n)
 {
-    snprintf(buf, n, "user:%s", t->login[0] ? t->login : "(malformed)");
+    snprintf(buf, n, "user:%s", t->user.found ? t->login : "(unknown)");
 }
 
 /* Set up an attempt: the login as stored (or "" when malformed) and the address key. */
