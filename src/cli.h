@@ -94,5 +94,17 @@ int cmd_import(cli *c, int argc, char **argv);
 int cmd_export(cli *c, int argc, char **argv);
 int cmd_feed(cli *c, int argc, char **argv);
 int cmd_expire(cli *c, int argc, char **argv);
+int cmd_user(cli *c, int argc, char **argv);
+int cmd_org(cli *c, int argc, char **argv);
+int cmd_key(cli *c, int argc, char **argv);
+int cmd_settings(cli *c, int argc, char **argv);
+int cmd_audit(cli *c, int argc, char **argv);
+int cmd_login(cli *c, int argc, char **argv);
+int cmd_demo_accounts(cli *c, int argc, char **argv);
+
+/* The acting account for the audit log (src/cmd_auth.c): `as` (--as LOGIN or
+ * $NIEMTIN_AS), checked to exist, be enabled and be allowed `need`; without
+ * one, the console ("system").  Returns 0, or prints why and returns 1. */
+int cli_acting(cli *c, const char *db, const char *as, nt_auth_action need, nt_principal *who);
 
 #endif

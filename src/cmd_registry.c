@@ -11,8 +11,11 @@
  *   niemtin expire --older-than DAYS
  *
  * Every command takes --db PATH (default $NIEMTIN_DB, else ./niemtin.db),
- * --json, and --lang vi|en.  Reporters' contacts are encrypted with the key
- * in $NIEMTIN_STORE_KEY (64 hex digits) or the file named by --key-file /
+ * --json, and --lang vi|en; writes take --as LOGIN (or $NIEMTIN_AS): the
+ * account the audit log records, checked to exist and be allowed (without
+ * it, the --analyst / --reporter name given, as before).  Reporters'
+ * contacts are encrypted with the key in $NIEMTIN_STORE_KEY (64 hex digits)
+ * or the file named by --key-file /
  * $NIEMTIN_STORE_KEY_FILE (docs/registry.md).  $NIEMTIN_NOW (seconds since
  * 1970) fixes the clock, for tests of expiry and decay.
  */
@@ -43,6 +46,7 @@ typedef struct ropts {
     const char *status;
     const char *reason;
     const char *analyst;
+    const char *as;
     const char *format;
     const char *name;
     const char *batch;
@@ -77,6 +81,7 @@ static int parse(cli *c, const char *cmd, int argc, char **argv, ropts *o)
         {"--status", offsetof(ropts, status)},
         {"--reason", offsetof(ropts, reason)},
         {"--analyst", offsetof(ropts, analyst)},
+        {"--as", offsetof(ropts, as)},
         {"--format", offsetof(ropts, format)},
         {"--name", offsetof(ropts, name)},
         {"--batch", offsetof(ropts, batch)},
@@ -180,6 +185,33 @@ static int parse_type(cli *c, const char *s, nt_ind_type *t)
                 L(c, "loại không rõ", "unknown type"), s);
         return 2;
     }
+    return 0;
+}
+
+/* The account acting, for the audit log: --as LOGIN or $NIEMTIN_AS, checked
+ * (exists, enabled, allowed `need`), then *actor is its login; without one
+ * *actor stays `fallback`.  who holds the name *actor points to.  Returns 0
+ * or an exit status. */
+static int resolve_actor(cli *c, const ropts *o, nt_auth_action need, const char *fallback,
+                         const char **actor, nt_principal *who)
+{
+    const char *as = o->as;
+    if (!as) {
+        const char *env = getenv("NIEMTIN_AS");
+        as = env && *env ? env : NULL;
+    }
+    *actor = fallback;
+    if (!as)
+        return 0;
+    int st = cli_acting(c, o->db, as, need, who);
+    if (st)
+        return st;
+    if (o->analyst && *o->analyst && strcmp(o->analyst, who->name) != 0) {
+        fprintf(stderr, "niemtin: --analyst %s / --as %s: %s\n", o->analyst, who->name,
+                L(c, "hai người khác nhau; chỉ dùng --as", "two different people; use --as alone"));
+        return 2;
+    }
+    *actor = who->name;
     return 0;
 }
 
@@ -543,15 +575,37 @@ int cmd_report(cli *c, int argc, char **argv)
         if ((st = cli_read_input(&big, 2, args, &evidence, &elen)))
             return st;
     }
+    nt_principal who;
+    const char *actor = NULL;
+    if ((st = resolve_actor(c, &o, o.member ? NT_AUTH_REPORT_AS_MEMBER : NT_AUTH_REPORT, NULL,
+                            &actor, &who))) {
+        free(evidence);
+        return st;
+    }
+    const char *reporter = o.reporter;
+    if (actor && o.member) {
+        /* an account reports in its own organisation's name only */
+        if (!who.org[0] || (reporter && strcmp(reporter, who.org) != 0)) {
+            fprintf(stderr, "niemtin: --member: %s %s %s\n", who.name,
+                    who.org[0] ? L(c, "chỉ báo cáo nhân danh tổ chức của mình:",
+                                   "reports only in its own organisation's name:")
+                               : L(c, "không thuộc tổ chức nào", "belongs to no organisation"),
+                    who.org);
+            free(evidence);
+            return 1;
+        }
+        reporter = who.org;
+    }
     session s;
     if ((st = open_registry(c, &o, &s))) {
         free(evidence);
         return st;
     }
-    nt_report_in in = {.type = type,
+    nt_report_in in = {.actor = actor,
+                       .type = type,
                        .value = o.value,
                        .value_len = strlen(o.value),
-                       .reporter = o.reporter,
+                       .reporter = reporter,
                        .member = o.member,
                        .channel = o.channel,
                        .evidence = evidence ? evidence : o.evidence,
@@ -794,8 +848,8 @@ int cmd_review(cli *c, int argc, char **argv)
         return st;
     static const char *usage =
         "niemtin review list [--status S] [--after ID] [--limit N] | show ID [--reveal-contact] | "
-        "start|confirm|reject|dispute|clear ID --reason TEXT [--analyst NAME]  [--db PATH] "
-        "[--json]";
+        "start|confirm|reject|dispute|clear ID --reason TEXT [--as LOGIN | --analyst NAME]  "
+        "[--db PATH] [--json]";
     if (o.nargs < 1) {
         fprintf(stderr, "%s: %s\n", L(c, "Cách dùng", "Usage"), usage);
         return 2;
@@ -839,6 +893,15 @@ int cmd_review(cli *c, int argc, char **argv)
         return 2;
     if (o.after && parse_i64(c, "--after", o.after, 0, INT64_MAX, &after))
         return 2;
+    const char *analyst = o.analyst;
+    if (!analyst || !*analyst)
+        analyst = getenv("USER");
+    if (!analyst || !*analyst)
+        analyst = "analyst";
+    nt_principal who;
+    nt_auth_action need = is_show && o.reveal_contact ? NT_AUTH_REVEAL_CONTACT : NT_AUTH_REVIEW;
+    if ((st = resolve_actor(c, &o, need, analyst, &analyst, &who)))
+        return st;
     session s;
     if ((st = open_registry(c, &o, &s)))
         return st;
@@ -867,16 +930,20 @@ int cmd_review(cli *c, int argc, char **argv)
     } else if (is_show) {
         st = review_show(c, &s, id);
         if (!st && o.reveal_contact && !c->json) {
+            /* decrypting a reporter's personal data is recorded, before it happens */
+            char object[48];
+            snprintf(object, sizeof object, "indicator:%lld", id);
+            nt_err rc = nt_audit_append(store, analyst, "contact.reveal", object, NULL, NULL, &d);
+            if (rc) {
+                reg_error(c, rc, &d, L(c, "không ghi được nhật ký", "cannot write the audit log"));
+                close_registry(&s);
+                return 1;
+            }
             contact_ctx cc = {.c = c, .st = store};
             nt_store_reports(store, id, contact_row, &cc, NULL);
             st = cc.status;
         }
     } else {
-        const char *analyst = o.analyst;
-        if (!analyst || !*analyst)
-            analyst = getenv("USER");
-        if (!analyst || !*analyst)
-            analyst = "analyst";
         nt_err rc = nt_registry_decide(s.reg, id, action, analyst, o.reason, &d);
         if (rc) {
             reg_error(c, rc, &d, L(c, "không thực hiện được", "not done"));
@@ -986,7 +1053,9 @@ int cmd_import(cli *c, int argc, char **argv)
     io.name = o.name ? o.name : (io.format == NT_IMPORT_CHONGLUADAO ? "chongluadao" : base);
     io.file = file;
     io.skip_bad = o.skip_bad;
-    io.actor = o.analyst;
+    nt_principal who;
+    if ((st = resolve_actor(c, &o, NT_AUTH_IMPORT, o.analyst, &io.actor, &who)))
+        return st;
     char *data = NULL;
     size_t len = 0;
     {
@@ -1284,21 +1353,24 @@ int cmd_expire(cli *c, int argc, char **argv)
     if (st)
         return st;
     if (o.nargs || !o.older_than) {
-        fprintf(stderr,
-                "%s: niemtin expire --older-than DAYS [--analyst NAME] [--db PATH] [--json]\n",
+        fprintf(stderr, "%s: niemtin expire --older-than DAYS [--as LOGIN] [--db PATH] [--json]\n",
                 L(c, "Cách dùng", "Usage"));
         return 2;
     }
     long long days;
     if (parse_i64(c, "--older-than", o.older_than, 0, 36500, &days))
         return 2;
+    nt_principal who;
+    const char *actor;
+    if ((st = resolve_actor(c, &o, NT_AUTH_EXPIRE, o.analyst, &actor, &who)))
+        return st;
     session s;
     if ((st = open_registry(c, &o, &s)))
         return st;
     size_t n = 0;
     nt_diag d;
     nt_diag_clear(&d);
-    nt_err rc = nt_registry_expire(s.reg, (double)days, o.analyst, &n, &d);
+    nt_err rc = nt_registry_expire(s.reg, (double)days, actor, &n, &d);
     if (rc) {
         reg_error(c, rc, &d, L(c, "không hết hạn được", "cannot expire"));
         st = 1;

@@ -64,7 +64,7 @@ static const command commands[] = {
      "report a scam indicator (the reporter's contact is encrypted)"},
     {"review", cmd_review,
      "list [--status S] | show ID | start|confirm|reject|dispute|clear ID --reason TEXT "
-     "[--analyst NAME]",
+     "[--as LOGIN]",
      "chuyên viên xem xét và quyết định: xác nhận, bác bỏ, khiếu nại, gỡ cảnh báo",
      "analysts review and decide: confirm, reject, dispute, clear"},
     {"import", cmd_import,
@@ -80,6 +80,29 @@ static const command commands[] = {
      "the registry's changes in order, with the cursor for next time"},
     {"expire", cmd_expire, "--older-than DAYS",
      "cho hết hạn các chỉ báo lâu không có hoạt động", "expire indicators with no recent activity"},
+    {"user", cmd_user,
+     "add LOGIN --role member|analyst|admin [--org ORG] [--name NAME] [--password-file F] | list "
+     "| passwd LOGIN | role LOGIN ROLE | disable LOGIN | enable LOGIN",
+     "quản lý tài khoản người dùng (mật khẩu đọc từ tệp hoặc đầu vào chuẩn)",
+     "manage people's accounts (passwords from a file or standard input)"},
+    {"org", cmd_org, "add NAME --kind bank|telco|platform|other | list",
+     "các tổ chức thành viên của liên minh", "the alliance's member organisations"},
+    {"key", cmd_key,
+     "create --org ORG --role member|analyst [--expires DAYS] [--label TEXT] | list | revoke "
+     "PREFIX",
+     "khoá API của tổ chức thành viên (chỉ hiện một lần)",
+     "member organisations' API keys (shown once)"},
+    {"settings", cmd_settings, "[list] | get KEY | set KEY VALUE",
+     "cài đặt: giới hạn tốc độ theo vai trò, phiên đăng nhập, chống dò mật khẩu",
+     "settings: rate limits per role, sessions, login throttling"},
+    {"audit", cmd_audit, "verify [--anchor ID:HASH] | list [--since ID] [--limit N] | head",
+     "nhật ký kiểm toán có chuỗi băm: kiểm tra toàn vẹn, xem các mục",
+     "the hash-chained audit log: verify it, list entries"},
+    {"login", cmd_login, "LOGIN [--from ADDR] [--password-file F]",
+     "đăng nhập, in mã phiên (cho kịch bản)", "log in and print a session token (for scripts)"},
+    {"demo-accounts", cmd_demo_accounts, "[--db PATH]",
+     "tạo các tài khoản DEMO (mật khẩu công khai) cho bản chạy thử",
+     "create the DEMO accounts (published passwords) for a demo"},
     {"serve", cmd_serve, "[--addr IP] [--port N] [--threads N] [--max-body BYTES] [--rate N]",
      "chạy máy chủ HTTP: API và ứng dụng web", "run the HTTP server: API and web app"},
     {"version", cmd_version, "", "in phiên bản", "print the version"},
@@ -105,8 +128,8 @@ static int cmd_help(cli *c, int argc, char **argv)
            L(c, "Cách dùng", "Usage"), c->prog, L(c, "LỆNH [THAM SỐ]", "COMMAND [ARGS]"));
     printf("%s:\n", L(c, "Các lệnh", "Commands"));
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        printf("  %-10s %s\n", commands[i].name, commands[i].args);
-        printf("             %s\n", L(c, commands[i].help_vi, commands[i].help_en));
+        printf("  %-13s %s\n", commands[i].name, commands[i].args);
+        printf("                %s\n", L(c, commands[i].help_vi, commands[i].help_en));
     }
     printf("\n%s\n", L(c, "Tiếng Anh: thêm --lang en hoặc đặt NIEMTIN_LANG=en.",
                       "Vietnamese: --lang vi or NIEMTIN_LANG=vi (the default)."));

@@ -47,4 +47,26 @@
 /* Most indicators the in-memory registry index holds (32-bit slots). */
 #define NT_MAX_REGISTRY_INDICATORS 0x7fffffffu
 
+/* ---- accounts, keys, sessions and the audit log (auth.h, audit.h) ---- */
+/* A login name: 1..64 bytes of a-z 0-9 . _ - (starting with a letter or digit). */
+#define NT_MAX_LOGIN_BYTES 64u
+/* Passwords: at least this many characters (code points, so Vietnamese
+ * letters count once), at most this many bytes (argon2 accepts more; we bound
+ * the work a login request can ask for). */
+#define NT_MIN_PASSWORD_CHARS 10u
+#define NT_MAX_PASSWORD_BYTES 1024u
+/* A display name, organisation name or key label: NT_MAX_NAME_BYTES. */
+/* A setting's value ("50/100", "30"). */
+#define NT_MAX_SETTING_BYTES 64u
+/* A client address as the server passes it (IPv6 text is at most 45 bytes). */
+#define NT_MAX_ADDR_BYTES 64u
+/* Longest lifetime an API key may be given, in days (10 years). */
+#define NT_MAX_KEY_DAYS 3650u
+/* The details (JSON) of one audit entry. */
+#define NT_MAX_AUDIT_DETAILS_BYTES (16u * 1024u)
+/* Most audit entries one list request returns. */
+#define NT_MAX_AUDIT_LIST_LIMIT 10000u
+/* Indicator ids an expiry's audit entry lists one by one (the count covers all). */
+#define NT_MAX_AUDIT_IDS 1000u
+
 #endif

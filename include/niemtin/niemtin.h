@@ -25,6 +25,8 @@
 #include "niemtin/engine.h"
 #include "niemtin/store.h"
 #include "niemtin/registry.h"
+#include "niemtin/audit.h"
+#include "niemtin/auth.h"
 
 #ifdef __cplusplus
 extern "C" {

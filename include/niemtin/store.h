@@ -5,9 +5,10 @@
  * incremental feed of every change.  docs/registry.md explains the model.
  *
  * The one idea: every change is one transaction that writes the new state,
- * an event (who, when, why) and a feed entry together, so the history, the
- * feed and the current state can never disagree, and a crash loses nothing
- * that was acknowledged.
+ * an event (who, when, why), a feed entry and an entry in the hash-chained
+ * audit log (audit.h) together, so the history, the feed, the audit log and
+ * the current state can never disagree, and a crash loses nothing that was
+ * acknowledged.
  *
  * The store sits behind a table of backend operations (lib/store/store_int.h);
  * the first backend is SQLite (WAL, foreign keys, versioned migrations).
@@ -129,7 +130,7 @@ void nt_store_close(nt_store *st);
 
 /* The schema version of an open store, and the one this code writes. */
 int nt_store_schema_version(const nt_store *st);
-#define NT_STORE_SCHEMA_VERSION 1
+#define NT_STORE_SCHEMA_VERSION 2 /* 2: accounts, keys, sessions, settings, audit chain */
 
 int64_t nt_store_now(const nt_store *st);
 double nt_store_half_life(const nt_store *st);
@@ -178,6 +179,8 @@ typedef struct nt_report_in {
     size_t evidence_len;  /* <= NT_MAX_EVIDENCE_BYTES, valid UTF-8 */
     const char *contact;  /* reporter's contact: encrypted, never stored in clear */
     int64_t amount;       /* VND lost, >= 0 */
+    const char *actor;    /* who submits it, for the audit log: a login, an API key's
+                             prefix; NULL or "": "public" */
 } nt_report_in;
 
 /* Record a report (creating the indicator if new).  NT_ERR_INVALID /
@@ -202,7 +205,8 @@ nt_err nt_store_report_contact(nt_store *st, int64_t report_id, char **contact, 
 
 /* ---- decisions ---------------------------------------------------------------- */
 
-/* Apply an action to an indicator.  actor and reason are required (reason
+/* Apply an action to an indicator.  actor (who decides; the audit log records
+ * it too) and reason are required (reason
  * <= NT_MAX_REASON_BYTES, valid UTF-8).  NT_ERR_NOT_FOUND for no such id,
  * NT_ERR_STATE for an illegal transition (diag: from which status). */
 nt_err nt_store_transition(nt_store *st, int64_t indicator_id, nt_action action, const char *actor,

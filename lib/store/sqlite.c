@@ -8,13 +8,15 @@
  * rspamd's sqlite3_backend.c).  The schema is created and upgraded by the
  * numbered migrations below, each in its own transaction, recorded in the
  * one-row schema_version table; a database newer than this code is refused
- * untouched.
+ * untouched.  The accounts and audit half of the backend is in
+ * sqlite_accounts.c (sqlite_int.h says what the two share).
  */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/diag.h"
+#include "store/sqlite_int.h"
 #include "store/store_int.h"
 
 /* ---- schema ----------------------------------------------------------------- */
@@ -78,6 +80,74 @@ static const char *const migrations[] = {
     "  indicator_id INTEGER NOT NULL REFERENCES indicators(id),"
     "  at INTEGER NOT NULL, kind TEXT NOT NULL,"
     "  status INTEGER NOT NULL CHECK(status BETWEEN 1 AND 7));",
+    /* 2: accounts, API keys, sessions, login throttling, settings and the
+     * hash-chained audit log (lib/auth, lib/audit; docs/accounts.md).  Written
+     * with IF NOT EXISTS / OR IGNORE so that running it twice changes nothing. */
+    "CREATE TABLE IF NOT EXISTS orgs("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  kind INTEGER NOT NULL CHECK(kind BETWEEN 1 AND 4),"
+    "  demo INTEGER NOT NULL DEFAULT 0 CHECK(demo IN (0, 1)),"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS users("
+    "  id INTEGER PRIMARY KEY,"
+    "  login TEXT NOT NULL UNIQUE,"
+    "  display_name TEXT NOT NULL,"
+    "  role INTEGER NOT NULL CHECK(role BETWEEN 2 AND 4),"
+    "  org_id INTEGER REFERENCES orgs(id),"
+    "  pwhash TEXT NOT NULL,"
+    "  demo INTEGER NOT NULL DEFAULT 0 CHECK(demo IN (0, 1)),"
+    "  created_at INTEGER NOT NULL,"
+    "  disabled_at INTEGER NOT NULL DEFAULT 0,"
+    "  password_changed_at INTEGER NOT NULL,"
+    "  last_login_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS api_keys("
+    "  id INTEGER PRIMARY KEY,"
+    "  prefix TEXT NOT NULL UNIQUE,"
+    "  hash BLOB NOT NULL CHECK(length(hash) = 32),"
+    "  org_id INTEGER NOT NULL REFERENCES orgs(id),"
+    "  role INTEGER NOT NULL CHECK(role BETWEEN 2 AND 3),"
+    "  label TEXT NOT NULL DEFAULT '',"
+    "  created_by TEXT NOT NULL,"
+    "  demo INTEGER NOT NULL DEFAULT 0 CHECK(demo IN (0, 1)),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL DEFAULT 0,"
+    "  revoked_at INTEGER NOT NULL DEFAULT 0,"
+    "  last_used_at INTEGER NOT NULL DEFAULT 0,"
+    "  uses INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS sessions("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_hash BLOB NOT NULL UNIQUE CHECK(length(token_hash) = 32),"
+    "  user_id INTEGER NOT NULL REFERENCES users(id),"
+    "  created_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL, addr TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);"
+    "CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions(expires_at);"
+    "CREATE TABLE IF NOT EXISTS login_failures("
+    "  scope INTEGER NOT NULL CHECK(scope IN (1, 2)),"
+    "  key TEXT NOT NULL,"
+    "  failures INTEGER NOT NULL, last_at INTEGER NOT NULL, locked_until INTEGER NOT NULL,"
+    "  PRIMARY KEY(scope, key)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS settings("
+    "  key TEXT PRIMARY KEY, value TEXT NOT NULL,"
+    "  updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS audit("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
+    "  object TEXT NOT NULL, details TEXT NOT NULL,"
+    "  prev_hash BLOB NOT NULL, hash BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS audit_head("
+    "  one INTEGER PRIMARY KEY CHECK(one = 1),"
+    "  last_id INTEGER NOT NULL, count INTEGER NOT NULL, hash BLOB NOT NULL);"
+    "INSERT OR IGNORE INTO audit_head VALUES(1, 0, 0, zeroblob(32));"
+    /* Append-only against mistakes (not against someone who can drop a
+     * trigger: the chain is what detects that). */
+    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head "
+    "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -176,6 +246,7 @@ static const char *const sql[S__COUNT] = {
 typedef struct sdb {
     sqlite3 *db;
     sqlite3_stmt *st[S__COUNT];
+    sqlite3_stmt **acct; /* the accounts and audit statements (sqlite_accounts.c) */
     int in_tx;
 } sdb;
 
@@ -238,6 +309,41 @@ static const char *col_text(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
     return t ? (const char *)t : "";
+}
+
+/* ---- shared with sqlite_accounts.c (sqlite_int.h) ----------------------------------- */
+
+sqlite3 *nt__sq_db(void *db)
+{
+    return ((sdb *)db)->db;
+}
+
+sqlite3_stmt *nt__sq_acct_stmt(void *db, int k)
+{
+    sqlite3_stmt *st = ((sdb *)db)->acct[k];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+nt_err nt__sq_fail(void *db, nt_diag *diag, int rc, const char *what)
+{
+    return fail_db(db, diag, rc, what);
+}
+
+nt_err nt__sq_run(void *db, sqlite3_stmt *st, nt_diag *diag, const char *what)
+{
+    return run(db, st, diag, what);
+}
+
+const char *nt__sq_text(sqlite3_stmt *st, int i)
+{
+    return col_text(st, i);
+}
+
+nt_err nt__sq_exec(void *db, const char *q, nt_diag *diag, const char *what)
+{
+    return exec(db, q, diag, what);
 }
 
 /* ---- open and migrate ------------------------------------------------------------- */
@@ -321,6 +427,9 @@ static void sq_close(void *db)
         return;
     for (int i = 0; i < S__COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    for (int i = 0; s->acct && i < nt__sq_acct_count; i++)
+        sqlite3_finalize(s->acct[i]);
+    free(s->acct);
     sqlite3_close(s->db);
     free(s);
 }
@@ -350,6 +459,18 @@ static nt_err sq_open(const nt_store_config *cfg, void **out, int *version, nt_d
         goto fail;
     for (int i = 0; i < S__COUNT; i++) {
         rc = sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
+        if (rc != SQLITE_OK) {
+            e = fail_db(s, diag, rc, "preparing statements");
+            goto fail;
+        }
+    }
+    if (!(s->acct = calloc((size_t)nt__sq_acct_count, sizeof *s->acct))) {
+        e = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < nt__sq_acct_count; i++) {
+        rc = sqlite3_prepare_v3(s->db, nt__sq_acct_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                &s->acct[i], NULL);
         if (rc != SQLITE_OK) {
             e = fail_db(s, diag, rc, "preparing statements");
             goto fail;
@@ -387,6 +508,8 @@ static void sq_rollback(void *db)
     sdb *s = db;
     for (int i = 0; i < S__COUNT; i++)
         sqlite3_reset(s->st[i]);
+    for (int i = 0; i < nt__sq_acct_count; i++)
+        sqlite3_reset(s->acct[i]);
     if (s->in_tx)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = 0;

@@ -4,10 +4,11 @@
  * and reputation, contact encryption, and telling the observer (the
  * registry's index) what changed.
  *
- * The one idea: a public write is begin -> backend writes -> commit, and the
- * ids it touched are collected on the way; only after the commit succeeds is
- * the observer told, so the in-memory index never shows a state the database
- * rolled back.
+ * The one idea: a public write is begin -> backend writes -> audit entry ->
+ * commit, and the ids it touched are collected on the way; only after the
+ * commit succeeds is the observer told, so the in-memory index never shows a
+ * state the database rolled back, and the audit log (lib/audit) never lacks
+ * or invents a change.
  */
 #include <jansson.h>
 #include <math.h>
@@ -22,6 +23,7 @@
 
 struct nt_store {
     const nt__store_ops *ops;
+    const nt__acct_ops *aops; /* accounts and the audit chain, same connection */
     void *db;
     int version;
     nt_store_config cfg;
@@ -331,6 +333,7 @@ nt_err nt_store_open(const nt_store_config *cfg, nt_store **out, nt_diag *diag)
         st->cfg.half_life_days = NT_REPUTATION_HALF_LIFE_DAYS;
     st->cfg.key = NULL;
     st->ops = &nt__sqlite_store_ops;
+    st->aops = &nt__sqlite_acct_ops;
     if ((e = st->ops->open(&st->cfg, &st->db, &st->version, diag)))
         goto fail;
     if (cfg->key) {
@@ -367,6 +370,77 @@ void nt_store_close(nt_store *st)
     sodium_memzero(st->key, sizeof st->key);
     free(st->touched);
     free(st);
+}
+
+/* ---- for lib/auth and lib/audit (store_int.h) ------------------------------------------------ */
+
+const nt__store_ops *nt__store_core(nt_store *st, void **db)
+{
+    *db = st->db;
+    return st->ops;
+}
+
+const nt__acct_ops *nt__store_acct(nt_store *st, void **db)
+{
+    *db = st->db;
+    return st->aops;
+}
+
+nt_err nt__store_begin(nt_store *st, nt_diag *diag)
+{
+    return begin(st, diag);
+}
+
+nt_err nt__store_commit(nt_store *st, nt_diag *diag)
+{
+    return commit(st, diag);
+}
+
+void nt__store_rollback(nt_store *st)
+{
+    rollback(st);
+}
+
+nt_err nt__store_check_text(const char *field, const char *s, size_t len, size_t max, int is_name,
+                            nt_diag *diag)
+{
+    return check_text(field, s, len, max, is_name, diag);
+}
+
+/* ---- audit entries of registry writes ----------------------------------------------------------
+ * One entry per public write, appended last in its transaction.  Details
+ * never hold evidence, contacts or citizens' names: an entry cannot be
+ * erased (docs/accounts.md). */
+
+/* json_dumps (compact, keys sorted) and decref; NULL when out of memory. */
+static char *details_of(json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(j);
+    return s;
+}
+
+static nt_err audit_write(nt_store *st, int64_t at, const char *actor, const char *action,
+                          const char *object, json_t *details, nt_diag *diag)
+{
+    char *d = details_of(details);
+    if (!d)
+        return nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+    nt_err e = nt__audit_append(st, at, actor, action, object, d, diag);
+    free(d);
+    return e;
+}
+
+static void jset_str(json_t *j, const char *k, const char *v)
+{
+    if (j && v)
+        json_object_set_new(j, k, json_string(v));
+}
+
+static void jset_int(json_t *j, const char *k, json_int_t v)
+{
+    if (j)
+        json_object_set_new(j, k, json_integer(v));
 }
 
 /* ---- canonical values -------------------------------------------------------------------- */
@@ -586,6 +660,10 @@ nt_err nt_store_report_add(nt_store *st, const nt_report_in *in, int64_t *report
     if ((e = check_report(in, &channel, diag)))
         return e;
     const char *rep = in->reporter && *in->reporter ? in->reporter : "anonymous";
+    const char *who = in->actor && *in->actor ? in->actor : "public";
+    if ((e = check_text("actor", who, strlen(who), NT_MAX_NAME_BYTES, 1, diag)))
+        return e;
+    int created = 0, reopened = 0;
     if ((e = nt_store_canonical(st, in->type, in->value ? in->value : "", in->value_len, &canon,
                                 diag)))
         return e;
@@ -643,6 +721,7 @@ nt_err nt_store_report_add(nt_store *st, const nt_report_in *in, int64_t *report
         if ((e = st->ops->event_add(st->db, &ev, 0, diag)) ||
             (e = st->ops->change_add(st->db, row.pub.id, now, "added", NT_STATUS_REPORTED, diag)))
             goto cleanup;
+        created = 1;
         /* make row own its strings like a fetched one */
         row.pub.value = NULL;
         row.pub.status_by = NULL;
@@ -658,6 +737,7 @@ nt_err nt_store_report_add(nt_store *st, const nt_report_in *in, int64_t *report
             if ((e = set_status(st, &row, NT_STATUS_REPORTED, rep, "reopened", "a new report", now,
                                 diag)))
                 goto cleanup;
+            reopened = 1;
         }
     }
     have_row = 1;
@@ -693,6 +773,25 @@ nt_err nt_store_report_add(nt_store *st, const nt_report_in *in, int64_t *report
     if (touch(st, row.pub.id)) {
         e = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
         goto cleanup;
+    }
+    {
+        char object[48];
+        json_t *j = json_object();
+        snprintf(object, sizeof object, "indicator:%lld", (long long)row.pub.id);
+        jset_int(j, "report", rid);
+        jset_str(j, "type", nt_ind_type_name(row.pub.type));
+        jset_str(j, "value", row.pub.value);
+        jset_str(j, "channel", channel);
+        jset_int(j, "amount", in->amount);
+        jset_str(j, "status", nt_status_name(row.pub.status));
+        if (in->member)
+            jset_str(j, "member", rep); /* an organisation's name, not a citizen's */
+        if (j && created)
+            json_object_set_new(j, "new", json_true());
+        if (j && reopened)
+            json_object_set_new(j, "reopened", json_true());
+        if ((e = audit_write(st, now, who, "report.add", object, j, diag)))
+            goto cleanup;
     }
     in_tx = 0;
     if ((e = commit(st, diag)))
@@ -791,8 +890,22 @@ nt_err nt_store_transition(nt_store *st, int64_t id, nt_action action, const cha
                      allowed);
         goto fail;
     }
+    nt_status from = row.pub.status;
     if ((e = set_status(st, &row, to, actor, nt_action_name(action), reason, now, diag)))
         goto fail;
+    {
+        char object[48], what[32];
+        json_t *j = json_object();
+        snprintf(object, sizeof object, "indicator:%lld", (long long)id);
+        snprintf(what, sizeof what, "indicator.%s", nt_action_name(action));
+        jset_str(j, "type", nt_ind_type_name(row.pub.type));
+        jset_str(j, "value", row.pub.value);
+        jset_str(j, "from", nt_status_name(from));
+        jset_str(j, "to", nt_status_name(to));
+        jset_str(j, "reason", reason);
+        if ((e = audit_write(st, now, actor, what, object, j, diag)))
+            goto fail;
+    }
     nt__ind_row_release(&row);
     return commit(st, diag);
 fail:
@@ -812,6 +925,8 @@ nt_err nt_store_expire(nt_store *st, double days, const char *actor, size_t *n, 
         return nt__fail(diag, NT_ERR_INVALID, 0, "older-than: expected 0..36500 days");
     if (!actor || !*actor)
         actor = "expiry";
+    if ((e = check_text("actor", actor, strlen(actor), NT_MAX_NAME_BYTES, 1, diag)))
+        return e;
     int64_t now = nt_store_now(st);
     int64_t cutoff = now - (int64_t)(days * 86400.0);
     snprintf(reason, sizeof reason, "no activity for %g days", days);
@@ -830,6 +945,22 @@ nt_err nt_store_expire(nt_store *st, double days, const char *actor, size_t *n, 
         e = set_status(st, &row, NT_STATUS_EXPIRED, actor, "expire", reason, now, diag);
         nt__ind_row_release(&row);
         if (e)
+            goto fail;
+    }
+    if (ids.n) {
+        json_t *j = json_object(), *arr = json_array();
+        for (size_t i = 0; arr && i < ids.n && i < NT_MAX_AUDIT_IDS; i++)
+            json_array_append_new(arr, json_integer(ids.v[i]));
+        if (j && arr)
+            json_object_set_new(j, "ids", arr);
+        else
+            json_decref(arr);
+        if (j)
+            json_object_set_new(j, "older_than_days", json_real(days));
+        jset_int(j, "expired", (json_int_t)ids.n);
+        if (j && ids.n > NT_MAX_AUDIT_IDS)
+            json_object_set_new(j, "ids_truncated", json_true());
+        if ((e = audit_write(st, now, actor, "registry.expire", "registry", j, diag)))
             goto fail;
     }
     if ((e = commit(st, diag)))
@@ -1011,6 +1142,24 @@ nt_err nt_store_import(nt_store *st, const nt_import_options *opts, const char *
             e = st->ops->listing_add(st->db, row.pub.id, res->source_id, it->line, diag);
         nt__ind_row_release(&row);
         if (e)
+            goto fail;
+    }
+    {
+        char object[48];
+        json_t *j = json_object();
+        snprintf(object, sizeof object, "source:%lld", (long long)res->source_id);
+        jset_str(j, "name", opts->name);
+        jset_str(j, "file", opts->file);
+        jset_str(j, "format", opts->format == NT_IMPORT_LIST ? "list" : "chongluadao");
+        if (opts->format == NT_IMPORT_LIST)
+            jset_str(j, "type", nt_ind_type_name(opts->type));
+        jset_int(j, "lines", (json_int_t)res->lines);
+        jset_int(j, "added", (json_int_t)res->added);
+        jset_int(j, "confirmed", (json_int_t)res->confirmed);
+        jset_int(j, "unchanged", (json_int_t)res->unchanged);
+        jset_int(j, "duplicates", (json_int_t)res->duplicates);
+        jset_int(j, "bad", (json_int_t)res->bad);
+        if ((e = audit_write(st, now, actor, "registry.import", object, j, diag)))
             goto fail;
     }
     e = commit(st, diag);

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "niemtin/audit.h"
+#include "niemtin/auth.h"
 #include "niemtin/store.h"
 
 /* An indicator row: the public record plus what only the store needs.
@@ -124,5 +126,115 @@ typedef struct nt__store_ops {
 } nt__store_ops;
 
 extern const nt__store_ops nt__sqlite_store_ops;
+
+/* ---- accounts, keys, sessions, throttling, settings, the audit chain ----------------
+ * A second table of operations (lib/auth and lib/audit are above it) in the
+ * same database and transactions as the registry's.  Rows handed to
+ * callbacks are borrowed for the call; finds call fn once, or return
+ * NT_ERR_NOT_FOUND (without filling diag). */
+
+typedef struct nt__user_row {
+    nt_user pub;
+    const char *pwhash; /* crypto_pwhash_str */
+} nt__user_row;
+
+typedef struct nt__key_row {
+    nt_key_info pub;
+    const unsigned char *hash; /* 32 bytes */
+} nt__key_row;
+
+typedef struct nt__session_row {
+    int64_t id, created_at, last_seen_at, expires_at;
+    nt__user_row user;
+} nt__session_row;
+
+/* Failed logins of one login name (scope 1) or client address (scope 2). */
+typedef struct nt__throttle_row {
+    int64_t failures, last_at, locked_until;
+} nt__throttle_row;
+
+typedef int (*nt__user_fn)(void *ctx, const nt__user_row *u);
+typedef int (*nt__key_fn)(void *ctx, const nt__key_row *k);
+typedef int (*nt__session_fn)(void *ctx, const nt__session_row *s);
+typedef int (*nt__setting_fn)(void *ctx, const char *key, const char *value);
+
+enum { NT__COUNT_USERS, NT__COUNT_ENABLED_ADMINS, NT__COUNT_NON_DEMO };
+
+typedef struct nt__acct_ops {
+    /* A read transaction: one consistent snapshot for several reads. */
+    nt_err (*read_begin)(void *db, nt_diag *diag);
+    void (*read_end)(void *db);
+
+    nt_err (*org_add)(void *db, const char *name, nt_org_kind kind, int demo, int64_t now,
+                      int64_t *id, nt_diag *diag);
+    nt_err (*org_find)(void *db, const char *name, nt_org_fn fn, void *ctx, nt_diag *diag);
+    nt_err (*org_list)(void *db, nt_org_fn fn, void *ctx, nt_diag *diag);
+
+    /* pub.id is ignored; *id gets the new one. */
+    nt_err (*user_add)(void *db, const nt__user_row *u, int64_t *id, nt_diag *diag);
+    nt_err (*user_find)(void *db, const char *login, nt__user_fn fn, void *ctx, nt_diag *diag);
+    /* Write display name, role, org, password hash, disabled/password/login times by id. */
+    nt_err (*user_update)(void *db, const nt__user_row *u, nt_diag *diag);
+    nt_err (*user_list)(void *db, nt__user_fn fn, void *ctx, nt_diag *diag);
+    nt_err (*user_count)(void *db, int which, int64_t *n, nt_diag *diag);
+
+    nt_err (*key_add)(void *db, const nt__key_row *k, int64_t *id, nt_diag *diag);
+    nt_err (*key_find)(void *db, const char *prefix, nt__key_fn fn, void *ctx, nt_diag *diag);
+    nt_err (*key_list)(void *db, nt__key_fn fn, void *ctx, nt_diag *diag);
+    nt_err (*key_revoke)(void *db, int64_t id, int64_t now, nt_diag *diag);
+    /* Add uses and raise last_used_at to last_used. */
+    nt_err (*key_usage)(void *db, int64_t id, uint64_t uses, int64_t last_used, nt_diag *diag);
+
+    nt_err (*session_add)(void *db, const unsigned char hash[32], int64_t user_id, int64_t now,
+                          int64_t expires_at, const char *addr, nt_diag *diag);
+    nt_err (*session_find)(void *db, const unsigned char hash[32], nt__session_fn fn, void *ctx,
+                           nt_diag *diag);
+    nt_err (*session_touch)(void *db, int64_t id, int64_t now, nt_diag *diag);
+    nt_err (*session_delete)(void *db, const unsigned char hash[32], nt_diag *diag);
+    nt_err (*session_delete_user)(void *db, int64_t user_id, int64_t *n, nt_diag *diag);
+    /* Delete sessions that ended before now (absolute expiry only). */
+    nt_err (*session_purge)(void *db, int64_t now, nt_diag *diag);
+
+    /* A missing row reads as zeros (NT_OK). */
+    nt_err (*throttle_get)(void *db, int scope, const char *key, nt__throttle_row *out,
+                           nt_diag *diag);
+    nt_err (*throttle_set)(void *db, int scope, const char *key, const nt__throttle_row *r,
+                           nt_diag *diag);
+    nt_err (*throttle_clear)(void *db, int scope, const char *key, nt_diag *diag);
+    /* Forget rows whose last failure and lock are both before `before`. */
+    nt_err (*throttle_purge)(void *db, int64_t before, nt_diag *diag);
+
+    nt_err (*setting_set)(void *db, const char *key, const char *value, int64_t now, const char *by,
+                          nt_diag *diag);
+    nt_err (*setting_list)(void *db, nt__setting_fn fn, void *ctx, nt_diag *diag);
+
+    nt_err (*audit_head)(void *db, nt_audit_head *out, nt_diag *diag);
+    nt_err (*audit_insert)(void *db, const nt_audit_entry *e, nt_diag *diag);
+    nt_err (*audit_head_set)(void *db, const nt_audit_head *h, nt_diag *diag);
+    /* Entries with id > since in id order, at most limit (-1: all). */
+    nt_err (*audit_list)(void *db, int64_t since, int64_t limit, nt_audit_fn fn, void *ctx,
+                         nt_diag *diag);
+} nt__acct_ops;
+
+extern const nt__acct_ops nt__sqlite_acct_ops;
+
+/* ---- what lib/auth and lib/audit use of a store (store.c) ---------------------------- */
+
+const nt__store_ops *nt__store_core(nt_store *st, void **db);
+const nt__acct_ops *nt__store_acct(nt_store *st, void **db);
+/* One write transaction (BEGIN IMMEDIATE ... COMMIT), as the store's own. */
+nt_err nt__store_begin(nt_store *st, nt_diag *diag);
+nt_err nt__store_commit(nt_store *st, nt_diag *diag);
+void nt__store_rollback(nt_store *st);
+/* The store's text check: valid UTF-8, no NUL/DEL, at most max bytes; names
+ * (is_name) no control characters at all. */
+nt_err nt__store_check_text(const char *field, const char *s, size_t len, size_t max, int is_name,
+                            nt_diag *diag);
+
+/* Append an audit entry inside the transaction in progress (lib/audit):
+ * reads the head, links, inserts, moves the head.  details: a JSON object
+ * or NULL ("{}"). */
+nt_err nt__audit_append(nt_store *st, int64_t at, const char *actor, const char *action,
+                        const char *object, const char *details, nt_diag *diag);
 
 #endif
