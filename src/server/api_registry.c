@@ -5,10 +5,17 @@
  *   GET  /api/v1/lookup?value=V[&type=T]   is this number, account or link listed?
  *   POST /api/v1/reports                    report a scam indicator
  *
- * Lookups read the lock-free index and never wait for a writer; a report is
- * one transaction in the store and is in the index when the call returns.
- * Members' batch lookups, the feed and analysts' reviews need an account
- * (docs/accounts.md) and arrive with the server's authentication.
+ * and, with an account (docs/accounts.md):
+ *
+ *   POST /api/v1/lookup/batch {"values": [...]}   members: up to 1000 values
+ *   GET  /api/v1/feed?since=CURSOR[&limit=N]      members: changes in order
+ *   GET  /api/v1/review?status=S[&after=ID]       analysts: the queue
+ *   POST /api/v1/review/ID {"action","reason"}    analysts: decide
+ *
+ * Lookups read the lock-free index and never wait for a writer; a report or
+ * a decision is one transaction in the store (with its audit entry) and is
+ * in the index when the call returns.  The store is one connection: writes
+ * and store reads take srv.store_lock.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,7 +160,13 @@ void api_report(srv_req *r, srv_resp *out)
     int64_t report_id = 0, indicator_id = 0;
     nt_diag d;
     nt_diag_clear(&d);
+    in.actor = r->who.name;
+    in.member = r->who.kind == NT_PRINCIPAL_KEY && r->who.org[0];
+    if (in.member && !in.reporter)
+        in.reporter = r->who.org;
+    pthread_mutex_lock(&r->s->store_lock);
     nt_err rc = nt_registry_report(r->s->reg, &in, &report_id, &indicator_id, &d);
+    pthread_mutex_unlock(&r->s->store_lock);
     if (rc == NT_ERR_INVALID || rc == NT_ERR_UTF8 || rc == NT_ERR_TOO_BIG || rc == NT_ERR_STATE) {
         /* the store's message starts with the field at fault ("evidence: ...") */
         const char *field = "value";
@@ -184,6 +197,223 @@ void api_report(srv_req *r, srv_resp *out)
                           r->en ? "Thank you: your report helps warn others."
                                 : "Cảm ơn bạn: báo cáo của bạn giúp cảnh báo người khác.",
                           "indicator", now ? now : json_null());
+cleanup:
+    json_decref(body);
+}
+
+#define BATCH_MAX 1000
+
+void api_lookup_batch(srv_req *r, srv_resp *out)
+{
+    static const char *const fields[] = {"values", "type", "lang", NULL};
+    if (no_registry(r, out))
+        return;
+    json_t *body = srv_body_object(r, out);
+    if (!body)
+        return;
+    json_t *values = json_object_get(body, "values");
+    const char *type = json_string_value(json_object_get(body, "type"));
+    nt_ind_type t = 0;
+    if (srv_only_fields(r, body, fields, out) != 0)
+        goto cleanup;
+    if (!json_is_array(values) || json_array_size(values) == 0 ||
+        json_array_size(values) > BATCH_MAX) {
+        srv_error(r, out, 400, values ? "bad_field" : "missing_field", "values",
+                  "values phải là mảng từ 1 đến 1000 chuỗi", "values must be 1 to 1000 strings");
+        goto cleanup;
+    }
+    if (type && !parse_type(type, &t)) {
+        srv_error(r, out, 400, "bad_field", "type", "type không hợp lệ", "unknown type");
+        goto cleanup;
+    }
+    json_t *res = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(values, i, v)
+    {
+        json_t *one = json_object();
+        const char *raw = json_string_value(v);
+        json_array_append_new(res, one);
+        if (!raw || json_string_length(v) > LOOKUP_MAX_VALUE) {
+            json_object_set_new(one, "error", json_string(r->en ? "not a string, or too long"
+                                                                : "không phải chuỗi hoặc quá dài"));
+            continue;
+        }
+        json_object_set_new(one, "value", json_string(raw));
+        nt_ind_type types[4];
+        size_t nt = t ? 1 : nt_registry_guess_types(r->s->reg, raw, strlen(raw), types);
+        if (t)
+            types[0] = t;
+        json_t *answers = json_array();
+        for (size_t k = 0; k < nt; k++) {
+            nt_reg_answer a;
+            if (nt_registry_lookup(r->s->reg, types[k], raw, strlen(raw), &a, NULL) != NT_OK)
+                continue;
+            json_array_append_new(answers, reg_answer_json(r->en, &a));
+            nt_reg_answer_release(&a);
+        }
+        json_object_set_new(one, "results", answers);
+    }
+    memset(out, 0, sizeof *out);
+    out->status = 200;
+    out->json = json_pack("{s:o}", "results", res);
+cleanup:
+    json_decref(body);
+}
+
+/* A query parameter as a non-negative integer (default def); -1 when bad. */
+static long long query_int(srv_req *r, const char *name, long long def, long long max)
+{
+    const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+    if (!v)
+        return def;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    return *v && !*end && x >= 0 && x <= max ? x : -1;
+}
+
+static int feed_row(void *ctx, const nt_store_change *c)
+{
+    json_array_append_new(ctx, json_pack("{s:I, s:o, s:I, s:s, s:s, s:s, s:s}", "seq",
+                                         (json_int_t)c->seq, "at", reg_iso_time(c->at), "indicator",
+                                         (json_int_t)c->indicator_id, "type",
+                                         nt_ind_type_name(c->type), "value", c->value, "kind",
+                                         c->kind, "status", nt_status_name(c->status)));
+    return 0;
+}
+
+void api_feed(srv_req *r, srv_resp *out)
+{
+    if (no_registry(r, out))
+        return;
+    long long since = query_int(r, "since", 0, INT64_MAX);
+    long long limit = query_int(r, "limit", 1000, NT_MAX_FEED_LIMIT);
+    if (since < 0 || limit < 0) {
+        srv_error(r, out, 400, "bad_field", since < 0 ? "since" : "limit",
+                  "since và limit là số nguyên không âm", "since and limit are non-negative integers");
+        return;
+    }
+    json_t *changes = json_array();
+    int64_t next = since;
+    nt_diag d;
+    nt_diag_clear(&d);
+    pthread_mutex_lock(&r->s->store_lock);
+    nt_err rc = nt_store_feed(nt_registry_store(r->s->reg), since, (size_t)limit, feed_row, changes,
+                              &next, &d);
+    pthread_mutex_unlock(&r->s->store_lock);
+    if (rc) {
+        json_decref(changes);
+        srv_error(r, out, 500, "internal", NULL, "Không đọc được dòng thay đổi", "cannot read the feed");
+        return;
+    }
+    memset(out, 0, sizeof *out);
+    out->status = 200;
+    out->json = json_pack("{s:I, s:I, s:o}", "since", (json_int_t)since, "next",
+                          (json_int_t)next, "changes", changes);
+}
+
+static int queue_row(void *ctx, const nt_store_indicator *ind)
+{
+    json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:s}", "id",
+                                         (json_int_t)ind->id, "type", nt_ind_type_name(ind->type),
+                                         "value", ind->value, "status", nt_status_name(ind->status),
+                                         "reports", (json_int_t)ind->n_reports, "reporters",
+                                         (json_int_t)ind->n_reporters, "first_seen",
+                                         reg_iso_time(ind->first_seen), "last_seen",
+                                         reg_iso_time(ind->last_seen), "status_by",
+                                         ind->status_by ? ind->status_by : ""));
+    return 0;
+}
+
+void api_review_list(srv_req *r, srv_resp *out)
+{
+    if (no_registry(r, out))
+        return;
+    const char *st = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "status");
+    nt_status status = NT_STATUS_REPORTED;
+    if (st && nt_status_parse(st, &status) != NT_OK) {
+        srv_error(r, out, 400, "bad_field", "status", "status không hợp lệ", "unknown status");
+        return;
+    }
+    long long after = query_int(r, "after", 0, INT64_MAX);
+    long long limit = query_int(r, "limit", 100, 1000);
+    if (after < 0 || limit < 0) {
+        srv_error(r, out, 400, "bad_field", after < 0 ? "after" : "limit",
+                  "after và limit là số nguyên không âm", "after and limit are non-negative integers");
+        return;
+    }
+    json_t *items = json_array();
+    pthread_mutex_lock(&r->s->store_lock);
+    nt_err rc = nt_store_list(nt_registry_store(r->s->reg), status, after, (size_t)limit, queue_row,
+                              items, NULL);
+    pthread_mutex_unlock(&r->s->store_lock);
+    if (rc) {
+        json_decref(items);
+        srv_error(r, out, 500, "internal", NULL, "Không đọc được hàng đợi", "cannot read the queue");
+        return;
+    }
+    memset(out, 0, sizeof *out);
+    out->status = 200;
+    out->json = json_pack("{s:s, s:o}", "status", nt_status_name(status), "indicators", items);
+}
+
+void api_review_decide(srv_req *r, srv_resp *out)
+{
+    static const char *const fields[] = {"action", "reason", "lang", NULL};
+    if (no_registry(r, out))
+        return;
+    const char *ids = r->path + strlen("/api/v1/review/");
+    char *end;
+    long long id = strtoll(ids, &end, 10);
+    if (!*ids || *end || id <= 0) {
+        srv_error(r, out, 404, "not_found", NULL, "Không có chỉ báo này", "no such indicator");
+        return;
+    }
+    json_t *body = srv_body_object(r, out);
+    if (!body)
+        return;
+    const char *action = json_string_value(json_object_get(body, "action"));
+    const char *reason = json_string_value(json_object_get(body, "reason"));
+    nt_action a;
+    if (srv_only_fields(r, body, fields, out) != 0)
+        goto cleanup;
+    if (!action || nt_action_parse(action, &a) != NT_OK || a == NT_ACTION_EXPIRE) {
+        srv_error(r, out, 400, action ? "bad_field" : "missing_field", "action",
+                  "action là review, confirm, reject, dispute hoặc clear",
+                  "action is review, confirm, reject, dispute or clear");
+        goto cleanup;
+    }
+    if (!reason || !*reason) {
+        srv_error(r, out, 400, "missing_field", "reason", "Cần ghi lý do cho quyết định",
+                  "a decision needs a reason");
+        goto cleanup;
+    }
+    nt_diag d;
+    nt_diag_clear(&d);
+    pthread_mutex_lock(&r->s->store_lock);
+    nt_err rc = nt_registry_decide(r->s->reg, id, a, r->who.name, reason, &d);
+    pthread_mutex_unlock(&r->s->store_lock);
+    if (rc == NT_ERR_NOT_FOUND) {
+        srv_error(r, out, 404, "not_found", NULL, "Không có chỉ báo này", "no such indicator");
+        goto cleanup;
+    }
+    if (rc == NT_ERR_STATE) {
+        srv_error(r, out, 409, "conflict", "action", d.message[0] ? d.message : "not allowed now",
+                  d.message[0] ? d.message : "not allowed in the current state");
+        goto cleanup;
+    }
+    if (rc) {
+        srv_error(r, out, rc == NT_ERR_INVALID || rc == NT_ERR_UTF8 || rc == NT_ERR_TOO_BIG ? 400 : 500,
+                  rc == NT_ERR_INVALID || rc == NT_ERR_UTF8 || rc == NT_ERR_TOO_BIG ? "bad_field"
+                                                                                     : "internal",
+                  "reason", d.message[0] ? d.message : nt_strerror(rc),
+                  d.message[0] ? d.message : nt_strerror(rc));
+        goto cleanup;
+    }
+    memset(out, 0, sizeof *out);
+    out->status = 200;
+    out->json = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "action", nt_action_name(a),
+                          "by", r->who.name);
 cleanup:
     json_decref(body);
 }

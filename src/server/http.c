@@ -212,27 +212,44 @@ static void openapi(srv_req *r, srv_resp *out)
 }
 
 typedef struct route {
-    const char *method, *path;
+    const char *method, *path; /* a path ending in '/' matches any one more segment */
     int id;
     void (*fn)(srv_req *, srv_resp *);
+    nt_auth_action action; /* what the caller must be allowed to do; 0: anyone */
 } route;
 
 static const route routes[] = {
-    {"GET", "/healthz", ROUTE_HEALTH, health},
-    {"GET", "/metrics", ROUTE_METRICS, NULL /* metrics_render */},
-    {"GET", "/api/v1/openapi.yaml", ROUTE_OPENAPI, openapi},
-    {"POST", "/api/v1/check", ROUTE_CHECK, api_check},
-    {"POST", "/api/v1/check/conversation", ROUTE_CHECK_CONV, api_check_conversation},
-    {"GET", "/api/v1/lookup", ROUTE_LOOKUP, api_lookup},
-    {"POST", "/api/v1/reports", ROUTE_REPORT, api_report},
+    {"GET", "/healthz", ROUTE_HEALTH, health, 0},
+    {"GET", "/metrics", ROUTE_METRICS, NULL /* metrics_render */, 0},
+    {"GET", "/api/v1/openapi.yaml", ROUTE_OPENAPI, openapi, 0},
+    {"POST", "/api/v1/check", ROUTE_CHECK, api_check, NT_AUTH_CHECK},
+    {"POST", "/api/v1/check/conversation", ROUTE_CHECK_CONV, api_check_conversation, NT_AUTH_CHECK},
+    {"GET", "/api/v1/lookup", ROUTE_LOOKUP, api_lookup, NT_AUTH_LOOKUP},
+    {"POST", "/api/v1/reports", ROUTE_REPORT, api_report, NT_AUTH_REPORT},
+    {"POST", "/api/v1/lookup/batch", ROUTE_LOOKUP_BATCH, api_lookup_batch, NT_AUTH_LOOKUP_BATCH},
+    {"GET", "/api/v1/feed", ROUTE_FEED, api_feed, NT_AUTH_FEED},
+    {"GET", "/api/v1/review", ROUTE_REVIEW, api_review_list, NT_AUTH_REVIEW},
+    {"POST", "/api/v1/review/", ROUTE_DECIDE, api_review_decide, NT_AUTH_REVIEW},
+    {"POST", "/api/v1/login", ROUTE_LOGIN, api_login, 0},
+    {"POST", "/api/v1/logout", ROUTE_LOGOUT, api_logout, 0},
+    {"GET", "/api/v1/me", ROUTE_ME, api_me, 0},
+    {"GET", "/api/v1/audit/verify", ROUTE_AUDIT, api_audit_verify, NT_AUTH_AUDIT_READ},
 };
+
+static int path_matches(const char *pattern, const char *path)
+{
+    size_t n = strlen(pattern);
+    if (n && pattern[n - 1] == '/')
+        return strncmp(pattern, path, n) == 0 && path[n] && !strchr(path + n, '/');
+    return strcmp(pattern, path) == 0;
+}
 
 static void dispatch(srv_req *r, srv_resp *out)
 {
     const route *hit = NULL;
     const char *allow = NULL;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        if (strcmp(routes[i].path, r->path) != 0)
+        if (!path_matches(routes[i].path, r->path))
             continue;
         allow = routes[i].method;
         if (strcmp(routes[i].method, r->method) == 0 ||
@@ -241,6 +258,16 @@ static void dispatch(srv_req *r, srv_resp *out)
     }
     if (hit) {
         r->route = hit->id;
+        if (hit->action && r->s->auth && !nt_auth_allowed(r->who.role, hit->action)) {
+            if (r->who.kind == NT_PRINCIPAL_PUBLIC)
+                srv_error(r, out, 401, "unauthorized", NULL,
+                          "Cần đăng nhập hoặc khoá API của tổ chức thành viên",
+                          "log in or use a member organisation's API key");
+            else
+                srv_error(r, out, 403, "forbidden", NULL, "Vai trò của bạn không được làm việc này",
+                          "your role may not do this");
+            return;
+        }
         if (hit->id == ROUTE_METRICS)
             metrics_render(r->s, out);
         else
@@ -314,6 +341,8 @@ static enum MHD_Result send_resp(srv_req *r, srv_resp *out)
     }
     if (out->allow)
         MHD_add_response_header(resp, "Allow", out->allow);
+    if (out->set_cookie[0])
+        MHD_add_response_header(resp, "Set-Cookie", out->set_cookie);
     if (out->status == 413)
         MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(r->conn, out->status, resp);
@@ -378,8 +407,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                       r->client, sizeof r->client);
         else
             snprintf(r->client, sizeof r->client, "unknown");
-        /* Rate limit before reading anything. */
-        unsigned wait = s->rl ? ratelimit_take(s->rl, r->client, r->t0_us) : 0;
+        /* Who is asking, then their rate limit (per key or person, else per
+         * address; the rate of their role), before reading the body. */
+        if (srv_authenticate(r, &out) != 0) {
+            r->route = ROUTE_OTHER;
+            return finish(st, &out);
+        }
+        unsigned wait = 0;
+        nt_rate rate;
+        if (s->rl && s->auth && r->who.kind != NT_PRINCIPAL_PUBLIC &&
+            nt_auth_rate(s->auth, r->who.role, &rate) == NT_OK && rate.per_second)
+            wait = ratelimit_take_at(s->rl, r->who.name, r->t0_us, rate.per_second,
+                                     rate.burst ? rate.burst : 1);
+        else if (s->rl)
+            wait = ratelimit_take(s->rl, r->client, r->t0_us);
         if (wait) {
             atomic_fetch_add(&s->rate_limited, 1);
             r->route = ROUTE_OTHER;

@@ -62,6 +62,12 @@ void ratelimit_free(srv_ratelimit *rl)
 
 unsigned ratelimit_take(srv_ratelimit *rl, const char *client, uint64_t now)
 {
+    return ratelimit_take_at(rl, client, now, rl->rate, rl->burst);
+}
+
+unsigned ratelimit_take_at(srv_ratelimit *rl, const char *client, uint64_t now, double rate,
+                           double burst)
+{
     uint64_t h = XXH3_64bits(client, strlen(client));
     if (!h)
         h = 1;
@@ -77,7 +83,7 @@ unsigned ratelimit_take(srv_ratelimit *rl, const char *client, uint64_t now)
             idx = i;
             break;
         }
-        double refilled = b->tokens + (double)(now - b->last_us) / 1e6 * rl->rate;
+        double refilled = b->tokens + (double)(now - b->last_us) / 1e6 * rate;
         if (refilled > best) {
             best = refilled;
             victim = i;
@@ -88,19 +94,19 @@ unsigned ratelimit_take(srv_ratelimit *rl, const char *client, uint64_t now)
     bucket *b = &st->b[idx];
     if (b->key != h) {
         b->key = h;
-        b->tokens = rl->burst;
+        b->tokens = burst;
         b->last_us = now;
     }
-    double t = b->tokens + (double)(now - b->last_us) / 1e6 * rl->rate;
-    if (t > rl->burst)
-        t = rl->burst;
+    double t = b->tokens + (double)(now - b->last_us) / 1e6 * rate;
+    if (t > burst)
+        t = burst;
     b->last_us = now;
     unsigned wait = 0;
     if (t >= 1.0) {
         b->tokens = t - 1.0;
     } else {
         b->tokens = t;
-        wait = (unsigned)ceil((1.0 - t) / rl->rate);
+        wait = (unsigned)ceil((1.0 - t) / rate);
         if (wait == 0)
             wait = 1;
     }

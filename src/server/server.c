@@ -85,6 +85,7 @@ int cmd_serve(cli *c, int argc, char **argv)
     srv *s = calloc(1, sizeof *s);
     if (!s)
         return 1;
+    pthread_mutex_init(&s->store_lock, NULL);
     s->cfg.addr = "127.0.0.1";
     s->cfg.port = 8080;
     s->cfg.max_body = 2u * 1024u * 1024u;
@@ -160,6 +161,18 @@ int cmd_serve(cli *c, int argc, char **argv)
     if (!no_db && cli_open_registry(c, db, 0) != 0)
         goto cleanup;
     s->reg = c->registry;
+    if (s->reg) {
+        nt_auth_config ac;
+        nt_auth_config_init(&ac);
+        ac.path = db ? db : (getenv("NIEMTIN_DB") && *getenv("NIEMTIN_DB") ? getenv("NIEMTIN_DB")
+                                                                       : "niemtin.db");
+        nt_diag ad;
+        nt_diag_clear(&ad);
+        if (nt_auth_open(&ac, &s->auth, &ad) != NT_OK) {
+            cli_error(c, NT_ERR_IO, &ad, L(c, "không mở được tài khoản", "cannot open the accounts"));
+            goto cleanup;
+        }
+    }
     if (cli_open_engine(c, &s->eng, &sc0) != 0)
         goto cleanup;
     nt_check_scratch_free(sc0); /* each pool thread makes its own */
@@ -195,9 +208,14 @@ int cmd_serve(cli *c, int argc, char **argv)
     fflush(stdout);
 
     for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) != 0)
+        /* wake every 5 s to write the API keys' usage counts */
+        struct timespec tick = {5, 0};
+        int sig = sigtimedwait(&set, NULL, &tick);
+        if (sig < 0) {
+            if (s->auth)
+                nt_auth_flush(s->auth, NULL);
             continue;
+        }
         if (sig == SIGHUP) {
             nt_diag dg;
             nt_diag_clear(&dg);
@@ -240,7 +258,9 @@ cleanup:
     if (s->have_key)
         pthread_key_delete(s->scratch_key);
     nt_engine_close(s->eng);
+    nt_auth_close(s->auth);
     cli_close_registry(c);
+    pthread_mutex_destroy(&s->store_lock);
     ratelimit_free(s->rl);
     free(s->openapi);
     free(s);

@@ -13,7 +13,10 @@
  *   http.c       the libmicrohttpd glue: bodies, limits, routing, responses,
  *                static files of web/
  *   api_check.c  POST /api/v1/check and /api/v1/check/conversation
- *   api_registry.c  GET /api/v1/lookup, POST /api/v1/reports
+ *   api_registry.c  lookup, reports (public); batch lookup, feed (members);
+ *                review queue and decisions (analysts)
+ *   api_auth.c   who is asking (API key or session + CSRF), login, logout,
+ *                the audit chain
  *   metrics.c    counters and latency histograms, /metrics (Prometheus text)
  *   ratelimit.c  token buckets per client address
  */
@@ -51,6 +54,14 @@ enum {
     ROUTE_CHECK_CONV,
     ROUTE_LOOKUP,
     ROUTE_REPORT,
+    ROUTE_LOOKUP_BATCH,
+    ROUTE_FEED,
+    ROUTE_REVIEW,
+    ROUTE_DECIDE,
+    ROUTE_LOGIN,
+    ROUTE_LOGOUT,
+    ROUTE_ME,
+    ROUTE_AUDIT,
     ROUTE_STATIC,
     ROUTE_OTHER,
     ROUTE__COUNT
@@ -60,6 +71,9 @@ typedef struct srv {
     srv_config cfg;
     nt_engine *eng;
     nt_registry *reg; /* NULL: no registry endpoints (503) */
+    nt_auth *auth;    /* accounts and keys on the same database; NULL with --no-db */
+    pthread_mutex_t store_lock; /* registry writes and store reads (feed, queue) take it:
+                                   the store is one connection (lookups need no lock) */
     pthread_key_t scratch_key; /* per-thread nt_check_scratch */
     int have_key;
     srv_ratelimit *rl;
@@ -88,6 +102,8 @@ typedef struct srv_req {
     struct MHD_Connection *conn;
     uint64_t t0_us;
     int route;
+    nt_principal who;      /* who is asking: public, a person (session), a key */
+    const char *session;   /* the session cookie's value, or NULL */
 } srv_req;
 
 /* What a handler returns: a status and either JSON or raw bytes. */
@@ -101,6 +117,7 @@ typedef struct srv_resp {
     const char *cache;     /* Cache-Control, or NULL */
     unsigned retry_after;  /* seconds, for 429 */
     const char *allow;     /* Allow header, for 405 */
+    char set_cookie[200];  /* Set-Cookie value, or "" */
 } srv_resp;
 
 /* An error response {"error": {"code", "message", "field"}}; field may be
@@ -126,6 +143,20 @@ void api_check_conversation(srv_req *r, srv_resp *out);
 /* api_registry.c */
 void api_lookup(srv_req *r, srv_resp *out);
 void api_report(srv_req *r, srv_resp *out);
+void api_lookup_batch(srv_req *r, srv_resp *out);
+void api_feed(srv_req *r, srv_resp *out);
+void api_review_list(srv_req *r, srv_resp *out);
+void api_review_decide(srv_req *r, srv_resp *out);
+
+/* api_auth.c */
+void api_login(srv_req *r, srv_resp *out);
+void api_logout(srv_req *r, srv_resp *out);
+void api_me(srv_req *r, srv_resp *out);
+void api_audit_verify(srv_req *r, srv_resp *out);
+/* Authenticate the request (Authorization: Bearer key, or the session
+ * cookie with X-CSRF-Token on state changes) into r->who; 0 when allowed to
+ * go on, else an error response in *out. */
+int srv_authenticate(srv_req *r, srv_resp *out);
 
 /* metrics.c */
 void metrics_observe(srv *s, int route, unsigned status, uint64_t micros);
@@ -135,6 +166,9 @@ void metrics_render(srv *s, srv_resp *out);
 nt_err ratelimit_new(double rate, double burst, srv_ratelimit **out);
 void ratelimit_free(srv_ratelimit *rl);
 unsigned ratelimit_take(srv_ratelimit *rl, const char *client, uint64_t now_us);
+/* The same with this bucket's own rate and burst (per role). */
+unsigned ratelimit_take_at(srv_ratelimit *rl, const char *key, uint64_t now_us, double rate,
+                           double burst);
 
 /* http.c */
 struct MHD_Daemon;
