@@ -54,6 +54,7 @@ JSON="-H Content-Type:application/json"
 # a registry with one imported list and one reported number
 printf 'lua-dao-vi-du.com\nphishing.example.net/login\n' >"$tmp/list.txt"
 "$NT" import --db "$tmp/srv.db" --format chongluadao "$tmp/list.txt" >/dev/null || { echo "import failed"; exit 1; }
+"$NT" demo-accounts --db "$tmp/srv.db" >"$tmp/demo.txt" 2>&1 || { echo "demo-accounts failed"; cat "$tmp/demo.txt"; exit 1; }
 start_server --rate 1000 --burst 1000
 
 req "healthz" 200 '"status":"ok".*"rules":[1-9]' GET /healthz
@@ -141,6 +142,43 @@ req "report sql-looking value" 400 '"field":"value"' POST /api/v1/reports $JSON 
 req "lookup still works after that" 200 '"status":"confirmed"' GET "/api/v1/lookup?value=lua-dao-vi-du.com"
 req "check sees the registry" 200 '"registry":\{"status":"confirmed"' POST /api/v1/check $JSON \
     -d '{"text":"Vào lua-dao-vi-du.com để nhận quà nhé"}'
+
+# accounts: roles, API keys, sessions with CSRF (demo accounts on this database)
+KEY=$(grep -o 'nt_live_[A-Za-z0-9_-]*' "$tmp/demo.txt" | head -1)
+AK="Authorization: Bearer $KEY"
+req "feed needs a member" 401 '"code":"unauthorized"' GET "/api/v1/feed?since=0"
+req "feed with the member key" 200 '"next":[1-9][0-9]*.*"kind":"added"' GET "/api/v1/feed?since=0" -H "$AK"
+req "feed cursor" 200 '"changes":\[\]' GET "/api/v1/feed?since=999999" -H "$AK"
+req "feed bad cursor" 400 '"field":"since"' GET "/api/v1/feed?since=-1" -H "$AK"
+req "bad key" 401 '"field":"Authorization"' GET "/api/v1/feed?since=0" -H "Authorization: Bearer nt_live_forged"
+req "batch lookup" 200 '"status":"confirmed"' POST /api/v1/lookup/batch $JSON -H "$AK" \
+    -d '{"values":["lua-dao-vi-du.com","0912345678",7]}'
+req "batch lookup public" 401 '"code":"unauthorized"' POST /api/v1/lookup/batch $JSON -d '{"values":["a.com"]}'
+req "batch too big" 400 '"field":"values"' POST /api/v1/lookup/batch $JSON -H "$AK" -d '{"values":[]}'
+req "member may not review" 403 '"code":"forbidden"' GET /api/v1/review -H "$AK"
+req "member report" 201 '"report_id"' POST /api/v1/reports $JSON -H "$AK" -d '{"type":"domain","value":"ngan-hang-gia-demo.com","evidence":"phishing page"}'
+req "wrong password" 401 '"code":"unauthorized"' POST /api/v1/login $JSON -d '{"login":"demo-analyst","password":"nope-nope-nope"}'
+req "login" 200 '"role":"analyst".*"csrf":"' POST /api/v1/login $JSON -c "$tmp/cookies" \
+    -d '{"login":"demo-analyst","password":"demo-analyst-niemtin"}'
+grep -qi '^set-cookie: nt_session=.*HttpOnly.*SameSite=Strict' "$tmp/headers" && ok || bad "session cookie not HttpOnly SameSite=Strict"
+CSRF=$(grep -o '"csrf":"[^"]*"' "$tmp/body" | cut -d'"' -f4)
+req "me" 200 '"name":"demo-analyst"' GET /api/v1/me -b "$tmp/cookies"
+req "review queue" 200 '"status":"reported".*"value":"\+84912345678"' GET "/api/v1/review?status=reported" -b "$tmp/cookies"
+ID=$(grep -o '"id":[0-9]*,"type":"phone","value":"+84912345678"' "$tmp/body" | grep -o '[0-9]*' | head -1)
+req "decide without CSRF" 403 '"code":"csrf"' POST "/api/v1/review/$ID" $JSON -b "$tmp/cookies" -d '{"action":"confirm","reason":"x"}'
+req "decide without reason" 400 '"field":"reason"' POST "/api/v1/review/$ID" $JSON -b "$tmp/cookies" -H "X-CSRF-Token: $CSRF" -d '{"action":"confirm"}'
+req "decide" 200 '"by":"demo-analyst"' POST "/api/v1/review/$ID" $JSON -b "$tmp/cookies" -H "X-CSRF-Token: $CSRF" \
+    -d '{"action":"confirm","reason":"Verified with the bank"}'
+req "decide again" 409 '"code":"conflict"' POST "/api/v1/review/$ID" $JSON -b "$tmp/cookies" -H "X-CSRF-Token: $CSRF" \
+    -d '{"action":"confirm","reason":"again"}'
+req "decide unknown id" 404 '"code":"not_found"' POST "/api/v1/review/999999" $JSON -b "$tmp/cookies" -H "X-CSRF-Token: $CSRF" \
+    -d '{"action":"confirm","reason":"x"}'
+req "confirmed now" 200 '"status":"confirmed"' GET "/api/v1/lookup?value=0912345678&type=phone"
+req "analyst may not read the audit log" 403 '"code":"forbidden"' GET /api/v1/audit/verify -b "$tmp/cookies"
+req "logout" 200 '"ok":true' POST /api/v1/logout $JSON -b "$tmp/cookies" -H "X-CSRF-Token: $CSRF" -d '{}'
+req "session ended" 200 '"kind":"public"' GET /api/v1/me -b "$tmp/cookies"
+req "admin login" 200 '"role":"admin"' POST /api/v1/login $JSON -c "$tmp/admin" -d '{"login":"demo-admin","password":"demo-admin-niemtin"}'
+req "audit chain intact" 200 '"ok":true,"entries":[1-9]' GET /api/v1/audit/verify -b "$tmp/admin"
 
 # concurrent clients: 40 checks from 8 parallel loops, all 200
 pids=
