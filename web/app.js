@@ -13,6 +13,12 @@
 
 const STRINGS = {
   vi: {
+    tabDesk: 'Chuyên viên', deskTitle: 'Bàn làm việc của chuyên viên', loginLead: 'Đăng nhập để xem và xác minh các báo cáo.',
+    loginName: 'Tên đăng nhập', loginPassword: 'Mật khẩu', loginBtn: 'Đăng nhập', logoutBtn: 'Đăng xuất',
+    queueStatus: 'Trạng thái', stReported: 'Mới báo cáo', stReview: 'Đang xác minh', stDisputed: 'Đang khiếu nại', stConfirmed: 'Đã xác nhận',
+    loggedInAs: 'Đang đăng nhập: {name} ({role})', reasonLabel: 'Lý do', confirmBtn: 'Xác nhận lừa đảo', rejectBtn: 'Bác bỏ',
+    clearBtnDesk: 'Gỡ cảnh báo', disputeBtn: 'Ghi nhận khiếu nại', reviewBtn: 'Bắt đầu xác minh', queueEmpty: 'Không có chỉ báo nào.',
+    needReason: 'Hãy ghi lý do trước khi quyết định.', reportsCount: '{n} báo cáo từ {m} người',
     tabsNav: 'Chức năng', tabCheck: 'Kiểm tra tin nhắn', tabLookup: 'Tra cứu số, tài khoản, link', tabReport: 'Báo cáo lừa đảo',
     lookupTitle: 'Tra cứu số điện thoại, tài khoản, đường link',
     lookupLead: 'Xem một số điện thoại, số tài khoản, đường link hay tên miền đã bị báo cáo hoặc xác nhận lừa đảo chưa.',
@@ -56,6 +62,12 @@ const STRINGS = {
     exampleChat: 'Anh Minh: em học lớp mấy rồi? chơi liên quân hay thế\nEm: lớp 7 ạ\nAnh Minh: anh nạp cho em bộ skin mới nhé, nhưng đừng kể với bố mẹ kẻo bị cấm chơi\nAnh Minh: tối nay đợi bố mẹ ngủ rồi gọi video cho anh, gửi anh ảnh em mặc đồ ngủ nhé',
   },
   en: {
+    tabDesk: 'Analysts', deskTitle: "Analysts' desk", loginLead: 'Log in to see and verify reports.',
+    loginName: 'Login', loginPassword: 'Password', loginBtn: 'Log in', logoutBtn: 'Log out',
+    queueStatus: 'Status', stReported: 'Newly reported', stReview: 'Under review', stDisputed: 'Disputed', stConfirmed: 'Confirmed',
+    loggedInAs: 'Logged in: {name} ({role})', reasonLabel: 'Reason', confirmBtn: 'Confirm as scam', rejectBtn: 'Reject',
+    clearBtnDesk: 'Clear', disputeBtn: 'Record a dispute', reviewBtn: 'Start review', queueEmpty: 'Nothing here.',
+    needReason: 'Write a reason before deciding.', reportsCount: '{n} reports from {m} people',
     tabsNav: 'Features', tabCheck: 'Check a message', tabLookup: 'Look up a number, account, link', tabReport: 'Report a scam',
     lookupTitle: 'Look up a phone number, account or link',
     lookupLead: 'See whether a phone number, bank account, link or domain has been reported or confirmed as a scam.',
@@ -136,8 +148,9 @@ function setLang(l) {
 /* One page at a time, chosen by the URL fragment (#check, #lookup, #report). */
 function showPage() {
   const name = (location.hash || '#check').slice(1);
-  const page = ['check', 'lookup', 'report'].includes(name) ? name : 'check';
-  for (const p of ['check', 'lookup', 'report']) {
+  const page = ['check', 'lookup', 'report', 'desk'].includes(name) ? name : 'check';
+  if (page === 'desk') refreshDesk();
+  for (const p of ['check', 'lookup', 'report', 'desk']) {
     $('page-' + p).hidden = p !== page;
     if (p === page) $('tab-' + p).setAttribute('aria-current', 'page');
     else $('tab-' + p).removeAttribute('aria-current');
@@ -203,6 +216,78 @@ async function onReport(ev) {
     out.hidden = false;
     $('report-form').reset();
   } catch (e) { formError('report-error', t('networkError')); }
+}
+
+/* ---- the analysts' desk: login (session cookie + CSRF token), queue, decisions ---- */
+let csrf = null;
+
+const ACTIONS = {reported: ['review', 'confirm', 'reject'], under_review: ['confirm', 'reject'],
+                 disputed: ['confirm', 'clear'], confirmed: ['dispute']};
+const ACTION_LABEL = {review: 'reviewBtn', confirm: 'confirmBtn', reject: 'rejectBtn', clear: 'clearBtnDesk', dispute: 'disputeBtn'};
+
+async function refreshDesk() {
+  try {
+    const me = await (await fetch('/api/v1/me')).json();
+    const staff = me.role === 'analyst' || me.role === 'admin';
+    csrf = me.csrf || null;
+    $('login-form').hidden = staff;
+    $('desk').hidden = !staff;
+    if (staff) {
+      $('desk-who').textContent = t('loggedInAs', {name: me.name, role: me.role}) + ' ';
+      loadQueue();
+    }
+  } catch (e) { formError('login-error', t('networkError')); }
+}
+
+async function loadQueue() {
+  const status = $('queue-status').value;
+  const resp = await fetch('/api/v1/review?status=' + encodeURIComponent(status) + '&lang=' + lang);
+  const data = await resp.json();
+  if (!resp.ok) { formError('desk-error', data.error ? data.error.message : String(resp.status)); return; }
+  formError('desk-error', '');
+  const items = data.indicators.map(ind => {
+    const li = el('li', {class: 'queue-item'});
+    li.append(el('p', null, el('strong', null, (STRINGS[lang].types[ind.type] || ind.type) + ': '), el('code', null, ind.value)));
+    li.append(el('p', {class: 'help'}, t('reportsCount', {n: ind.reports, m: ind.reporters}) + ' · ' + ind.last_seen));
+    const rid = 'reason-' + ind.id;
+    li.append(el('label', {for: rid, class: 'field-label'}, t('reasonLabel')));
+    const reason = el('input', {id: rid, type: 'text'});
+    li.append(reason);
+    const acts = el('div', {class: 'actions'});
+    for (const a of ACTIONS[status] || []) {
+      const b = el('button', {type: 'button', class: a === 'confirm' ? 'primary' : 'secondary', 'data-action': a}, t(ACTION_LABEL[a]));
+      b.addEventListener('click', () => decide(ind.id, a, reason.value));
+      acts.append(b);
+    }
+    li.append(acts);
+    return li;
+  });
+  $('queue').replaceChildren(...(items.length ? items : [el('li', null, t('queueEmpty'))]));
+}
+
+async function decide(id, action, reason) {
+  if (!reason.trim()) { formError('desk-error', t('needReason')); return; }
+  const resp = await fetch('/api/v1/review/' + id + '?lang=' + lang, {method: 'POST',
+    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf || ''},
+    body: JSON.stringify({action, reason})});
+  const data = await resp.json();
+  if (!resp.ok) { formError('desk-error', data.error ? data.error.message : String(resp.status)); return; }
+  loadQueue();
+}
+
+async function onLogin(ev) {
+  ev.preventDefault();
+  const r = await postJSON('/api/v1/login?lang=' + lang, {login: $('login-name').value, password: $('login-password').value});
+  $('login-password').value = '';
+  if (!r.ok) { formError('login-error', r.data.error ? r.data.error.message : String(r.status)); return; }
+  formError('login-error', '');
+  refreshDesk();
+}
+
+async function onLogout() {
+  await fetch('/api/v1/logout', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf || ''}, body: '{}'});
+  csrf = null;
+  refreshDesk();
 }
 
 function mode() { return document.querySelector('input[name=mode]:checked').value; }
@@ -356,6 +441,9 @@ document.addEventListener('DOMContentLoaded', () => {
   $('check-form').addEventListener('submit', onSubmit);
   $('lookup-form').addEventListener('submit', onLookup);
   $('report-form').addEventListener('submit', onReport);
+  $('login-form').addEventListener('submit', onLogin);
+  $('logout-btn').addEventListener('click', onLogout);
+  $('queue-status').addEventListener('change', loadQueue);
   window.addEventListener('hashchange', showPage);
   showPage();
   $('example-btn').addEventListener('click', () => {

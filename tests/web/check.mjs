@@ -155,8 +155,34 @@ try {
   await page.click('#lookup-btn');
   await page.waitForFunction(() => document.querySelector('#lookup-result .level-suspicious') !== null);
   check(true, 'the reported number is now found as reported');
+  // the analysts' desk: a wrong password is refused, the analyst logs in,
+  // confirms the reported number with a reason, and logs out
+  await page.click('#tab-desk');
+  await page.waitForSelector('#login-form:not([hidden])');
+  await page.fill('#login-name', 'demo-analyst');
+  await page.fill('#login-password', 'wrong-password-here');
+  await page.click('#login-btn');
+  await page.waitForSelector('#login-error:not([hidden])');
+  await page.fill('#login-password', 'demo-analyst-niemtin');
+  await page.click('#login-btn');
+  await page.waitForSelector('#desk:not([hidden]) .queue-item');
+  check(/demo-analyst/.test(await page.textContent('#desk-who')), 'logged in as the analyst');
+  const item = page.locator('.queue-item', { hasText: '+84912345678' });
+  check(await item.count() === 1, 'the reported number is in the queue');
+  await item.locator('button[data-action=confirm]').click();
+  await page.waitForSelector('#desk-error:not([hidden])');
+  check(/lý do/.test(await page.textContent('#desk-error')), 'a decision needs a reason');
+  await item.locator('input').fill('Đã xác minh với ngân hàng');
+  await item.locator('button[data-action=confirm]').click();
+  await page.waitForFunction(() => ![...document.querySelectorAll('.queue-item')].some(li => li.textContent.includes('+84912345678')));
+  await page.selectOption('#queue-status', 'confirmed');
+  await page.waitForFunction(() => [...document.querySelectorAll('.queue-item')].some(li => li.textContent.includes('+84912345678')));
+  check(true, 'the decision moved it to confirmed');
+  await page.click('#logout-btn');
+  await page.waitForSelector('#login-form:not([hidden])');
+  check(await page.isHidden('#desk'), 'logged out');
   await page.click('#tab-check');
-  errors.length = 0; /* the deliberate 400 above is logged by the browser */
+  errors.length = 0; /* the deliberate 400/401 above are logged by the browser */
 
   // a phone screen: nothing wider than the screen, buttons big enough to tap
   await page.setViewportSize({ width: 360, height: 740 });

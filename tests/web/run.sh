@@ -16,6 +16,7 @@ fi
 tmp=$(mktemp -d)
 printf 'lua-dao-vi-du.com\n' >"$tmp/list.txt"
 "$NT" import --db "$tmp/web.db" --format chongluadao "$tmp/list.txt" >/dev/null || { echo "web: import failed"; exit 1; }
+"$NT" demo-accounts --db "$tmp/web.db" >/dev/null || { echo "web: demo-accounts failed"; exit 1; }
 "$NT" serve --port 0 --quiet --rate 1000 --burst 1000 --db "$tmp/web.db" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
