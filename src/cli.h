@@ -74,5 +74,6 @@ int cmd_train(cli *c, int argc, char **argv);
 int cmd_eval_model(cli *c, int argc, char **argv);
 int cmd_eval_levels(cli *c, int argc, char **argv);
 int cmd_serve(cli *c, int argc, char **argv);
+int cmd_claim(cli *c, int argc, char **argv);
 
 #endif

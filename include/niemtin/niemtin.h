@@ -23,6 +23,7 @@
 #include "niemtin/detect.h"
 #include "niemtin/model.h"
 #include "niemtin/engine.h"
+#include "niemtin/claims.h"
 
 #ifdef __cplusplus
 extern "C" {
