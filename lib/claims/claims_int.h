@@ -63,21 +63,17 @@ void nt__cterms_release(nt__cterms *ct);
  * (the claim's text and the query; not titles).  The token array is
  * replaced by this text's tokens. */
 nt_err nt__cterms_add_text(nt__cterms *ct, const nt_text *t, const nt_lexicon *syn, int shingles);
-/* Collapse repeated terms into (term, tf), sort by key, hash the shingles. */
-nt_err nt__cterms_finish(nt__cterms *ct);
+/* Collapse repeated terms into (term, tf), sort by key, hash the shingles
+ * (made distinct and sorted when distinct is non-zero). */
+nt_err nt__cterms_finish(nt__cterms *ct, int distinct);
+/* Sort an array of 64-bit keys ascending. */
+void nt__sort_u64(uint64_t *a, size_t n);
 /* The LSH band keys of a shingle set (0 in every band when it is empty). */
 void nt__minhash_bands(const uint64_t *sh, size_t n, uint32_t bands[NT__MINHASH_BANDS]);
-/* |a ∩ b| of two sorted distinct arrays. */
-size_t nt__intersect_count(const uint64_t *a, size_t na, const uint64_t *b, size_t nb);
 /* Hash of a claim id (id tables). */
 uint64_t nt__claims_id_hash(const char *id, size_t len);
 
 /* ---- Segments (segment.c) ------------------------------------------------- */
-
-typedef struct nt__lsh_entry {
-    uint32_t h;
-    uint32_t ord;
-} nt__lsh_entry;
 
 /* An immutable run of claims with its own dictionary, postings, LSH tables
  * and id table.  Shared between indexes by reference count. */
@@ -97,7 +93,7 @@ typedef struct nt__seg {
      * (delta << 1 | tf > 1) [varint tf] with delta from the previous ordinal */
     uint8_t *post;
     size_t post_len, npostings;
-    nt__lsh_entry *lsh[NT__MINHASH_BANDS]; /* each sorted by h */
+    uint64_t *lsh[NT__MINHASH_BANDS]; /* (band hash << 32 | ordinal), sorted */
     /* ids: open addressing of (hash, ordinal + 1) */
     uint64_t *idtab;
     size_t idcap;
@@ -140,6 +136,11 @@ struct nt_claims {
     uint32_t *base; /* global ordinal of each segment's first claim */
     size_t n;
     uint64_t total_dl;
+    double avgdl;
+    /* per global ordinal: BM25's length normaliser k1 (1 - b + b dl / avgdl);
+     * the index's own, since avgdl belongs to the whole index, not to a
+     * segment.  A posting then costs one division: tf (k1+1) / (tf + norm). */
+    float *norm;
 };
 
 /* Segment and local ordinal of a global ordinal. */

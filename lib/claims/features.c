@@ -16,12 +16,17 @@
  *   shingles   5-byte character shingles of the folded words run together
  *              without spaces, every number written "#": near-duplicates that
  *              differ in spacing ("vacxin" / "vac xin"), a changed number or a
- *              changed name keep most of their shingles.
+ *              changed name keep most of their shingles.  A claim's shingles
+ *              are kept with repetition (MinHash does not care, and
+ *              containment counts them that way); the query's are made
+ *              distinct and sorted, so a candidate's are looked up in them.
  *
  * Terms are 64-bit XXH3 hashes (unigrams and bigrams with different seeds), so
  * the index stores no term strings.  The MinHash signature of the shingles is
  * NT__MINHASH_K multiply-shift hashes of each shingle hash, minimised; LSH
- * bands are hashes of NT__MINHASH_ROWS consecutive minima.
+ * bands are hashes of NT__MINHASH_ROWS consecutive minima.  Words listed in
+ * the synonym lexicon (data/claims-synonyms.tsv) are replaced by their
+ * expansion first, on both sides.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -225,22 +230,87 @@ nt_err nt__cterms_add_text(nt__cterms *ct, const nt_text *t, const nt_lexicon *s
     return rc;
 }
 
-static int cmp_term(const void *a, const void *b)
+/* Sorting on the query path: every candidate's terms and shingles are
+ * sorted, so these are typed (no comparator call per comparison): Hoare
+ * quicksort on a median of three, insertion sort below 16 elements.  Keys
+ * are hashes, so adversarial orders are not a concern; equal keys (a term
+ * that occurs twice) stop both scans, which keeps them balanced. */
+void nt__sort_u64(uint64_t *a, size_t n)
 {
-    uint64_t x = ((const nt__term *)a)->key, y = ((const nt__term *)b)->key;
-    return x < y ? -1 : x > y;
+    while (n > 16) {
+        uint64_t x = a[0], y = a[n / 2], z = a[n - 1];
+        uint64_t p = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (a[i] < p)
+                i++;
+            while (a[j] > p)
+                j--;
+            if (i >= j)
+                break;
+            uint64_t t = a[i];
+            a[i++] = a[j];
+            a[j--] = t;
+        }
+        size_t left = j + 1;
+        if (left < n - left) {
+            nt__sort_u64(a, left);
+            a += left;
+            n -= left;
+        } else {
+            nt__sort_u64(a + left, n - left);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint64_t v = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1] > v; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
 }
 
-static int cmp_u64(const void *a, const void *b)
+static void sort_terms(nt__term *a, size_t n)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    while (n > 16) {
+        uint64_t x = a[0].key, y = a[n / 2].key, z = a[n - 1].key;
+        uint64_t p = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (a[i].key < p)
+                i++;
+            while (a[j].key > p)
+                j--;
+            if (i >= j)
+                break;
+            nt__term t = a[i];
+            a[i++] = a[j];
+            a[j--] = t;
+        }
+        size_t left = j + 1;
+        if (left < n - left) {
+            sort_terms(a, left);
+            a += left;
+            n -= left;
+        } else {
+            sort_terms(a + left, n - left);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        nt__term v = a[i];
+        size_t j = i;
+        for (; j > 0 && a[j - 1].key > v.key; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
 }
 
-nt_err nt__cterms_finish(nt__cterms *ct)
+nt_err nt__cterms_finish(nt__cterms *ct, int distinct)
 {
     if (ct->nterms > 1) {
-        qsort(ct->terms, ct->nterms, sizeof *ct->terms, cmp_term);
+        sort_terms(ct->terms, ct->nterms);
         size_t w = 0;
         for (size_t i = 0; i < ct->nterms; i++) {
             if (w && ct->terms[w - 1].key == ct->terms[i].key)
@@ -264,7 +334,10 @@ nt_err nt__cterms_finish(nt__cterms *ct)
         for (size_t i = 0; i < count; i++)
             ct->sh[i] = XXH3_64bits_withSeed(ct->stream + i, k, SEED_SH);
     }
-    qsort(ct->sh, count, sizeof *ct->sh, cmp_u64);
+    ct->nsh = count;
+    if (!distinct)
+        return NT_OK;
+    nt__sort_u64(ct->sh, count);
     size_t w = 0;
     for (size_t i = 0; i < count; i++)
         if (!w || ct->sh[w - 1] != ct->sh[i])
@@ -297,13 +370,20 @@ void nt__minhash_bands(const uint64_t *sh, size_t n, uint32_t bands[NT__MINHASH_
     }
     uint64_t p[2 * NT__MINHASH_K];
     minhash_params(p);
+    uint32_t a[NT__MINHASH_K];
+    uint64_t off[NT__MINHASH_K];
     uint32_t mins[NT__MINHASH_K];
-    for (size_t j = 0; j < NT__MINHASH_K; j++)
+    for (size_t j = 0; j < NT__MINHASH_K; j++) {
+        a[j] = (uint32_t)p[2 * j] | 1u;
+        off[j] = p[2 * j + 1];
         mins[j] = UINT32_MAX;
+    }
+    /* h_j(x) = (a_j x + b_j) >> 32 on the 32-bit fold of the shingle hash:
+     * Dietzfelbinger's multiply-shift, one 32x32->64 multiply per function. */
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = sh[i];
+        uint32_t x = (uint32_t)(sh[i] >> 32) ^ (uint32_t)sh[i];
         for (size_t j = 0; j < NT__MINHASH_K; j++) {
-            uint32_t v = (uint32_t)((p[2 * j] * h + p[2 * j + 1]) >> 32);
+            uint32_t v = (uint32_t)(((uint64_t)a[j] * x + off[j]) >> 32);
             if (v < mins[j])
                 mins[j] = v;
         }
@@ -313,23 +393,6 @@ void nt__minhash_bands(const uint64_t *sh, size_t n, uint32_t bands[NT__MINHASH_
             &mins[b * NT__MINHASH_ROWS], NT__MINHASH_ROWS * sizeof mins[0], SEED_BAND + b);
         bands[b] = h ? h : 1;
     }
-}
-
-size_t nt__intersect_count(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
-{
-    size_t i = 0, j = 0, n = 0;
-    while (i < na && j < nb) {
-        if (a[i] < b[j])
-            i++;
-        else if (a[i] > b[j])
-            j++;
-        else {
-            n++;
-            i++;
-            j++;
-        }
-    }
-    return n;
 }
 
 uint64_t nt__claims_id_hash(const char *id, size_t len)

@@ -28,12 +28,12 @@ void nt_claims_options_init(nt_claims_options *o)
     o->bigram_weight = 0.25;
     o->index_titles = 1;
     /* `niemtin claim fit` on CLEF train + the Vietnamese dev set (docs/claims.md) */
-    o->w_bias = -6.622;
-    o->w_coverage = 3.918;
-    o->w_query = 0.481;
-    o->w_containment = 2.349;
-    o->w_evidence = 2.656;
-    o->threshold = 0.45;
+    o->w_bias = -6.853;
+    o->w_coverage = 3.204;
+    o->w_query = 0.485;
+    o->w_containment = 2.197;
+    o->w_evidence = 3.030;
+    o->threshold = 0.49;
 }
 
 static nt_err check_field(const char *s, size_t max, const char *what, size_t i, const char *id,
@@ -131,8 +131,8 @@ static nt_claims *index_new(const nt_claims_options *o, size_t nseg)
     return idx;
 }
 
-/* Fill base[], n and total_dl from segs[0..nseg). */
-static void index_finish(nt_claims *idx, size_t nseg)
+/* Fill base[], n, the length statistics and norm[] from segs[0..nseg). */
+static nt_err index_finish(nt_claims *idx, size_t nseg)
 {
     idx->nseg = nseg;
     idx->n = 0;
@@ -142,6 +142,20 @@ static void index_finish(nt_claims *idx, size_t nseg)
         idx->n += idx->segs[i]->n;
         idx->total_dl += idx->segs[i]->total_dl;
     }
+    idx->avgdl = idx->n ? (double)idx->total_dl / (double)idx->n : 1.0;
+    if (idx->avgdl <= 0)
+        idx->avgdl = 1.0;
+    idx->norm = malloc((idx->n ? idx->n : 1) * sizeof *idx->norm);
+    if (!idx->norm)
+        return NT_ERR_NOMEM;
+    const double k1 = idx->opts.k1, b = idx->opts.b;
+    for (size_t s = 0; s < nseg; s++) {
+        const nt__seg *g = idx->segs[s];
+        float *out = idx->norm + idx->base[s];
+        for (uint32_t i = 0; i < g->n; i++)
+            out[i] = (float)(k1 * (1.0 - b + b * g->dl[i] / idx->avgdl));
+    }
+    return NT_OK;
 }
 
 nt_err nt_claims_build(const nt_claims_options *opts, const nt_claim *claims, size_t n,
@@ -165,7 +179,10 @@ nt_err nt_claims_build(const nt_claims_options *opts, const nt_claim *claims, si
         nt_claims_free(idx);
         return rc;
     }
-    index_finish(idx, 1);
+    if ((rc = index_finish(idx, 1))) {
+        nt_claims_free(idx);
+        return nt__fail(diag, rc, 0, "out of memory");
+    }
     *out = idx;
     return NT_OK;
 }
@@ -215,7 +232,10 @@ static nt_err rebuild_tail(const nt_claims *base, size_t keep, const nt_claim *e
         nt__seg_ref(base->segs[s]);
         idx->segs[s] = base->segs[s];
     }
-    index_finish(idx, keep + 1);
+    if ((rc = index_finish(idx, keep + 1))) {
+        nt_claims_free(idx);
+        return nt__fail(diag, rc, 0, "out of memory");
+    }
     *out = idx;
     return NT_OK;
 }
@@ -245,7 +265,10 @@ nt_err nt_claims_add(const nt_claims *base, const nt_claim *claims, size_t n, nt
             nt__seg_ref(base->segs[s]);
             idx->segs[s] = base->segs[s];
         }
-        index_finish(idx, base->nseg);
+        if ((rc = index_finish(idx, base->nseg))) {
+            nt_claims_free(idx);
+            return nt__fail(diag, rc, 0, "out of memory");
+        }
         *out = idx;
         return NT_OK;
     }
@@ -268,6 +291,7 @@ void nt_claims_free(nt_claims *idx)
         nt__seg_unref(idx->segs[s]);
     free(idx->segs);
     free(idx->base);
+    free(idx->norm);
     free(idx);
 }
 
@@ -328,7 +352,8 @@ void nt_claims_stats_get(const nt_claims *idx, nt_claims_stats *out)
         return;
     out->claims = idx->n;
     out->segments = idx->nseg;
-    size_t total = sizeof *idx + idx->nseg * (sizeof *idx->segs + sizeof *idx->base);
+    size_t total = sizeof *idx + idx->nseg * (sizeof *idx->segs + sizeof *idx->base) +
+                   idx->n * sizeof *idx->norm;
     for (size_t s = 0; s < idx->nseg; s++) {
         const nt__seg *g = idx->segs[s];
         out->terms += g->nterms;

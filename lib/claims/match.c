@@ -8,15 +8,17 @@
  *  2. Candidates.  BM25, term at a time: each query term's postings in every
  *     segment add  idf * tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl))
  *     (bigrams times bigram_weight) to a per-claim accumulator in the
- *     scratch; the best POOL claims by this raw score are kept.  Beside them,
- *     the MinHash-LSH tables give every claim that shares a band with the
- *     query - near-duplicates, whatever their BM25 rank.
+ *     scratch; the best POOL claims by this raw score are kept.  In a large
+ *     index the commonest terms do not nominate (NOMINATE_* below).  Beside
+ *     them, the MinHash-LSH tables give every claim that shares a band with
+ *     the query - near-duplicates, whatever their BM25 rank.
  *  3. Each candidate is scored exactly: its text is normalised again, and
  *       coverage    = BM25(query, claim) / BM25(claim, claim)
  *                     the share of the claim's own BM25 weight that the
  *                     query reproduces (query terms counted once, so it is
  *                     at most 1);
- *       containment = |shingles(claim) ∩ shingles(query)| / |shingles(claim)|;
+ *       containment = share of the claim's character shingles (counted with
+ *                     repetition) found among the query's;
  *       score       = w * coverage + (1 - w) * containment,
  *                     w = nt_claims_options.coverage_weight.
  *     Both parts are shares of the *claim*, so a long post that quotes a
@@ -40,6 +42,14 @@
 /* Candidates kept from BM25 and at most this many more from LSH. */
 #define POOL 32
 #define POOL_LSH 32
+/* Terms in more than NOMINATE_SHARE of the claims (and more than
+ * NOMINATE_MIN) do not nominate candidates - their postings are most of a
+ * query's work at a million claims and their idf is small - but still count
+ * when the candidates are scored.  The NOMINATE_RAREST rarest query terms
+ * always nominate. */
+#define NOMINATE_SHARE 0.05
+#define NOMINATE_MIN 10000
+#define NOMINATE_RAREST 3
 /* Unmatched words inside a passage cost this times the mean matched idf. */
 #define GAP 0.5
 
@@ -168,8 +178,53 @@ static long find_term(const nt__term *t, size_t n, uint64_t key)
     return lo < n && t[lo].key == key ? (long)lo : -1;
 }
 
+/* Non-zero if key is in the sorted array a[0..n). */
+static int find_u64(const uint64_t *a, size_t n, uint64_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (a[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && a[lo] == key;
+}
+
+/* The highest df of a term that nominates candidates: NOMINATE_SHARE of the
+ * index (at least NOMINATE_MIN claims), raised so that the NOMINATE_RAREST
+ * rarest query terms always do. */
+static uint32_t nominating_df(const nt_claims *idx, const qterm *qt, size_t nt)
+{
+    double cut = (double)idx->n * NOMINATE_SHARE;
+    if (cut < NOMINATE_MIN)
+        cut = NOMINATE_MIN;
+    uint32_t rarest[NOMINATE_RAREST];
+    size_t nr = 0;
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t df = qt[i].df;
+        if (!df)
+            continue;
+        size_t j = nr < NOMINATE_RAREST ? nr++ : NOMINATE_RAREST;
+        if (j == NOMINATE_RAREST) {
+            if (df >= rarest[NOMINATE_RAREST - 1])
+                continue;
+            j = NOMINATE_RAREST - 1;
+        }
+        while (j > 0 && rarest[j - 1] > df) {
+            rarest[j] = rarest[j - 1];
+            j--;
+        }
+        rarest[j] = df;
+    }
+    if (nr && rarest[nr - 1] > cut)
+        cut = rarest[nr - 1];
+    return cut >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)cut;
+}
+
 /* Steps 1-2: look the query terms up and accumulate BM25. */
-static nt_err accumulate(const nt_claims *idx, nt_claims_scratch *sc, double avgdl)
+static nt_err accumulate(const nt_claims *idx, nt_claims_scratch *sc)
 {
     const nt_claims_options *o = &idx->opts;
     size_t nt = sc->q.nterms, ns = idx->nseg;
@@ -189,25 +244,28 @@ static nt_err accumulate(const nt_claims *idx, nt_claims_scratch *sc, double avg
         }
         q->w = nt__bm25_idf((double)idx->n, q->df) * (sc->q.terms[i].kind ? o->bigram_weight : 1.0);
     }
+    uint32_t cut = nominating_df(idx, sc->qt, nt);
     for (size_t i = 0; i < nt; i++) {
         const qterm *q = &sc->qt[i];
-        if (!q->df || !(q->w > 0))
+        if (!q->df || !(q->w > 0) || q->df > cut)
             continue; /* a zero weight would add nothing (and mark nothing) */
         for (size_t s = 0; s < ns; s++) {
             const qpost *p = &sc->qp[i * ns + s];
             if (!p->p)
                 continue;
-            const nt__seg *g = idx->segs[s];
             const uint8_t *cur = p->p;
             uint64_t ord = 0;
             uint32_t base = idx->base[s];
+            const float *norm = idx->norm + base;
+            const float qw = (float)(q->w * (o->k1 + 1.0));
             for (uint32_t j = 0; j < p->df; j++) {
                 uint64_t v, tf = 1;
                 cur = nt__varint_get(cur, &v);
+                ord += v >> 1;
                 if (v & 1)
                     cur = nt__varint_get(cur, &tf);
-                ord += v >> 1;
-                double w = q->w * tf_part((double)tf, g->dl[ord], avgdl, o->k1, o->b);
+                float ftf = (float)tf;
+                float w = qw * ftf / (ftf + norm[ord]);
                 uint32_t gi = base + (uint32_t)ord;
                 if (sc->acc[gi] == 0.0f) {
                     if ((rc = reserve((void **)&sc->touched, &sc->touched_cap, sc->ntouched + 1,
@@ -215,7 +273,7 @@ static nt_err accumulate(const nt_claims *idx, nt_claims_scratch *sc, double avg
                         return rc;
                     sc->touched[sc->ntouched++] = gi;
                 }
-                sc->acc[gi] += (float)w;
+                sc->acc[gi] += w;
             }
         }
     }
@@ -303,21 +361,22 @@ static nt_err gather_pool(const nt_claims *idx, nt_claims_scratch *sc, size_t k)
         for (size_t s = 0; s < idx->nseg; s++) {
             const nt__seg *g = idx->segs[s];
             for (int b = 0; b < NT__MINHASH_BANDS; b++) {
-                const nt__lsh_entry *e = g->lsh[b];
+                const uint64_t *e = g->lsh[b];
+                uint64_t lo_key = (uint64_t)bands[b] << 32;
                 size_t lo = 0, hi = g->n;
                 while (lo < hi) {
                     size_t mid = (lo + hi) / 2;
-                    if (e[mid].h < bands[b])
+                    if (e[mid] < lo_key)
                         lo = mid + 1;
                     else
                         hi = mid;
                 }
-                for (; lo < g->n && e[lo].h == bands[b]; lo++) {
+                for (; lo < g->n && (uint32_t)(e[lo] >> 32) == bands[b]; lo++) {
                     if ((rc = reserve((void **)&l, &lcap, nl + 1, sizeof *l))) {
                         free(l);
                         return rc;
                     }
-                    uint32_t gi = idx->base[s] + e[lo].ord;
+                    uint32_t gi = idx->base[s] + (uint32_t)e[lo];
                     l[nl].ord = gi;
                     l[nl].acc = sc->acc[gi];
                     l[nl].lsh_hits = 1;
@@ -460,7 +519,7 @@ static nt_err terms_of(const nt_claims *idx, const char *s, nt__cterms *ct, int 
     rc = nt__cterms_add_text(ct, t, idx->opts.synonyms, shingles);
     nt_text_free(t);
     if (!rc)
-        rc = nt__cterms_finish(ct);
+        rc = nt__cterms_finish(ct, 0);
     return rc;
 }
 
@@ -499,11 +558,13 @@ static nt_err score_one(const nt_claims *idx, nt_claims_scratch *sc, const cand 
             ev += sc->qt[i].w / idf_max;
         }
     }
-    size_t inter = nt__intersect_count(sc->c.sh, sc->c.nsh, sc->q.sh, sc->q.nsh);
+    size_t inter = 0;
+    for (size_t i = 0; i < sc->c.nsh; i++)
+        inter += find_u64(sc->q.sh, sc->q.nsh, sc->c.sh[i]);
     memset(m, 0, sizeof *m);
     m->ordinal = cd->ord;
     m->id = c.id;
-    m->bm25 = cd->acc;
+    m->bm25 = cov_x + cov_t;
     m->coverage = self_x + self_t > 0 ? (cov_x + cov_t) / (self_x + self_t) : 0;
     m->evidence = ev;
     m->containment = sc->c.nsh ? (double)inter / (double)sc->c.nsh : 0;
@@ -562,14 +623,12 @@ nt_err nt_claims_match(const nt_claims *idx, nt_claims_scratch *sc, const char *
     nt__cterms_reset(&sc->q);
     rc = nt__cterms_add_text(&sc->q, qt, idx->opts.synonyms, 1);
     nt_text_free(qt);
-    if (rc || (rc = nt__cterms_finish(&sc->q)))
+    if (rc || (rc = nt__cterms_finish(&sc->q, 1)))
         goto cleanup;
     if (sc->q.nterms == 0 || idx->n == 0)
         goto cleanup;
-    double avgdl = (double)idx->total_dl / (double)idx->n;
-    if (avgdl <= 0)
-        avgdl = 1;
-    if ((rc = reserve_acc(sc, idx->n)) || (rc = accumulate(idx, sc, avgdl)) ||
+    double avgdl = idx->avgdl;
+    if ((rc = reserve_acc(sc, idx->n)) || (rc = accumulate(idx, sc)) ||
         (rc = gather_pool(idx, sc, k)))
         goto cleanup;
     if ((rc = reserve((void **)&sc->res, &sc->rescap, sc->npool ? sc->npool : 1, sizeof *sc->res)))

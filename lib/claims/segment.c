@@ -10,7 +10,7 @@
  *   - a dictionary from 64-bit term hash to a postings list (open
  *     addressing, load <= 0.7), postings delta- and varint-coded with the
  *     term frequency folded into the low bit - about 1.3 bytes a posting;
- *   - NT__MINHASH_BANDS LSH tables: (band hash, ordinal) sorted by hash;
+ *   - NT__MINHASH_BANDS LSH tables: band hash << 32 | ordinal, sorted;
  *   - an id table for duplicate checks and nt_claims_find.
  *
  * Building takes two passes over the claims' terms without ever sorting
@@ -296,14 +296,6 @@ const uint8_t *nt__seg_lookup(const nt__seg *s, uint64_t key, uint32_t *df)
     }
 }
 
-static int cmp_lsh(const void *a, const void *b)
-{
-    const nt__lsh_entry *x = a, *y = b;
-    if (x->h != y->h)
-        return x->h < y->h ? -1 : 1;
-    return x->ord < y->ord ? -1 : x->ord > y->ord;
-}
-
 /* ---- Build --------------------------------------------------------------- */
 
 nt_err nt__seg_build(const nt_claims_options *o, const nt_claim *claims, size_t n, nt__seg **out,
@@ -362,16 +354,14 @@ nt_err nt__seg_build(const nt_claims_options *o, const nt_claim *claims, size_t 
             if (rc)
                 goto cleanup;
         }
-        if ((rc = nt__cterms_finish(&ct)))
+        if ((rc = nt__cterms_finish(&ct, 0)))
             goto cleanup;
         s->dl[i] = ct.dl;
         s->total_dl += ct.dl;
         uint32_t bands[NT__MINHASH_BANDS];
         nt__minhash_bands(ct.sh, ct.nsh, bands);
-        for (int b = 0; b < NT__MINHASH_BANDS; b++) {
-            s->lsh[b][i].h = bands[b];
-            s->lsh[b][i].ord = (uint32_t)i;
-        }
+        for (int b = 0; b < NT__MINHASH_BANDS; b++)
+            s->lsh[b][i] = (uint64_t)bands[b] << 32 | (uint64_t)i;
         fstart[i] = fw.n;
         for (size_t k = 0; k < ct.nterms; k++) {
             uint32_t num;
@@ -430,7 +420,7 @@ nt_err nt__seg_build(const nt_claims_options *o, const nt_claim *claims, size_t 
         }
     }
     for (int b = 0; b < NT__MINHASH_BANDS; b++)
-        qsort(s->lsh[b], n, sizeof *s->lsh[b], cmp_lsh);
+        nt__sort_u64(s->lsh[b], n);
     if ((rc = build_ids(s, diag)))
         goto cleanup;
     *out = s;
@@ -474,5 +464,5 @@ size_t nt__seg_bytes(const nt__seg *s)
 {
     return sizeof *s + s->arena_len + (size_t)s->n * (sizeof *s->rec + sizeof *s->dl) +
            s->dcap * (sizeof *s->dkey + sizeof *s->doff) + s->post_len +
-           NT__MINHASH_BANDS * (size_t)s->n * sizeof(nt__lsh_entry) + s->idcap * sizeof *s->idtab;
+           NT__MINHASH_BANDS * (size_t)s->n * sizeof(uint64_t) + s->idcap * sizeof *s->idtab;
 }
