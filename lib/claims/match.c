@@ -51,7 +51,7 @@
 #define NOMINATE_MIN 10000
 #define NOMINATE_RAREST 3
 /* Unmatched words inside a passage cost this times the mean matched idf. */
-#define GAP 0.5
+#define GAP 1.0
 
 typedef struct qterm {
     uint64_t key;
