@@ -594,6 +594,11 @@ int main(int argc, char **argv)
     json_object_set_new(me, "build_cpu_s", json_real(build_cpu));
     json_object_set_new(me, "bytes_per_claim", json_real(st.bytes_per_claim));
     json_object_set_new(me, "text_bytes_per_claim", json_real((double)st.text_bytes / (double)n));
+    json_object_set_new(me, "postings_bytes_per_claim",
+                        json_real((double)st.postings_bytes / (double)n));
+    json_object_set_new(me, "dictionary_bytes_per_claim",
+                        json_real((double)st.dictionary_bytes / (double)n));
+    json_object_set_new(me, "lsh_bytes_per_claim", json_real((double)st.lsh_bytes / (double)n));
     json_object_set_new(me, "terms", json_integer((json_int_t)st.terms));
     json_object_set_new(me, "postings", json_integer((json_int_t)st.postings));
     json_object_set_new(me, "query_p50_us", json_real(p50));

@@ -31,7 +31,7 @@ static int usage_claim(cli *c)
 {
     fprintf(stderr,
             "%s:\n  %s claim match --claims FILE [--json] [-k N] [--same] TEXT | -f FILE | -\n"
-            "  %s claim eval --clef DIR [--split train|dev] [--json]\n"
+            "  %s claim eval --clef DIR [--split train|dev] [--json] [--rank-bm25]\n"
             "  %s claim eval --vi DIR [--split dev|heldout] [--json] [--sweep] [--errors]\n"
             "  %s claim fit --clef DIR --vi DIR [--json]\n",
             L(c, "Cách dùng", "Usage"), c->prog, c->prog, c->prog, c->prog);
@@ -498,8 +498,8 @@ static double choose_threshold(const qresult *r, size_t n)
  * candidate (y = 1) and the three non-relevant ones with the highest BM25
  * (y = 0). */
 static int run_queries(cli *c, const nt_claim_dataset *ds, const nt_claims_options *o, size_t depth,
-                       qresult *res, sums *s, samples *smp, int errors, double *t_build,
-                       double *t_query, double *bytes_per_claim)
+                       unsigned flags, qresult *res, sums *s, samples *smp, int errors,
+                       double *t_build, double *t_query, double *bytes_per_claim)
 {
     size_t nclaims = 0, nq = 0;
     const nt_claim *claims = nt_claim_dataset_claims(ds, &nclaims);
@@ -525,8 +525,8 @@ static int run_queries(cli *c, const nt_claim_dataset *ds, const nt_claims_optio
         size_t nm;
         nt_diag d;
         nt_diag_clear(&d);
-        nt_err rc = nt_claims_match(idx, sc, qs[i].text, qs[i].len, depth, NT_CLAIMS_NO_PASSAGE, &m,
-                                    &nm, &d);
+        nt_err rc = nt_claims_match(idx, sc, qs[i].text, qs[i].len, depth,
+                                    NT_CLAIMS_NO_PASSAGE | flags, &m, &nm, &d);
         if (rc) {
             char what[256];
             snprintf(what, sizeof what, "%s %s", L(c, "câu hỏi", "query"), qs[i].id);
@@ -600,7 +600,7 @@ cleanup:
 }
 
 static int run_eval(cli *c, const nt_claim_dataset *ds, nt_claims_options *o, const char *dataset,
-                    const char *split, int sweep, int errors)
+                    const char *split, unsigned flags, int sweep, int errors)
 {
     size_t nclaims = 0, nq = 0;
     nt_claim_dataset_claims(ds, &nclaims);
@@ -610,7 +610,7 @@ static int run_eval(cli *c, const nt_claim_dataset *ds, nt_claims_options *o, co
     double t_build = 0, t_query = 0, bpc = 0;
     if (!res)
         return 1;
-    if (run_queries(c, ds, o, EVAL_DEPTH, res, &s, NULL, errors, &t_build, &t_query, &bpc)) {
+    if (run_queries(c, ds, o, EVAL_DEPTH, flags, res, &s, NULL, errors, &t_build, &t_query, &bpc)) {
         free(res);
         return 1;
     }
@@ -624,6 +624,8 @@ static int run_eval(cli *c, const nt_claim_dataset *ds, nt_claims_options *o, co
     json_object_set_new(root, "queries", json_integer((json_int_t)nq));
     json_object_set_new(root, "queries_with_a_claim", json_integer((json_int_t)s.n));
     json_object_set_new(root, "options", options_json(o));
+    json_object_set_new(root, "ranked_by",
+                        json_string(flags & NT_CLAIMS_RANK_BM25 ? "bm25" : "score"));
     json_object_set_new(root, "ranking",
                         json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:i}", "map@1",
                                   s.map1 / dn, "map@3", s.map3 / dn, "map@5", s.map5 / dn, "map@10",
@@ -662,8 +664,10 @@ static int run_eval(cli *c, const nt_claim_dataset *ds, nt_claims_options *o, co
         printf("%s %s/%s: %zu %s, %zu %s (%zu %s)\n", L(c, "Đánh giá", "Evaluation"), dataset,
                split, nclaims, L(c, "tuyên bố", "claims"), nq, L(c, "câu hỏi", "queries"), s.n,
                L(c, "có tuyên bố đúng", "with a gold claim"));
-        printf("  k1=%.2f b=%.2f bigram=%.2f titles=%s threshold=%.2f\n", o->k1, o->b,
-               o->bigram_weight, o->index_titles ? "yes" : "no", o->threshold);
+        printf("  k1=%.2f b=%.2f bigram=%.2f titles=%s synonyms=%s threshold=%.2f ranked by %s\n",
+               o->k1, o->b, o->bigram_weight, o->index_titles ? "yes" : "no",
+               o->synonyms ? "yes" : "no", o->threshold,
+               flags & NT_CLAIMS_RANK_BM25 ? "BM25" : "score");
         printf("\n| MAP@1 | MAP@3 | MAP@5 | MAP@10 | MRR | R@1 | R@5 | R@10 |\n");
         printf("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         printf("| %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |\n\n", s.map1 / dn,
@@ -749,7 +753,7 @@ static int claim_fit(cli *c, nt_claims_options *o, const char *clef, const char 
         double tb, tq, bpc;
         if (!r)
             goto cleanup;
-        int bad = run_queries(c, sets[k], o, 2 * EVAL_DEPTH, r, &s, &smp, 0, &tb, &tq, &bpc);
+        int bad = run_queries(c, sets[k], o, 2 * EVAL_DEPTH, 0, r, &s, &smp, 0, &tb, &tq, &bpc);
         free(r);
         if (bad)
             goto cleanup;
@@ -770,7 +774,7 @@ static int claim_fit(cli *c, nt_claims_options *o, const char *clef, const char 
     res = calloc(nq ? nq : 1, sizeof *res);
     sums s = {0};
     double tb, tq, bpc;
-    if (!res || run_queries(c, sets[1], o, EVAL_DEPTH, res, &s, NULL, 0, &tb, &tq, &bpc))
+    if (!res || run_queries(c, sets[1], o, EVAL_DEPTH, 0, res, &s, NULL, 0, &tb, &tq, &bpc))
         goto cleanup;
     o->threshold = choose_threshold(res, nq);
     if (c->json) {
@@ -805,6 +809,7 @@ static int claim_eval(cli *c, int argc, char **argv, int fit)
     nt_claims_options_init(&o);
     const char *clef = NULL, *vi = NULL, *split = NULL;
     int sweep = 0, errors = 0, no_synonyms = 0;
+    unsigned flags = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int t = tuning_option(c, argc, argv, &i, &o);
@@ -820,6 +825,8 @@ static int claim_eval(cli *c, int argc, char **argv, int fit)
             errors = 1;
         else if (strcmp(a, "--no-synonyms") == 0)
             no_synonyms = 1;
+        else if (strcmp(a, "--rank-bm25") == 0 && !fit)
+            flags |= NT_CLAIMS_RANK_BM25;
         else if (strcmp(a, "--clef") == 0 && i + 1 < argc)
             clef = argv[++i];
         else if (strcmp(a, "--vi") == 0 && i + 1 < argc)
@@ -881,7 +888,7 @@ static int claim_eval(cli *c, int argc, char **argv, int fit)
             status = 1;
         } else {
             status = run_eval(c, ds, &o, clef ? "clef2020-checkthat-task2" : "vi-claims", split,
-                              sweep, errors);
+                              flags, sweep, errors);
         }
         nt_claim_dataset_free(ds);
     }

@@ -148,8 +148,11 @@ typedef struct nt_claims_stats {
     size_t segments;
     size_t terms;       /* distinct terms, summed over segments */
     size_t postings;    /* (term, claim) pairs */
-    size_t text_bytes;  /* the claims' stored strings */
-    size_t index_bytes; /* dictionaries, postings, LSH tables, id tables */
+    size_t text_bytes;       /* the claims' stored strings */
+    size_t postings_bytes;   /* the inverted lists */
+    size_t dictionary_bytes; /* term hash -> postings tables */
+    size_t lsh_bytes;        /* the MinHash-LSH band tables */
+    size_t index_bytes;      /* everything but the strings (the three above included) */
     size_t total_bytes; /* everything the index holds, allocations included */
     double bytes_per_claim;
 } nt_claims_stats;
@@ -166,6 +169,8 @@ void nt_claims_scratch_free(nt_claims_scratch *sc);
 /* nt_claims_match flags. */
 #define NT_CLAIMS_NO_PASSAGE 0x1u /* skip the matched passages (spans left 0) */
 #define NT_CLAIMS_ONLY_SAME 0x2u  /* return only matches at or above the threshold */
+#define NT_CLAIMS_RANK_BM25 0x4u  /* rank by raw BM25 instead of the score (an ablation:
+                                     the classic baseline, for evaluation) */
 
 typedef struct nt_claim_match {
     size_t ordinal;        /* nt_claims_get(idx, ordinal, ...) */

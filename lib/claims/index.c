@@ -359,6 +359,9 @@ void nt_claims_stats_get(const nt_claims *idx, nt_claims_stats *out)
         out->terms += g->nterms;
         out->postings += g->npostings;
         out->text_bytes += g->arena_len;
+        out->postings_bytes += g->post_len;
+        out->dictionary_bytes += g->dcap * (sizeof *g->dkey + sizeof *g->doff);
+        out->lsh_bytes += NT__MINHASH_BANDS * (size_t)g->n * sizeof(uint64_t);
         total += nt__seg_bytes(g);
     }
     out->total_bytes = total;

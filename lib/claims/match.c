@@ -584,6 +584,14 @@ static nt_err score_one(const nt_claims *idx, nt_claims_scratch *sc, const cand 
     return NT_OK;
 }
 
+static int cmp_match_bm25(const void *a, const void *b)
+{
+    const nt_claim_match *x = a, *y = b;
+    if (x->bm25 != y->bm25)
+        return x->bm25 > y->bm25 ? -1 : 1;
+    return x->ordinal < y->ordinal ? -1 : x->ordinal > y->ordinal;
+}
+
 static int cmp_match(const void *a, const void *b)
 {
     const nt_claim_match *x = a, *y = b;
@@ -643,7 +651,7 @@ nt_err nt_claims_match(const nt_claims *idx, nt_claims_scratch *sc, const char *
             continue;
         m++;
     }
-    qsort(sc->res, m, sizeof *sc->res, cmp_match);
+    qsort(sc->res, m, sizeof *sc->res, (flags & NT_CLAIMS_RANK_BM25) ? cmp_match_bm25 : cmp_match);
     *out = sc->res;
     *n = m < k ? m : k;
 cleanup:
