@@ -51,9 +51,13 @@ static const command commands[] = {
      "[--no-rules]",
      "huấn luyện mô hình thống kê (xem docs/model.md)",
      "train the statistical model (see docs/model.md)"},
-    {"claim", cmd_claim, "match --claims FILE [--json] [-k N] TEXT | -f FILE | - | eval --clef DIR | --vi DIR",
-     "tra tin đồn trong các tuyên bố đã kiểm chứng, hoặc đo độ chính xác (docs/claims.md)",
-     "look a rumour up among fact-checked claims, or measure accuracy (docs/claims.md)"},
+    {"claim", cmd_claim,
+     "match --claims FILE [--json] [-k N] TEXT | -f FILE | - | eval --clef DIR | --vi DIR | fit "
+     "--clef DIR --vi DIR",
+     "tra tin đồn trong các tuyên bố đã kiểm chứng, đo độ chính xác, hoặc khớp lại trọng số "
+     "(docs/claims.md)",
+     "look a rumour up among fact-checked claims, measure accuracy, or refit the score "
+     "(docs/claims.md)"},
     {"serve", cmd_serve, "[--addr IP] [--port N] [--threads N] [--max-body BYTES] [--rate N]",
      "chạy máy chủ HTTP: API và ứng dụng web", "run the HTTP server: API and web app"},
     {"version", cmd_version, "", "in phiên bản", "print the version"},
