@@ -560,6 +560,39 @@ static void test_synonyms(void **state)
     nt_claims_free(without);
 }
 
+/* A template repeated in bulk: its LSH buckets are skipped, BM25 still
+ * finds it, ties keep the order the claims were given.  (Its words are in
+ * every claim, so their idf - and the score - is near zero: an index should
+ * not hold a claim hundreds of times.) */
+static void test_repeated_template(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    nt_claim *c = calloc(N, sizeof *c);
+    char(*ids)[16] = calloc(N, sizeof *ids);
+    for (size_t i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "t%zu", i);
+        c[i].id = ids[i];
+        c[i].text = "Tài khoản của bạn sẽ bị khóa, xác minh ngay tại đường link này";
+    }
+    nt_claims *idx = build(c, N);
+    nt_claims_scratch *sc = NULL;
+    assert_int_equal(nt_claims_scratch_new(&sc), NT_OK);
+    size_t n;
+    const nt_claim_match *m =
+        match(idx, sc, "tai khoan cua ban se bi khoa, xac minh ngay tai duong link nay", 5, &n);
+    assert_int_equal(n, 5);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(m[i].ordinal, i);
+        assert_true(m[i].containment > 0.99);
+        assert_false(m[i].near_duplicate); /* the bucket was too full to nominate */
+    }
+    nt_claims_scratch_free(sc);
+    nt_claims_free(idx);
+    free(ids);
+    free(c);
+}
+
 /* ---- bad queries ----------------------------------------------------------- */
 
 static void test_bad_queries(void **state)
@@ -857,6 +890,7 @@ int main(void)
         cmocka_unit_test(test_unrelated),
         cmocka_unit_test(test_passages),
         cmocka_unit_test(test_synonyms),
+        cmocka_unit_test(test_repeated_template),
         cmocka_unit_test(test_bad_queries),
         cmocka_unit_test(test_claims_file),
         cmocka_unit_test(test_jsonl_dataset_errors),

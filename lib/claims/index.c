@@ -28,7 +28,7 @@ void nt_claims_options_init(nt_claims_options *o)
     o->bigram_weight = 0.25;
     o->index_titles = 1;
     /* `niemtin claim fit` on CLEF train + the Vietnamese dev set (docs/claims.md) */
-    o->w_bias = -6.853;
+    o->w_bias = -6.852;
     o->w_coverage = 3.204;
     o->w_query = 0.485;
     o->w_containment = 2.197;
@@ -166,6 +166,8 @@ nt_err nt_claims_build(const nt_claims_options *opts, const nt_claim *claims, si
         nt_claims_options_init(&defaults);
         opts = &defaults;
     }
+    if (diag)
+        nt_diag_clear(diag);
     if (!out || (n && !claims))
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "no claims or no output");
     *out = NULL;
@@ -243,6 +245,8 @@ static nt_err rebuild_tail(const nt_claims *base, size_t keep, const nt_claim *e
 nt_err nt_claims_add(const nt_claims *base, const nt_claim *claims, size_t n, nt_claims **out,
                      nt_diag *diag)
 {
+    if (diag)
+        nt_diag_clear(diag);
     if (!base || !out || (n && !claims))
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "no index, claims or output");
     *out = NULL;
@@ -277,6 +281,8 @@ nt_err nt_claims_add(const nt_claims *base, const nt_claim *claims, size_t n, nt
 
 nt_err nt_claims_compact(const nt_claims *base, nt_claims **out, nt_diag *diag)
 {
+    if (diag)
+        nt_diag_clear(diag);
     if (!base || !out)
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "no index or output");
     *out = NULL;

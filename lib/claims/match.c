@@ -42,6 +42,10 @@
 /* Candidates kept from BM25 and at most this many more from LSH. */
 #define POOL 32
 #define POOL_LSH 32
+/* An LSH bucket holding more claims than this (a template repeated in bulk)
+ * nominates none of them: it no longer tells near-duplicates apart, and
+ * scanning it would make every such query linear in the index. */
+#define LSH_BUCKET_MAX 64
 /* Terms in more than NOMINATE_SHARE of the claims (and more than
  * NOMINATE_MIN) do not nominate candidates - their postings are most of a
  * query's work at a million claims and their idf is small - but still count
@@ -371,7 +375,13 @@ static nt_err gather_pool(const nt_claims *idx, nt_claims_scratch *sc, size_t k)
                     else
                         hi = mid;
                 }
-                for (; lo < g->n && (uint32_t)(e[lo] >> 32) == bands[b]; lo++) {
+                size_t hi_end = lo;
+                while (hi_end < g->n && (uint32_t)(e[hi_end] >> 32) == bands[b] &&
+                       hi_end - lo <= LSH_BUCKET_MAX)
+                    hi_end++;
+                if (hi_end - lo > LSH_BUCKET_MAX)
+                    continue; /* a band shared by that many claims says nothing */
+                for (; lo < hi_end; lo++) {
                     if ((rc = reserve((void **)&l, &lcap, nl + 1, sizeof *l))) {
                         free(l);
                         return rc;

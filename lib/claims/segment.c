@@ -428,6 +428,8 @@ nt_err nt__seg_build(const nt_claims_options *o, const nt_claim *claims, size_t 
 cleanup:
     if (rc == NT_ERR_NOMEM && diag)
         nt__fail(diag, rc, 0, "out of memory building the claim index");
+    else if (rc == NT_ERR_TOO_BIG && diag && diag->code == NT_OK)
+        nt__fail(diag, rc, 0, "more than %u distinct terms in one segment", UINT32_MAX - 1);
     nt_text_free(t);
     nt__cterms_release(&ct);
     termtab_release(&tt);
