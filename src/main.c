@@ -77,9 +77,8 @@ static int cmd_help(cli *c, int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    printf("%s\n\n",
-           L(c, "NiemTin — nền tảng Niềm Tin Số: phát hiện lừa đảo, chỉ báo, cảnh báo sớm.",
-             "NiemTin — the Digital Trust engine: scam detection, indicators, early warning."));
+    printf("%s\n\n", L(c, "NiemTin — nền tảng Niềm Tin Số: phát hiện lừa đảo, chỉ báo, cảnh báo sớm.",
+                       "NiemTin — the Digital Trust engine: scam detection, indicators, early warning."));
     printf("%s: %s [--lang vi|en] [--data-dir DIR] [--max-bytes N] %s\n\n",
            L(c, "Cách dùng", "Usage"), c->prog, L(c, "LỆNH [THAM SỐ]", "COMMAND [ARGS]"));
     printf("%s:\n", L(c, "Các lệnh", "Commands"));
@@ -88,10 +87,9 @@ static int cmd_help(cli *c, int argc, char **argv)
         printf("             %s\n", L(c, commands[i].help_vi, commands[i].help_en));
     }
     printf("\n%s\n", L(c, "Tiếng Anh: thêm --lang en hoặc đặt NIEMTIN_LANG=en.",
-                       "Vietnamese: --lang vi or NIEMTIN_LANG=vi (the default)."));
-    printf("%s\n", L(c,
-                     "Trẻ em gặp nguy hiểm trên mạng: gọi 111 (Tổng đài quốc gia bảo vệ trẻ em). "
-                     "Bị lừa đảo: báo công an, gọi 113.",
+                      "Vietnamese: --lang vi or NIEMTIN_LANG=vi (the default)."));
+    printf("%s\n", L(c, "Trẻ em gặp nguy hiểm trên mạng: gọi 111 (Tổng đài quốc gia bảo vệ trẻ em). "
+                        "Bị lừa đảo: báo công an, gọi 113.",
                      "A child in danger online: call 111 (national child protection hotline). "
                      "Scammed: report to the police, call 113."));
     return 0;
@@ -99,9 +97,8 @@ static int cmd_help(cli *c, int argc, char **argv)
 
 static int usage(cli *c)
 {
-    fprintf(stderr, "%s\n",
-            L(c, "Dùng `niemtin help` để xem các lệnh.",
-              "Run `niemtin help` for the list of commands."));
+    fprintf(stderr, "%s\n", L(c, "Dùng `niemtin help` để xem các lệnh.",
+                              "Run `niemtin help` for the list of commands."));
     return 2;
 }
 
