@@ -106,5 +106,6 @@ int cmd_demo_accounts(cli *c, int argc, char **argv);
  * $NIEMTIN_AS), checked to exist, be enabled and be allowed `need`; without
  * one, the console ("system").  Returns 0, or prints why and returns 1. */
 int cli_acting(cli *c, const char *db, const char *as, nt_auth_action need, nt_principal *who);
+int cmd_claim(cli *c, int argc, char **argv);
 
 #endif

@@ -27,6 +27,7 @@
 #include "niemtin/registry.h"
 #include "niemtin/audit.h"
 #include "niemtin/auth.h"
+#include "niemtin/claims.h"
 
 #ifdef __cplusplus
 extern "C" {
