@@ -120,6 +120,13 @@ else
     ok
 fi
 
+# claim matching: a forwarded variant finds the fact-check, an unrelated rumour does not
+claims="$(dirname "$0")/data/vi-claims/claims.jsonl"
+expect "claim match variant" 0 "vi-c001" -- claim match --claims "$claims" "uong nuoc chanh am moi sang chua khoi ung thu giai doan cuoi, chia se ngay!!!"
+expect "claim match json" 0 '"id": "vi-c001"' -- claim match --json --claims "$claims" "Uống nước chanh ấm mỗi sáng chữa khỏi ung thư giai đoạn cuối"
+printf '{"id":"a","text":"x"}\n{"id":"a","text":"y"}\n' >"$tmp/dup.jsonl"
+expect "claim duplicate id" 1 "dup.jsonl:2" -- claim match --claims "$tmp/dup.jsonl" "x"
+
 # rules for analysts
 expect "rules list" 0 "control.share_otp" -- rules list
 expect "rules check" 0 "rules|luật" -- rules check
