@@ -14,6 +14,7 @@
  */
 #include "text/text_internal.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -37,6 +38,7 @@ typedef struct lex_entry {
 } lex_entry;
 
 struct nt_lexicon {
+    uint64_t id; /* unique in the process: memos key on it, not on the address */
     char *pool;
     lex_entry *e;
     size_t n;
@@ -71,6 +73,13 @@ void nt__lexicon_filters(const nt_lexicon *lex, const uint64_t **norm, const uin
 {
     *norm = lex->norm_seen;
     *fold = lex->fold_seen;
+}
+
+static atomic_uint_fast64_t lexicon_ids;
+
+uint64_t nt__lexicon_id(const nt_lexicon *lex)
+{
+    return lex ? lex->id : 0;
 }
 
 size_t nt_lexicon_count(const nt_lexicon *lex)
@@ -357,6 +366,7 @@ nt_err nt_lexicon_parse(const char *data, size_t len, const char *source, nt_lex
         rc = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
         goto cleanup;
     }
+    lex->id = (uint64_t)atomic_fetch_add(&lexicon_ids, 1) + 1;
     size_t cap = 16;
     while (cap < ps.n * 2 + 2)
         cap *= 2;

@@ -232,6 +232,15 @@ nt_err nt__form_put_exp(nt__ctx *c, nt__form *f, int32_t cp, uint32_t os, uint32
  * spaces, expansions), with the same limit. */
 nt_err nt__form_put_uni(nt__ctx *c, nt__form *f, int32_t cp, uint32_t os, uint32_t oe);
 
+/* Append bytes[0..n) with explicit spans base + map[2i], base + map[2i+1]
+ * (no byte limit: the caller checked it). */
+nt_err nt__form_put_exp_rel(nt__ctx *c, nt__form *f, const unsigned char *bytes,
+                            const unsigned char *map, size_t n, uint32_t base);
+
+/* The original spans of bytes [from, from + n) (already written) of form f
+ * into os[0..n), oe[0..n). */
+void nt__form_spans(const nt__ctx *c, int f, size_t from, size_t n, uint32_t *os, uint32_t *oe);
+
 /* ---- stages.c ---- */
 
 /* Stages 1-4 over in[s, e) (s is 0 or follows ASCII whitespace, e is the end

@@ -104,6 +104,18 @@ static inline int is_ascii_letter(unsigned char b)
     return (unsigned char)((b | 0x20) - 'a') < 26;
 }
 
+/* nt__lex_seen_bit of the lower-cased ASCII word in[0..n) (n >= 1), from
+ * the input bytes rather than the copy just written. */
+static inline size_t aword_seen_bit(const unsigned char *in, size_t n)
+{
+    uint32_t x = (uint32_t)n * 0x9E3779B1u;
+    x ^= (uint32_t)(in[0] | 0x20) | (uint32_t)(in[n - 1] | 0x20) << 8;
+    if (n > 1)
+        x ^= (uint32_t)(in[1] | 0x20) << 16 | (uint32_t)(in[n - 2] | 0x20) << 24;
+    x *= 0x85EBCA6Bu;
+    return x >> (32 - 13);
+}
+
 /* Symbols that may end a letters-only word without changing how it is
  * read: not leet (so not part of the word run), not a connector, and - for
  * '.' and ':' - no link can come of a word followed only by them. */
@@ -436,93 +448,250 @@ static nt_err nfc_copy(nt__ctx *c, size_t s, size_t e)
     return NT_OK;
 }
 
-/* The boundary flag for the next pre-token, consumed. */
-static inline uint16_t take_boundary(nt__ctx *c)
+/*
+ * The writer of simple chunks keeps what it touches - NORM and FOLD with
+ * their segments, the token array, the carried state - in a local `hot`
+ * copy of the context while it writes a stretch of simple chunks, and
+ * writes it back (hot_store) before anything else reads or writes the
+ * context.  NORM and FOLD get the same segments, in step.
+ */
+/* The hot state stays in registers (or the compiler's own stack slots) only
+ * if every function given its address is inlined. */
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
+typedef struct hot {
+    unsigned char *nd, *fd; /* NORM and FOLD bytes */
+    size_t nl, fl, ncap, fcap;
+    nt__seg *ns, *fs; /* their segments */
+    size_t nn, fn, ncs, fcs;
+    uint32_t ncp, fcp; /* cp_next of each */
+    nt_token *tok;
+    size_t ntok, ctok;
+    uint32_t last_oe;
+    int prev_kind, boundary;
+    size_t nfc_delta; /* input offset q is at NFC offset q + nfc_delta */
+} hot;
+
+/* The hot copy of c (all but nfc_delta, which only the driver changes). */
+HOT void hot_load(hot *h, const nt__ctx *c)
 {
-    const uint16_t fl = c->boundary ? NT_TOKF_BOUNDARY : 0;
-    c->boundary = 0;
-    return fl;
+    const nt__form *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
+    h->nd = (unsigned char *)nf->d;
+    h->fd = (unsigned char *)ff->d;
+    h->nl = nf->len;
+    h->fl = ff->len;
+    h->ncap = nf->cap;
+    h->fcap = ff->cap;
+    h->ns = nf->seg;
+    h->fs = ff->seg;
+    h->nn = nf->nseg;
+    h->fn = ff->nseg;
+    h->ncs = nf->cseg;
+    h->fcs = ff->cseg;
+    h->ncp = nf->cp_next;
+    h->fcp = ff->cp_next;
+    h->tok = c->tok;
+    h->ntok = c->ntok;
+    h->ctok = c->ctok;
+    h->last_oe = c->last_oe;
+    h->prev_kind = c->prev_kind;
+    h->boundary = c->boundary;
 }
 
-/* The separator space before a token starting at input offset os, in one
- * form (room checked by the caller): nt__put_space without the byte limit,
- * which the token's own check covers (see fast_token). */
-static inline void fast_space(nt__form *f, uint32_t a, uint32_t os)
+HOT void hot_store(const hot *h, nt__ctx *c)
 {
-    const uint32_t b = os >= a ? os : a;
-    const nt__seg *l = nt__seg_last(f);
-    if (l && l->kind == NT__SEG_CP && f->cp_next == a && b == a + 1 &&
-        f->len - l->fs < NT__SEG_CP_MAX)
-        f->cp_next = b;
-    else
-        nt__map_uni(f, a, b);
-    f->d[f->len++] = ' ';
+    nt__form *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
+    nf->len = h->nl;
+    ff->len = h->fl;
+    nf->nseg = h->nn;
+    ff->nseg = h->fn;
+    nf->cp_next = h->ncp;
+    ff->cp_next = h->fcp;
+    c->ntok = h->ntok;
+    c->last_oe = h->last_oe;
+    c->prev_kind = h->prev_kind;
+    c->boundary = h->boundary;
 }
 
-/* Append a token record; the forms have been written up to its end (room
- * checked by the caller). */
-static inline nt_err fast_token(nt__ctx *c, size_t start, size_t fstart, uint32_t os, uint32_t oe,
-                                uint16_t kind, uint16_t flags)
+/* What the tokens of the simple chunk [s, e) may take at most: bytes of
+ * NORM and of FOLD (a space before each token, three bytes a letter, and a
+ * memo entry's worth to spare), segments of each (a UNI and a CP a token),
+ * tokens. */
+typedef struct need {
+    size_t bytes, segs, toks;
+} need;
+
+static inline need chunk_need(const fchunk *f, size_t s, size_t e)
 {
-    nt_token *tk = &c->tok[c->ntok++];
+    if (f->kind == FC_SYMBOLS)
+        return (need){2 * (e - s) + 1, 2 * (e - s), e - s};
+    if (f->kind == FC_DIGITS)
+        return (need){e - s + 2, 2, 1};
+    return (need){3 * f->n + 2 + (e - f->pstart) + WORD_KEY_MAX, 4, 2};
+}
+
+HOT int hot_room(const hot *h, need d)
+{
+    return h->nl + d.bytes < h->ncap && h->fl + d.bytes < h->fcap && h->nn + d.segs <= h->ncs &&
+           h->fn + d.segs <= h->fcs && h->ntok + d.toks <= h->ctok;
+}
+
+/* Make that room in the context (h stored before, loaded after). */
+static nt_err ctx_room(nt__ctx *c, need d)
+{
+    nt_err rc;
+    for (int k = NT_FORM_NORM; k <= NT_FORM_FOLD; k++) {
+        if ((rc = nt__form_room(c, &c->f[k], d.bytes, d.segs)) != NT_OK)
+            return rc;
+    }
+    return NT__GROW(c, c->tok, c->ctok, c->ntok + d.toks);
+}
+
+/* The next bytes of a form map as a CP segment from input offset `in`. */
+HOT void hot_map_cp(nt__seg *seg, size_t *nseg, size_t len, uint32_t cp_next, uint32_t in,
+                              size_t nfc)
+{
+    if (*nseg) {
+        const nt__seg *l = &seg[*nseg - 1];
+        if (l->kind == NT__SEG_CP && cp_next == in && len - l->fs < NT__SEG_CP_MAX)
+            return;
+    }
+    nt__seg *sg = &seg[(*nseg)++];
+    sg->fs = len;
+    sg->ref = nfc;
+    sg->a = in;
+    sg->b = 0;
+    sg->kind = NT__SEG_CP;
+}
+
+/* The separator space [a, b) in one form: it continues a CP segment that
+ * reached a when the gap is one byte (the NFC form holds that whitespace
+ * byte verbatim), else maps as UNI (see space_in in stages.c). */
+HOT void hot_space1(unsigned char *d, size_t *len, nt__seg *seg, size_t *nseg,
+                              uint32_t *cp_next, uint32_t a, uint32_t b)
+{
+    nt__seg *l = *nseg ? &seg[*nseg - 1] : NULL;
+    if (l && l->kind == NT__SEG_CP && *cp_next == a && b == a + 1 && *len - l->fs < NT__SEG_CP_MAX) {
+        *cp_next = b;
+    } else if (!(l && l->kind == NT__SEG_UNI && l->a == a && l->b == b)) {
+        l = &seg[(*nseg)++];
+        l->fs = *len;
+        l->ref = 0;
+        l->a = a;
+        l->b = b;
+        l->kind = NT__SEG_UNI;
+    }
+    d[(*len)++] = ' ';
+}
+
+/* The separator space before a token at input offset os. */
+HOT void hot_space(hot *h, uint32_t os)
+{
+    const uint32_t a = h->last_oe, b = os >= a ? os : a;
+    hot_space1(h->nd, &h->nl, h->ns, &h->nn, &h->ncp, a, b);
+    hot_space1(h->fd, &h->fl, h->fs, &h->fn, &h->fcp, a, b);
+}
+
+/* Append a token record whose text ends where the forms end; past the
+ * byte limit after it: NT_ERR_TOO_BIG, as in emit() (a write that would
+ * have failed on the way leaves the forms longer still, so this one check
+ * decides the same). */
+HOT nt_err hot_token(const nt__ctx *c, hot *h, size_t start, size_t fstart, uint32_t os,
+                               uint32_t oe, uint16_t kind, uint16_t flags)
+{
+    nt_token *tk = &h->tok[h->ntok++];
     tk->start = (uint32_t)start;
-    tk->end = (uint32_t)c->f[NT_FORM_NORM].len;
+    tk->end = (uint32_t)h->nl;
     tk->fstart = (uint32_t)fstart;
-    tk->fend = (uint32_t)c->f[NT_FORM_FOLD].len;
+    tk->fend = (uint32_t)h->fl;
     tk->ostart = os;
     tk->oend = oe;
     tk->kind = kind;
     tk->flags = flags;
-    c->last_oe = oe;
-    c->prev_kind = kind;
-    /* past the byte limit after a token: NT_ERR_TOO_BIG, as in emit() (a
-     * write that would have failed on the way leaves the forms longer
-     * still, so this one check decides the same) */
-    return nt__form_too_big(c) ? NT_ERR_TOO_BIG : NT_OK;
+    h->last_oe = oe;
+    h->prev_kind = kind;
+    return h->nl > c->form_limit || h->fl > c->form_limit ? NT_ERR_TOO_BIG : NT_OK;
 }
 
-/* A token of ASCII bytes in[s, e) that NORM and FOLD keep as they are, at
- * NFC offset nfc_s (room checked by the caller). */
-static nt_err fast_ascii_token(nt__ctx *c, size_t s, size_t e, uint16_t kind, size_t nfc_s)
+/* The boundary flag for the next pre-token, consumed. */
+HOT uint16_t hot_boundary(hot *h)
 {
-    const uint16_t flags = take_boundary(c);
-    nt__form *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
-    if (c->ntok > 0) {
-        fast_space(nf, c->last_oe, (uint32_t)s);
-        fast_space(ff, c->last_oe, (uint32_t)s);
+    const uint16_t fl = h->boundary ? NT_TOKF_BOUNDARY : 0;
+    h->boundary = 0;
+    return fl;
+}
+
+/* A token of ASCII bytes in[s, e) that NORM and FOLD keep as they are. */
+HOT nt_err hot_ascii(const nt__ctx *c, hot *h, size_t s, size_t e, uint16_t kind)
+{
+    const uint16_t flags = hot_boundary(h);
+    if (h->ntok > 0)
+        hot_space(h, (uint32_t)s);
+    const size_t start = h->nl, fstart = h->fl, nfc = s + h->nfc_delta;
+    hot_map_cp(h->ns, &h->nn, h->nl, h->ncp, (uint32_t)s, nfc);
+    hot_map_cp(h->fs, &h->fn, h->fl, h->fcp, (uint32_t)s, nfc);
+    for (size_t i = s; i < e; i++)
+        h->nd[h->nl++] = h->fd[h->fl++] = c->in[i];
+    h->ncp = h->fcp = (uint32_t)e;
+    return hot_token(c, h, start, fstart, (uint32_t)s, (uint32_t)e, kind, flags);
+}
+
+/* The teencode expansion of a simple word (letters n, NORM text nd[0..nb),
+ * FOLD text fd[0..n), its memo entry w or NULL for an ASCII word at in),
+ * or NULL (see teencode()). */
+static const char *word_teencode(const nt__ctx *c, const word_entry *w, const unsigned char *in,
+                                 const unsigned char *nd, size_t nb, const unsigned char *fd,
+                                 size_t n, int prev_kind)
+{
+    const char *exp = NULL;
+    if (nb == n) { /* ASCII: NORM = FOLD, one signature for both filters */
+        const size_t b = w ? w->nbit : aword_seen_bit(in, n);
+        if ((c->lexf[b / 64] >> (b % 64)) & 1)
+            exp = nt__lexicon_find_plain(c->lex, (const char *)nd, n);
+    } else {
+        const size_t b = w->nbit, g = w->fbit;
+        if (((c->lexn[b / 64] >> (b % 64)) & 1) || ((c->lexfo[g / 64] >> (g % 64)) & 1))
+            exp = nt__lexicon_find_unfiltered(c->lex, (const char *)nd, nb, (const char *)fd, n);
     }
-    const size_t start = nf->len, fstart = ff->len;
-    nt__map_cp(nf, (uint32_t)s, nfc_s);
-    nt__map_cp(ff, (uint32_t)s, nfc_s);
-    for (size_t i = 0; i < e - s; i++)
-        nf->d[start + i] = ff->d[fstart + i] = (char)c->in[s + i];
-    nf->len += e - s;
-    ff->len += e - s;
-    nf->cp_next = ff->cp_next = (uint32_t)e;
-    return fast_token(c, start, fstart, (uint32_t)s, (uint32_t)e, kind, flags);
+    if (exp && prev_kind == NT_TOK_NUMBER) {
+        /* "500 k" is an amount, not "500 không" */
+        nt__unit u[16];
+        size_t k = 0;
+        for (size_t i = 0; i < nb && k < 16; k++) {
+            int32_t cp = 0;
+            const size_t m = nt__utf8_decode(nd + i, nb - i, &cp);
+            if (m == 0)
+                break; /* cannot happen: the memo holds valid UTF-8 */
+            u[k] = (nt__unit){cp, 0, 0, 0};
+            i += m;
+        }
+        if (nt__is_amount_unit(u, k))
+            exp = NULL;
+    }
+    return exp;
 }
 
-/* Emit a simple word of the chunk starting at s as emit() would: the word
- * or its teencode expansion.  nfc_s is the NFC offset of s; room checked by
- * the caller (with 8 bytes to spare). */
-static nt_err fast_word_token(nt__ctx *c, const fchunk *f, size_t s, size_t nfc_s)
+/* Emit the simple word of f at in[s...] as emit() would: the word or its
+ * teencode expansion (written through the context). */
+HOT nt_err hot_word(nt__ctx *c, hot *h, const fchunk *f, size_t s)
 {
-    nt__form *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
     const size_t n = f->n;
     const uint32_t os = (uint32_t)s, oe = (uint32_t)f->pstart;
-    const uint16_t flags = take_boundary(c);
+    const uint16_t flags = hot_boundary(h);
     /* what to undo if the word is a teencode key */
-    const size_t nlen = nf->len, nseg = nf->nseg, flen = ff->len, fseg = ff->nseg;
-    const uint32_t ncp = nf->cp_next, fcp = ff->cp_next;
-    if (c->ntok > 0) {
-        fast_space(nf, c->last_oe, os);
-        fast_space(ff, c->last_oe, os);
-    }
-    const size_t start = nf->len, fstart = ff->len;
-    nt__map_cp(nf, os, nfc_s);
-    nt__map_cp(ff, os, nfc_s);
-    unsigned char *nd = (unsigned char *)nf->d + start, *fd = (unsigned char *)ff->d + fstart;
-    size_t nb = n;
+    const size_t nl0 = h->nl, fl0 = h->fl, nn0 = h->nn, fn0 = h->fn;
+    const uint32_t ncp0 = h->ncp, fcp0 = h->fcp;
+    if (h->ntok > 0)
+        hot_space(h, os);
+    const size_t start = h->nl, fstart = h->fl, nfc = s + h->nfc_delta;
+    hot_map_cp(h->ns, &h->nn, h->nl, h->ncp, os, nfc);
+    hot_map_cp(h->fs, &h->fn, h->fl, h->fcp, os, nfc);
+    unsigned char *restrict nd = h->nd + start;
+    unsigned char *restrict fd = h->fd + fstart;
     if (f->kind == FC_AWORD) {
         /* letters only: OR 0x20 lower-cases them, eight at a time */
         const unsigned char *in = c->in + s;
@@ -537,103 +706,68 @@ static nt_err fast_word_token(nt__ctx *c, const fchunk *f, size_t s, size_t nfc_
         }
         for (; i < n; i++)
             nd[i] = fd[i] = in[i] | 0x20;
+        h->nl += n;
     } else { /* from the memo: room for WORD_KEY_MAX bytes */
         memcpy(nd, f->w->norm, WORD_KEY_MAX);
         memcpy(fd, f->w->fold, NT__SYL_MAX);
-        nb = f->w->nb;
+        h->nl += f->w->nb;
     }
-    nf->len = start + nb;
-    ff->len = fstart + n;
-    nf->cp_next = ff->cp_next = oe;
-    /* teencode: whole words, by their NORM and FOLD text (see teencode()) */
+    h->fl += n;
+    h->ncp = h->fcp = oe;
     if (c->lex && n <= 16) {
-        const char *exp = NULL;
-        if (nb == n) { /* ASCII: NORM = FOLD, one signature for both filters */
-            const size_t b = f->kind == FC_WORD ? f->w->nbit : nt__lex_seen_bit((const char *)nd, n);
-            if ((c->lexf[b / 64] >> (b % 64)) & 1)
-                exp = nt__lexicon_find_plain(c->lex, (const char *)nd, n);
-        } else {
-            const size_t b = f->w->nbit, g = f->w->fbit;
-            if (((c->lexn[b / 64] >> (b % 64)) & 1) || ((c->lexfo[g / 64] >> (g % 64)) & 1))
-                exp = nt__lexicon_find_unfiltered(c->lex, (const char *)nd, nb, (const char *)fd, n);
-        }
-        if (exp && c->prev_kind == NT_TOK_NUMBER) {
-            /* "500 k" is an amount, not "500 không" */
-            nt__unit w[16];
-            size_t k = 0;
-            for (size_t i = 0; i < nb && k < 16; k++) {
-                int32_t cp = 0;
-                const size_t m = nt__utf8_decode(nd + i, nb - i, &cp);
-                if (m == 0)
-                    break; /* cannot happen: the memo holds valid UTF-8 */
-                w[k] = (nt__unit){cp, 0, 0, 0};
-                i += m;
-            }
-            if (nt__is_amount_unit(w, k))
-                exp = NULL;
-        }
+        const char *exp = word_teencode(c, f->kind == FC_WORD ? f->w : NULL, c->in + s, nd,
+                                        h->nl - start, fd, n, h->prev_kind);
         if (exp) {
-            nf->len = nlen;
-            nf->nseg = nseg;
-            nf->cp_next = ncp;
-            ff->len = flen;
-            ff->nseg = fseg;
-            ff->cp_next = fcp;
-            nt_err rc = nt__emit_expansion(c, exp, os, oe, flags, &c->last_oe);
+            h->nl = nl0;
+            h->fl = fl0;
+            h->nn = nn0;
+            h->fn = fn0;
+            h->ncp = ncp0;
+            h->fcp = fcp0;
+            hot_store(h, c);
+            const nt_err rc = nt__emit_expansion(c, exp, os, oe, flags, &c->last_oe);
             c->prev_kind = NT_TOK_WORD;
+            hot_load(h, c);
             return rc;
         }
     }
-    return fast_token(c, start, fstart, os, oe, NT_TOK_WORD, flags);
+    return hot_token(c, h, start, fstart, os, oe, NT_TOK_WORD, flags);
 }
 
-/* Room for `toks` more tokens taking at most `bytes` bytes and `segs`
- * segments in NORM and in FOLD. */
-static nt_err fast_room(nt__ctx *c, size_t bytes, size_t segs, size_t toks)
-{
-    nt_err rc;
-    for (int k = NT_FORM_NORM; k <= NT_FORM_FOLD; k++) {
-        if ((rc = nt__form_room(c, &c->f[k], bytes, segs)) != NT_OK)
-            return rc;
-    }
-    return NT__GROW(c, c->tok, c->ctok, c->ntok + toks);
-}
-
-/* Emit the simple chunk [s, e) (its tokens: NFC is copied later); its
- * first byte is at NFC offset nfc_s. */
-static nt_err fast_emit(nt__ctx *c, const fchunk *f, size_t s, size_t e, size_t nfc_s)
+/* Emit the simple chunk [s, e) (its tokens: NFC is copied later); room
+ * checked by the caller (hot_room). */
+HOT nt_err hot_emit(nt__ctx *c, hot *h, const fchunk *f, size_t s, size_t e)
 {
     nt_err rc;
     const unsigned char *p = c->in;
     if (f->kind == FC_WORD || f->kind == FC_AWORD) {
-        /* a space and three bytes a letter (and WORD_KEY_MAX to spare); a
-         * UNI and a CP segment */
-        if ((rc = fast_room(c, 3 * f->n + 1 + WORD_KEY_MAX, 2, 1)) != NT_OK ||
-            (rc = fast_word_token(c, f, s, nfc_s)) != NT_OK)
+        if ((rc = hot_word(c, h, f, s)) != NT_OK)
             return rc;
         if (f->pstart < e) {
-            if ((rc = fast_room(c, e - f->pstart + 1, 2, 1)) != NT_OK ||
-                (rc = fast_ascii_token(c, f->pstart, e, NT_TOK_PUNCT, nfc_s + (f->pstart - s))) !=
-                    NT_OK)
+            const need d = {e - f->pstart + 1, 2, 1};
+            if (!hot_room(h, d)) { /* an expansion may have used it */
+                hot_store(h, c);
+                if ((rc = ctx_room(c, d)) != NT_OK)
+                    return rc;
+                hot_load(h, c);
+            }
+            if ((rc = hot_ascii(c, h, f->pstart, e, NT_TOK_PUNCT)) != NT_OK)
                 return rc;
             if (nt__is_clause_punct(p[f->pstart]))
-                c->boundary = 1;
+                h->boundary = 1;
         }
         return NT_OK;
     }
-    /* a space before every byte; a UNI and a CP segment a token */
-    if ((rc = fast_room(c, 2 * (e - s), 2 * (e - s), e - s)) != NT_OK)
-        return rc;
     if (f->kind == FC_DIGITS)
-        return fast_ascii_token(c, s, e, NT_TOK_NUMBER, nfc_s);
+        return hot_ascii(c, h, s, e, NT_TOK_NUMBER);
     for (size_t i = s; i < e;) { /* FC_SYMBOLS: runs of one symbol */
         size_t j = i + 1;
         while (j < e && p[j] == p[i])
             j++;
-        if ((rc = fast_ascii_token(c, i, j, NT_TOK_PUNCT, nfc_s + (i - s))) != NT_OK)
+        if ((rc = hot_ascii(c, h, i, j, NT_TOK_PUNCT)) != NT_OK)
             return rc;
         if (nt__is_clause_punct(p[i]))
-            c->boundary = 1;
+            h->boundary = 1;
         i = j;
     }
     return NT_OK;
@@ -698,7 +832,7 @@ static void undo(nt__ctx *c, const checkpoint *k)
 }
 
 /*
- * The whole message, chunk by chunk: simple chunks by fast_emit, runs of
+ * The whole message, chunk by chunk: simple chunks by hot_emit, runs of
  * other chunks by the stages.  NFC is written lazily: the input up to
  * `done` is in it, and the bytes from there to the next run of the stages
  * (or the end) go in verbatim, so a token's NFC offset is known before.
@@ -721,22 +855,27 @@ static nt_err run_message(nt__ctx *c, int strict, nt_diag *diag)
     size_t ss = 0, se = 0;
     checkpoint ck = {0};
     fchunk fc;
+    hot h;
     c->prev_kind = -1;
     if (strict && nt_utf8_validate((const char *)p, len, NULL) != NT_OK)
         return nt__stages(c, 0, len, strict, diag);
-    size_t i = 0;
+    size_t i = 0, s = 0, e = 0;
+    int ok = 0, nl = 0, have = 0; /* have: the chunk [s, e) is analysed already */
     for (;;) {
-        int nl = 0;
-        while (i < len && is_ws_byte(p[i])) {
-            nl |= p[i] == '\n' || p[i] == '\r';
-            i++;
+        if (!have) {
+            nl = 0;
+            while (i < len && is_ws_byte(p[i])) {
+                nl |= p[i] == '\n' || p[i] == '\r';
+                i++;
+            }
+            if (i >= len)
+                break;
+            s = i;
+            e = s;
+            ok = analyse(p, len, s, &fc, &e);
+            i = e;
         }
-        if (i >= len)
-            break;
-        const size_t s = i;
-        size_t e = s;
-        const int ok = analyse(p, len, s, &fc, &e);
-        i = e;
+        have = 0;
         const int single = ok && (fc.kind == FC_WORD || fc.kind == FC_AWORD) && fc.n < 2 &&
                            fc.pstart == e;
         if (ok && !single) {
@@ -748,17 +887,53 @@ static nt_err run_message(nt__ctx *c, int strict, nt_diag *diag)
                 done = re;
                 rs = SIZE_MAX;
             }
-            if (nl)
-                c->boundary = 1;
-            if ((rc = fast_emit(c, &fc, s, e, c->f[NT_FORM_NFC].len + (s - done))) != NT_OK)
-                return rc;
+            /* this chunk and the simple ones after it, in the hot state */
+            hot_load(&h, c);
+            h.nfc_delta = c->f[NT_FORM_NFC].len - done;
+            for (;;) {
+                if (nl)
+                    h.boundary = 1;
+                const need d = chunk_need(&fc, s, e);
+                if (!hot_room(&h, d)) {
+                    hot_store(&h, c);
+                    if ((rc = ctx_room(c, d)) != NT_OK)
+                        return rc;
+                    hot_load(&h, c);
+                }
+                if ((rc = hot_emit(c, &h, &fc, s, e)) != NT_OK) {
+                    hot_store(&h, c);
+                    return rc;
+                }
+                nl = 0;
+                while (i < len && is_ws_byte(p[i])) {
+                    nl |= p[i] == '\n' || p[i] == '\r';
+                    i++;
+                }
+                if (i >= len)
+                    break;
+                s = i;
+                e = s;
+                ok = analyse(p, len, s, &fc, &e);
+                i = e;
+                if (!ok || (fc.kind <= FC_WORD && fc.n < 2 && fc.pstart == e)) {
+                    have = 1; /* not simple or one letter: decided below */
+                    break;
+                }
+            }
+            hot_store(&h, c);
             continue;
         }
         if (ok && rs == SIZE_MAX && !spec) {
             if (nl)
                 c->boundary = 1;
             save(c, &ck);
-            if ((rc = fast_emit(c, &fc, s, e, c->f[NT_FORM_NFC].len + (s - done))) != NT_OK)
+            if ((rc = ctx_room(c, chunk_need(&fc, s, e))) != NT_OK)
+                return rc;
+            hot_load(&h, c);
+            h.nfc_delta = c->f[NT_FORM_NFC].len - done;
+            rc = hot_emit(c, &h, &fc, s, e);
+            hot_store(&h, c);
+            if (rc)
                 return rc;
             spec = 1;
             ss = s;

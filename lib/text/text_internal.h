@@ -200,6 +200,9 @@ const uint64_t *nt__lexicon_plain_filter(const nt_lexicon *lex);
  * NORM bit is clear in the first and FOLD bit in the second is no key. */
 void nt__lexicon_filters(const nt_lexicon *lex, const uint64_t **norm, const uint64_t **fold);
 
+/* A number no other lexicon of the process has had (0 for NULL). */
+uint64_t nt__lexicon_id(const nt_lexicon *lex);
+
 /* nt__lexicon_find after the caller applied the pre-filter itself. */
 const char *nt__lexicon_find_unfiltered(const nt_lexicon *lex, const char *norm, size_t nlen,
                                         const char *fold, size_t flen);

@@ -257,6 +257,36 @@ nt_err nt__form_put_uni(nt__ctx *c, nt__form *f, int32_t cp, uint32_t os, uint32
     return NT_OK;
 }
 
+nt_err nt__form_put_exp_rel(nt__ctx *c, nt__form *f, const unsigned char *bytes,
+                            const unsigned char *map, size_t n, uint32_t base)
+{
+    if (n == 0)
+        return NT_OK;
+    nt_err rc = nt__form_room(c, f, n, 1);
+    if (rc == NT_OK && f->nx + n > f->cx) {
+        size_t c1 = f->cx, c2 = f->cx;
+        if ((rc = NT__GROW(c, f->xos, c1, f->nx + n)) == NT_OK)
+            rc = NT__GROW(c, f->xoe, c2, f->nx + n);
+        f->cx = c1 < c2 ? c1 : c2;
+    }
+    if (rc)
+        return rc;
+    const nt__seg *l = nt__seg_last(f);
+    if (!l || l->kind != NT__SEG_EXP) {
+        nt__seg *sg = nt__seg_push(f, NT__SEG_EXP);
+        sg->ref = f->nx;
+        sg->a = sg->b = 0;
+    }
+    memcpy(f->d + f->len, bytes, n);
+    for (size_t i = 0; i < n; i++) {
+        f->xos[f->nx + i] = base + map[2 * i];
+        f->xoe[f->nx + i] = base + map[2 * i + 1];
+    }
+    f->nx += n;
+    f->len += n;
+    return NT_OK;
+}
+
 /* ---- reading the maps ---- */
 
 static size_t u8len(unsigned char b)
@@ -264,13 +294,13 @@ static size_t u8len(unsigned char b)
     return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
 }
 
-/* The segment of form f that covers byte p (< flen). */
-static size_t seg_find(const nt_text *t, int f, size_t p)
+/* The segment of seg[0..nseg) that covers byte p. */
+static size_t seg_search(const nt__seg *seg, size_t nseg, size_t p)
 {
-    size_t lo = 0, hi = t->nseg[f];
+    size_t lo = 0, hi = nseg;
     while (hi - lo > 1) {
         const size_t mid = (lo + hi) / 2;
-        if (t->seg[f][mid].fs <= p)
+        if (seg[mid].fs <= p)
             lo = mid;
         else
             hi = mid;
@@ -278,32 +308,58 @@ static size_t seg_find(const nt_text *t, int f, size_t p)
     return lo;
 }
 
-/* The original span of byte p of form f, which segment si covers. */
-static void byte_span(const nt_text *t, int f, size_t si, size_t p, uint32_t *os, uint32_t *oe)
+/* The original span of byte p of a form (bytes d, explicit spans xos/xoe),
+ * which segment s covers; nfc: the NFC form's bytes. */
+static void seg_span(const nt__seg *s, const unsigned char *d, const uint32_t *xos,
+                     const uint32_t *xoe, const unsigned char *nfc, size_t p, uint32_t *os,
+                     uint32_t *oe)
 {
-    const nt__seg *s = &t->seg[f][si];
     if (s->kind == NT__SEG_UNI) {
         *os = s->a;
         *oe = s->b;
         return;
     }
     if (s->kind == NT__SEG_EXP) {
-        *os = t->xos[f][s->ref + (p - s->fs)];
-        *oe = t->xoe[f][s->ref + (p - s->fs)];
+        *os = xos[s->ref + (p - s->fs)];
+        *oe = xoe[s->ref + (p - s->fs)];
         return;
     }
     /* CP: which code point of the segment p is in, then that code point of
      * the input, read from the NFC form */
-    const unsigned char *d = (const unsigned char *)t->form[f];
     size_t k = 0;
     for (size_t i = s->fs + 1; i <= p; i++)
         k += (d[i] & 0xC0) != 0x80;
-    const unsigned char *nfc = (const unsigned char *)t->form[NT_FORM_NFC];
     size_t r = s->ref;
     for (size_t i = 0; i < k; i++)
         r += u8len(nfc[r]);
     *os = s->a + (uint32_t)(r - s->ref);
     *oe = *os + (uint32_t)u8len(nfc[r]);
+}
+
+void nt__form_spans(const nt__ctx *c, int f, size_t from, size_t n, uint32_t *os, uint32_t *oe)
+{
+    const nt__form *fm = &c->f[f];
+    if (n == 0)
+        return;
+    size_t si = seg_search(fm->seg, fm->nseg, from);
+    for (size_t i = 0; i < n; i++) {
+        while (si + 1 < fm->nseg && fm->seg[si + 1].fs <= from + i)
+            si++;
+        seg_span(&fm->seg[si], (const unsigned char *)fm->d, fm->xos, fm->xoe,
+                 (const unsigned char *)c->f[NT_FORM_NFC].d, from + i, &os[i], &oe[i]);
+    }
+}
+
+static size_t seg_find(const nt_text *t, int f, size_t p)
+{
+    return seg_search(t->seg[f], t->nseg[f], p);
+}
+
+/* The original span of byte p of form f, which segment si covers. */
+static void byte_span(const nt_text *t, int f, size_t si, size_t p, uint32_t *os, uint32_t *oe)
+{
+    seg_span(&t->seg[f][si], (const unsigned char *)t->form[f], t->xos[f], t->xoe[f],
+             (const unsigned char *)t->form[NT_FORM_NFC], p, os, oe);
 }
 
 nt_err nt_text_span(const nt_text *t, nt_form form, size_t start, size_t end, size_t *orig_start,
