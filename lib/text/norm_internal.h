@@ -247,6 +247,15 @@ void nt__form_spans(const nt__ctx *c, int f, size_t from, size_t n, uint32_t *os
  * or is followed by it), appending to the forms and tokens. */
 nt_err nt__stages(nt__ctx *c, size_t s, size_t e, int strict, nt_diag *diag);
 
+/* The stages over a chunk in[s, e) (ASCII whitespace around it) whose code
+ * points are each ASCII or a fast letter (NT__CI_FASTLET): each is then a
+ * grapheme cluster of its own and NFC as it is, so the units come straight
+ * from the input, and the NFC form, written by the caller, holds the input
+ * verbatim (input offset q at NFC offset q + nfc_delta).  Must not be one of
+ * letters spelled with spaces (stage 3): the caller sends a chunk that may
+ * come out as a single letter to nt__stages. */
+nt_err nt__stages_direct(nt__ctx *c, size_t s, size_t e, size_t nfc_delta);
+
 /* The class of cp (NT__C_*): ASCII and the table inline, utf8proc else. */
 static inline int nt__classify(int32_t cp)
 {

@@ -17,6 +17,7 @@
  */
 #include "text/norm_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,8 +58,10 @@
 
 /* FC_AWORD: an ASCII word that canonical spelling leaves as it is (its
  * letters are in[s, s + n), lower-cased); FC_WORD: any other simple word,
- * its NORM and FOLD text in a word memo entry. */
-enum { FC_AWORD, FC_WORD, FC_SYMBOLS, FC_DIGITS };
+ * its NORM and FOLD text in a word memo entry; FC_SYMBOLS, FC_DIGITS: runs
+ * of ASCII symbols or digits; FC_DIRECT: any other chunk of ASCII and fast
+ * letters, for nt__stages_direct. */
+enum { FC_AWORD, FC_WORD, FC_SYMBOLS, FC_DIGITS, FC_DIRECT };
 
 /* Bytes of a memoised word: eight letters (the most a simple word with
  * non-ASCII letters has) of up to three bytes. */
@@ -69,8 +72,9 @@ enum { FC_AWORD, FC_WORD, FC_SYMBOLS, FC_DIGITS };
  * for the lexicon's pre-filter (nt__lex_seen_bit). */
 typedef struct word_entry {
     uint64_t k[3];
-    uint8_t klen; /* 0: empty slot */
+    uint8_t klen;  /* 0: empty slot */
     uint8_t simple;
+    uint8_t recent; /* the entry of its set used last */
     uint8_t n;  /* letters = FOLD bytes */
     uint8_t nb; /* NORM bytes */
     uint16_t nbit, fbit;
@@ -78,13 +82,44 @@ typedef struct word_entry {
     unsigned char fold[NT__SYL_MAX];
 } word_entry;
 
-#define WORD_SETS 512 /* of two entries: 1024 words, 64 KiB a thread */
+#define WORD_SETS 2048 /* of two entries: 4096 words, 256 KiB a thread */
 
-/* Per thread, a two-way set-associative memo of words (what fast_word
+/* Per thread, a two-way set-associative memo of words (what word_compute
  * makes of a letter sequence is a pure function of its bytes), so that the
  * words a thread sees again and again are decoded, checked, spelled and
- * folded once.  The first entry of a set is the one used last. */
-static _Thread_local word_entry word_memo[WORD_SETS][2];
+ * folded once; a miss replaces the entry of its set used less recently.
+ * Entries are 64 bytes, a cache line each.  Allocated on
+ * first use and freed when the thread exits; without memory for it, every
+ * word is computed. */
+typedef word_entry word_set[2];
+static _Thread_local word_set *word_memo;
+static pthread_key_t word_memo_key;
+static pthread_once_t word_memo_once = PTHREAD_ONCE_INIT;
+static int word_memo_key_ok;
+
+static void word_memo_key_init(void)
+{
+    word_memo_key_ok = pthread_key_create(&word_memo_key, free) == 0;
+}
+
+/* This thread's memo, created on first use; NULL without memory. */
+static word_set *word_memo_get(void)
+{
+    if (word_memo)
+        return word_memo;
+    pthread_once(&word_memo_once, word_memo_key_init);
+    if (!word_memo_key_ok)
+        return NULL;
+    word_set *m = aligned_alloc(64, WORD_SETS * sizeof *m);
+    if (!m)
+        return NULL;
+    memset(m, 0, WORD_SETS * sizeof *m);
+    if (pthread_setspecific(word_memo_key, m) != 0) {
+        free(m);
+        return NULL;
+    }
+    return word_memo = m;
+}
 
 /* What analyse found in one chunk. */
 typedef struct fchunk {
@@ -92,6 +127,7 @@ typedef struct fchunk {
     size_t n;               /* letters of a word */
     size_t pstart;          /* word: end of its letters, start of its trailing symbol run */
     const word_entry *w;    /* FC_WORD */
+    word_entry spare;       /* FC_WORD without a memo */
 } fchunk;
 
 static inline int is_ws_byte(unsigned char b)
@@ -252,46 +288,54 @@ static void word_compute(const unsigned char *p, size_t s, size_t e, word_entry 
     en->simple = 1;
 }
 
-/* The memo entry of the letter sequence in[s, s + n) (n <= WORD_KEY_MAX). */
-static const word_entry *word_lookup(const unsigned char *p, size_t s, size_t n, size_t len)
+/* The memo entry of the letter sequence in[s, s + n) (n <= WORD_KEY_MAX);
+ * without a memo, the analysis in *spare. */
+static const word_entry *word_lookup(const unsigned char *p, size_t s, size_t n, size_t len,
+                                     word_entry *spare)
 {
+    /* the key: the bytes as little-endian words, zero-padded */
     uint64_t k[3] = {0, 0, 0};
+    for (size_t i = 0; 8 * i < n; i++) {
+        const size_t at = s + 8 * i, have = n - 8 * i < 8 ? n - 8 * i : 8;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (s + WORD_KEY_MAX <= len) { /* whole words, the bytes past n masked off */
-        memcpy(k, p + s, WORD_KEY_MAX);
-        for (size_t i = 0; i < 3; i++) {
-            const size_t have = n > 8 * i ? n - 8 * i : 0;
+        if (at + 8 <= len) { /* a whole word, the bytes past the key masked off */
+            memcpy(&k[i], p + at, 8);
             if (have < 8)
-                k[i] &= have ? ~(uint64_t)0 >> (64 - 8 * have) : 0;
+                k[i] &= ~(uint64_t)0 >> (64 - 8 * have);
+            continue;
         }
-    } else
 #endif
-    {
-        (void)len;
-        for (size_t i = 0; i < n; i++)
-            k[i / 8] |= (uint64_t)p[s + i] << (8 * (i % 8));
+        for (size_t j = 0; j < have; j++)
+            k[i] |= (uint64_t)p[at + j] << (8 * j);
     }
-    uint64_t h = (k[0] * 0x9E3779B97F4A7C15u) ^ (k[1] * 0xC2B2AE3D27D4EB4Fu) ^
-                 ((k[2] + n) * 0x165667B19E3779F9u);
+    (void)len;
+    uint64_t h = (k[0] + n) * 0x9E3779B97F4A7C15u;
+    if (n > 8)
+        h ^= (k[1] * 0xC2B2AE3D27D4EB4Fu) ^ (k[2] * 0x165667B19E3779F9u);
     h ^= h >> 29;
-    word_entry *set = word_memo[(h >> 32) & (WORD_SETS - 1)];
-    for (int w = 0; w < 2; w++) {
-        word_entry *en = &set[w];
-        if (en->klen == n && en->k[0] == k[0] && en->k[1] == k[1] && en->k[2] == k[2]) {
-            if (w == 1) { /* most recently used first */
-                const word_entry t = set[0];
-                set[0] = set[1];
-                set[1] = t;
-            }
-            return &set[0];
-        }
+    word_set *memo = word_memo_get();
+    if (!memo) {
+        spare->klen = (uint8_t)n;
+        word_compute(p, s, s + n, spare);
+        return spare;
     }
-    set[1] = set[0]; /* the older entry goes */
-    word_entry *en = &set[0];
-    memcpy(en->k, k, sizeof k);
-    en->klen = (uint8_t)n;
-    word_compute(p, s, s + n, en);
-    return en;
+    word_entry *set = memo[(h >> 32) & (WORD_SETS - 1)];
+    int w = 0;
+    for (; w < 2; w++) {
+        const word_entry *en = &set[w];
+        if (en->klen == n && en->k[0] == k[0] && en->k[1] == k[1] && en->k[2] == k[2])
+            break;
+    }
+    if (w == 2) { /* a miss: the entry used less recently goes */
+        w = set[0].recent ? 1 : 0;
+        word_entry *en = &set[w];
+        memcpy(en->k, k, sizeof k);
+        en->klen = (uint8_t)n;
+        word_compute(p, s, s + n, en);
+    }
+    set[w].recent = 1;
+    set[1 - w].recent = 0;
+    return &set[w];
 }
 
 /* The end of the chunk that has a non-whitespace byte at i. */
@@ -339,14 +383,119 @@ static size_t word_chunk_end(const unsigned char *p, size_t len, size_t w, size_
     return r;
 }
 
+/* The high bits of the ASCII bytes of v (bytes below 0x80). */
+static inline uint64_t high_free(uint64_t v)
+{
+    return ~v & 0x8080808080808080u;
+}
+
+/* The commonest chunk, looked at in one 8-byte word: an ASCII word of two
+ * to seven letters followed by whitespace, that squeezing and canonical
+ * spelling leave as it is (no three letters alike, no final i/y) - an
+ * FC_AWORD.  Its length, or 0 when it is not such a chunk (or fewer than
+ * eight bytes are left): analyse_chunk then decides. */
+static inline size_t quick_aword(const unsigned char *p, size_t len, size_t s)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (s + 8 > len)
+        return 0;
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t v;
+    memcpy(&v, p + s, 8);
+    /* lower-cased, seven bits: a letter is 0x61..0x7A (no carry leaves a byte) */
+    const uint64_t y = (v | 0x2020202020202020u) & 0x7F7F7F7F7F7F7F7Fu;
+    const uint64_t letter = (y + 0x1F * ones) & ~(y + 0x05 * ones) & ~v & high;
+    const uint64_t other = ~letter & high;
+    if (!other)
+        return 0;
+    const unsigned k = (unsigned)__builtin_ctzll(other) >> 3; /* letters before it */
+    const unsigned char b = (unsigned char)(v >> (8 * k));
+    if (k < 2 || !is_ws_byte(b))
+        return 0;
+    /* three alike at i, i+1, i+2 for some i + 2 < k: a zero byte of
+     * (y ^ y>>8) | (y ^ y>>16) below byte k - 2 (a borrow only carries a
+     * false zero upwards from a true one, so the masked test is exact) */
+    const uint64_t z = (y ^ (y >> 8)) | (y ^ (y >> 16));
+    const uint64_t zero = (z - ones) & ~z & high;
+    if (k >= 3 && (zero & ((UINT64_C(1) << (8 * (k - 2))) - 1)))
+        return 0;
+    const unsigned char last = (unsigned char)(y >> (8 * (k - 1)));
+    return last == 'i' || last == 'y' ? 0 : k;
+#else
+    (void)p;
+    (void)len;
+    (void)s;
+    return 0;
+#endif
+}
+
+/* Can the chunk in[s, e) go to nt__stages_direct: is every code point ASCII
+ * or a fast letter, and can it not come out as one letter alone (only
+ * letters, all with one skeleton, may squeeze to one: "aaa")? */
+static int direct_ok(const unsigned char *p, size_t s, size_t e)
+{
+    const nt__cpinfo *tab = nt__cpinfo_tab;
+    int letters = 1;
+    char skel = 0;
+    for (size_t i = s; i < e;) {
+        const unsigned char b = p[i];
+        char k;
+        if (b < 0x80) {
+            k = is_ascii_letter(b) ? (char)(b | 0x20) : 0;
+            i++;
+        } else {
+            long ti;
+            if (b >= 0xC2 && b <= 0xCD && i + 1 < e && (p[i + 1] & 0xC0) == 0x80) {
+                ti = ((long)(b & 0x1F) << 6) | (p[i + 1] & 0x3F);
+                if (ti >= 0x370)
+                    return 0;
+                i += 2;
+            } else if (b == 0xE1 && i + 2 < e && (p[i + 1] & 0xFC) == 0xB8 &&
+                       (p[i + 2] & 0xC0) == 0x80) {
+                ti = 0x370 + (((long)(p[i + 1] & 0x03) << 6) | (p[i + 2] & 0x3F));
+                i += 3;
+            } else {
+                return 0;
+            }
+            if (!(tab[ti].flags & NT__CI_FASTLET))
+                return 0;
+            k = tab[ti].nskel;
+        }
+        if (!k || (skel && k != skel))
+            letters = 0;
+        skel = k;
+    }
+    return !letters;
+}
+
 /* The chunk starting at s (a non-whitespace byte): is it simple, and how?
  * Fills f and *e (the chunk's end); 0 when the stages must handle it.
  * Saying 0 is always safe: the stages make the same of any chunk. */
-static int analyse(const unsigned char *p, size_t len, size_t s, fchunk *f, size_t *e)
+static int analyse_simple(const unsigned char *p, size_t len, size_t s, fchunk *f, size_t *e)
 {
     /* the letters of a word, and any other bytes that are not ASCII */
     size_t x = s;
     unsigned high = 0;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (;;) { /* eight bytes at a time, as in quick_aword */
+        if (x + 8 > len)
+            break;
+        const uint64_t ones = 0x0101010101010101u, hb = 0x8080808080808080u;
+        uint64_t v;
+        memcpy(&v, p + x, 8);
+        const uint64_t y = (v | 0x2020202020202020u) & 0x7F7F7F7F7F7F7F7Fu;
+        const uint64_t go = ((y + 0x1F * ones) & ~(y + 0x05 * ones) & high_free(v)) | (v & hb);
+        const uint64_t stop = ~go & hb;
+        if (stop) {
+            const unsigned k = (unsigned)__builtin_ctzll(stop) >> 3;
+            high |= (v & hb & ((UINT64_C(1) << (8 * k)) - 1)) != 0;
+            x += k;
+            goto scanned;
+        }
+        high |= (v & hb) != 0;
+        x += 8;
+    }
+#endif
     while (x < len) {
         const unsigned char b = p[x];
         if (b >= 0x80)
@@ -355,6 +504,9 @@ static int analyse(const unsigned char *p, size_t len, size_t s, fchunk *f, size
             break;
         x++;
     }
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+scanned:
+#endif
     const size_t n = x - s;
     if (n > 0) {
         const size_t r = word_chunk_end(p, len, x, e);
@@ -380,7 +532,7 @@ static int analyse(const unsigned char *p, size_t len, size_t s, fchunk *f, size
         } else if (n > WORD_KEY_MAX) {
             return 0; /* more than eight letters with non-ASCII ones: split */
         }
-        const word_entry *w = word_lookup(p, s, n, len);
+        const word_entry *w = word_lookup(p, s, n, len, &f->spare);
         if (!w->simple)
             return 0;
         f->kind = FC_WORD;
@@ -412,6 +564,18 @@ static int analyse(const unsigned char *p, size_t len, size_t s, fchunk *f, size
         return 1;
     }
     return 0;
+}
+
+/* analyse_simple, and for a chunk that is not simple whether it can go to
+ * nt__stages_direct (FC_DIRECT). */
+static int analyse_chunk(const unsigned char *p, size_t len, size_t s, fchunk *f, size_t *e)
+{
+    if (analyse_simple(p, len, s, f, e))
+        return 1;
+    if (!direct_ok(p, s, *e))
+        return 0;
+    f->kind = FC_DIRECT;
+    return 1;
 }
 
 /* ---- writing simple chunks ---- */
@@ -469,6 +633,7 @@ typedef struct hot {
     nt__seg *ns, *fs; /* their segments */
     size_t nn, fn, ncs, fcs;
     uint32_t ncp, fcp; /* cp_next of each */
+    size_t nlim, flim; /* last segment CP: the form offset it may run to, else 0 */
     nt_token *tok;
     size_t ntok, ctok;
     uint32_t last_oe;
@@ -494,6 +659,8 @@ HOT void hot_load(hot *h, const nt__ctx *c)
     h->fcs = ff->cseg;
     h->ncp = nf->cp_next;
     h->fcp = ff->cp_next;
+    h->nlim = h->nn && h->ns[h->nn - 1].kind == NT__SEG_CP ? h->ns[h->nn - 1].fs + NT__SEG_CP_MAX : 0;
+    h->flim = h->fn && h->fs[h->fn - 1].kind == NT__SEG_CP ? h->fs[h->fn - 1].fs + NT__SEG_CP_MAX : 0;
     h->tok = c->tok;
     h->ntok = c->ntok;
     h->ctok = c->ctok;
@@ -527,6 +694,8 @@ typedef struct need {
 
 static inline need chunk_need(const fchunk *f, size_t s, size_t e)
 {
+    if (f->kind == FC_DIRECT) /* written through the context */
+        return (need){0, 0, 0};
     if (f->kind == FC_SYMBOLS)
         return (need){2 * (e - s) + 1, 2 * (e - s), e - s};
     if (f->kind == FC_DIGITS)
@@ -551,39 +720,38 @@ static nt_err ctx_room(nt__ctx *c, need d)
     return NT__GROW(c, c->tok, c->ctok, c->ntok + d.toks);
 }
 
-/* The next bytes of a form map as a CP segment from input offset `in`. */
-HOT void hot_map_cp(nt__seg *seg, size_t *nseg, size_t len, uint32_t cp_next, uint32_t in,
-                              size_t nfc)
+/* The next bytes of a form map as a CP segment from input offset `in`
+ * (NFC offset nfc): the last one goes on if it reached exactly `in`. */
+HOT void hot_map_cp(nt__seg *seg, size_t *nseg, size_t len, size_t *lim, uint32_t cp_next,
+                    uint32_t in, size_t nfc)
 {
-    if (*nseg) {
-        const nt__seg *l = &seg[*nseg - 1];
-        if (l->kind == NT__SEG_CP && cp_next == in && len - l->fs < NT__SEG_CP_MAX)
-            return;
-    }
+    if (cp_next == in && len < *lim)
+        return;
     nt__seg *sg = &seg[(*nseg)++];
     sg->fs = len;
     sg->ref = nfc;
     sg->a = in;
     sg->b = 0;
     sg->kind = NT__SEG_CP;
+    *lim = len + NT__SEG_CP_MAX;
 }
 
 /* The separator space [a, b) in one form: it continues a CP segment that
  * reached a when the gap is one byte (the NFC form holds that whitespace
  * byte verbatim), else maps as UNI (see space_in in stages.c). */
-HOT void hot_space1(unsigned char *d, size_t *len, nt__seg *seg, size_t *nseg,
-                              uint32_t *cp_next, uint32_t a, uint32_t b)
+HOT void hot_space1(unsigned char *d, size_t *len, nt__seg *seg, size_t *nseg, uint32_t *cp_next,
+                    size_t *lim, uint32_t a, uint32_t b)
 {
-    nt__seg *l = *nseg ? &seg[*nseg - 1] : NULL;
-    if (l && l->kind == NT__SEG_CP && *cp_next == a && b == a + 1 && *len - l->fs < NT__SEG_CP_MAX) {
+    if (*cp_next == a && b == a + 1 && *len < *lim) {
         *cp_next = b;
-    } else if (!(l && l->kind == NT__SEG_UNI && l->a == a && l->b == b)) {
-        l = &seg[(*nseg)++];
+    } else {
+        nt__seg *l = &seg[(*nseg)++];
         l->fs = *len;
         l->ref = 0;
         l->a = a;
         l->b = b;
         l->kind = NT__SEG_UNI;
+        *lim = 0;
     }
     d[(*len)++] = ' ';
 }
@@ -592,8 +760,8 @@ HOT void hot_space1(unsigned char *d, size_t *len, nt__seg *seg, size_t *nseg,
 HOT void hot_space(hot *h, uint32_t os)
 {
     const uint32_t a = h->last_oe, b = os >= a ? os : a;
-    hot_space1(h->nd, &h->nl, h->ns, &h->nn, &h->ncp, a, b);
-    hot_space1(h->fd, &h->fl, h->fs, &h->fn, &h->fcp, a, b);
+    hot_space1(h->nd, &h->nl, h->ns, &h->nn, &h->ncp, &h->nlim, a, b);
+    hot_space1(h->fd, &h->fl, h->fs, &h->fn, &h->fcp, &h->flim, a, b);
 }
 
 /* Append a token record whose text ends where the forms end; past the
@@ -632,8 +800,8 @@ HOT nt_err hot_ascii(const nt__ctx *c, hot *h, size_t s, size_t e, uint16_t kind
     if (h->ntok > 0)
         hot_space(h, (uint32_t)s);
     const size_t start = h->nl, fstart = h->fl, nfc = s + h->nfc_delta;
-    hot_map_cp(h->ns, &h->nn, h->nl, h->ncp, (uint32_t)s, nfc);
-    hot_map_cp(h->fs, &h->fn, h->fl, h->fcp, (uint32_t)s, nfc);
+    hot_map_cp(h->ns, &h->nn, h->nl, &h->nlim, h->ncp, (uint32_t)s, nfc);
+    hot_map_cp(h->fs, &h->fn, h->fl, &h->flim, h->fcp, (uint32_t)s, nfc);
     for (size_t i = s; i < e; i++)
         h->nd[h->nl++] = h->fd[h->fl++] = c->in[i];
     h->ncp = h->fcp = (uint32_t)e;
@@ -683,13 +851,13 @@ HOT nt_err hot_word(nt__ctx *c, hot *h, const fchunk *f, size_t s)
     const uint32_t os = (uint32_t)s, oe = (uint32_t)f->pstart;
     const uint16_t flags = hot_boundary(h);
     /* what to undo if the word is a teencode key */
-    const size_t nl0 = h->nl, fl0 = h->fl, nn0 = h->nn, fn0 = h->fn;
+    const size_t nl0 = h->nl, fl0 = h->fl, nn0 = h->nn, fn0 = h->fn, nlim0 = h->nlim, flim0 = h->flim;
     const uint32_t ncp0 = h->ncp, fcp0 = h->fcp;
     if (h->ntok > 0)
         hot_space(h, os);
     const size_t start = h->nl, fstart = h->fl, nfc = s + h->nfc_delta;
-    hot_map_cp(h->ns, &h->nn, h->nl, h->ncp, os, nfc);
-    hot_map_cp(h->fs, &h->fn, h->fl, h->fcp, os, nfc);
+    hot_map_cp(h->ns, &h->nn, h->nl, &h->nlim, h->ncp, os, nfc);
+    hot_map_cp(h->fs, &h->fn, h->fl, &h->flim, h->fcp, os, nfc);
     unsigned char *restrict nd = h->nd + start;
     unsigned char *restrict fd = h->fd + fstart;
     if (f->kind == FC_AWORD) {
@@ -724,6 +892,8 @@ HOT nt_err hot_word(nt__ctx *c, hot *h, const fchunk *f, size_t s)
             h->fn = fn0;
             h->ncp = ncp0;
             h->fcp = fcp0;
+            h->nlim = nlim0;
+            h->flim = flim0;
             hot_store(h, c);
             const nt_err rc = nt__emit_expansion(c, exp, os, oe, flags, &c->last_oe);
             c->prev_kind = NT_TOK_WORD;
@@ -760,6 +930,12 @@ HOT nt_err hot_emit(nt__ctx *c, hot *h, const fchunk *f, size_t s, size_t e)
     }
     if (f->kind == FC_DIGITS)
         return hot_ascii(c, h, s, e, NT_TOK_NUMBER);
+    if (f->kind == FC_DIRECT) {
+        hot_store(h, c);
+        rc = nt__stages_direct(c, s, e, h->nfc_delta);
+        hot_load(h, c);
+        return rc;
+    }
     for (size_t i = s; i < e;) { /* FC_SYMBOLS: runs of one symbol */
         size_t j = i + 1;
         while (j < e && p[j] == p[i])
@@ -872,7 +1048,7 @@ static nt_err run_message(nt__ctx *c, int strict, nt_diag *diag)
                 break;
             s = i;
             e = s;
-            ok = analyse(p, len, s, &fc, &e);
+            ok = analyse_chunk(p, len, s, &fc, &e);
             i = e;
         }
         have = 0;
@@ -913,7 +1089,15 @@ static nt_err run_message(nt__ctx *c, int strict, nt_diag *diag)
                     break;
                 s = i;
                 e = s;
-                ok = analyse(p, len, s, &fc, &e);
+                const size_t qn = quick_aword(p, len, s);
+                if (qn) {
+                    fc.kind = FC_AWORD;
+                    fc.n = qn;
+                    fc.pstart = e = s + qn;
+                    ok = 1;
+                } else {
+                    ok = analyse_chunk(p, len, s, &fc, &e);
+                }
                 i = e;
                 if (!ok || (fc.kind <= FC_WORD && fc.n < 2 && fc.pstart == e)) {
                     have = 1; /* not simple or one letter: decided below */

@@ -697,6 +697,21 @@ static nt_err word_run(nt__ctx *c, size_t s, size_t e)
             flags |= NT_TOKF_LOOKALIKE;
     }
     const int deob = !(c->flags & NT_TEXT_NO_DEOBFUSCATE);
+    /* Plain Latin letters (no digit, leet character, mark or other
+     * script): no number, no leet, one piece, no look-alike, nothing to
+     * compose - the steps below would leave them as they are. */
+    int plain = 1;
+    for (size_t i = ps; i < pe && plain; i++) {
+        const int32_t cp = c->pool[i].cp;
+        plain = is_latin(cp) && !nt__leet(cp) && nt__classify(cp) == NT__C_LETTER;
+    }
+    if (plain) {
+        size_t je = pe;
+        if (squeeze(c, ps, &je))
+            flags |= NT_TOKF_SQUEEZED;
+        c->np -= pe - je;
+        return add_atom(c, A_WORD, ps, je, flags);
+    }
     if (is_number(c->pool + ps, pe - ps))
         return add_atom(c, A_NUM, ps, pe, flags);
     if (deob && apply_leet(c, ps, pe))
@@ -1168,10 +1183,22 @@ static nt_err chunk(nt__ctx *c, size_t s, size_t e, int letters)
      * character ("http://", "www.", "a@b.vn", "x.com"): no link can start at
      * or after the last one, so the scan stops there. */
     size_t last = s;
+    int may_link = 0;
     for (size_t p = s; p < e; p++) {
-        if (c->u[p].cp == '.' || c->u[p].cp == ':')
+        const int32_t cp = c->u[p].cp;
+        if (cp == '.' || cp == ':')
             last = p;
+        /* nt__link_match needs "http(s):", "www." or a top-level domain:
+         * a '.' then two letters a-z (see link.c) */
+        if (cp == ':' ||
+            (cp == '.' && p + 2 < e && c->u[p + 1].cp >= 'a' && c->u[p + 1].cp <= 'z' &&
+             c->u[p + 2].cp >= 'a' && c->u[p + 2].cp <= 'z') ||
+            (cp == 'w' && p + 3 < e && c->u[p + 1].cp == 'w' && c->u[p + 2].cp == 'w' &&
+             c->u[p + 3].cp == '.'))
+            may_link = 1;
     }
+    if (!may_link)
+        last = s;
     for (size_t p = s; p < last; p++) {
         if (!link_may_start(c, s, p))
             continue;
@@ -1440,6 +1467,49 @@ static nt_err put_token_text(nt__ctx *c, const nt__ptok *t)
     return NT_OK;
 }
 
+static size_t u8len(unsigned char b)
+{
+    return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
+/* put_token_text where the NFC form holds the input verbatim (input offset
+ * q at NFC offset q + nfc_delta): when the units of t are consecutive code
+ * points of the input, each its own span and folding to one code point,
+ * NORM and FOLD map as CP segments (the values per byte are the same).
+ * Returns 0 without writing anything when that does not apply. */
+static int put_token_text_cp(nt__ctx *c, const nt__ptok *t, size_t nfc_delta)
+{
+    const size_t n = t->pe - t->ps;
+    nt__form *nf = &c->f[NT_FORM_NORM], *ff = &c->f[NT_FORM_FOLD];
+    /* no write may fail (put_token_text fails where a code point would be
+     * written at len + 4 >= toobig) */
+    if (n == 0 || n > 64 || nf->len + 4 * n >= nf->toobig || ff->len + 4 * n >= ff->toobig)
+        return 0;
+    int32_t fo[64];
+    for (uint32_t i = t->ps; i < t->pe; i++) {
+        const nt__unit x = c->pool[i];
+        if (x.oe - x.os != u8len(c->in[x.os]) || (i > t->ps && x.os != c->pool[i - 1].oe))
+            return 0;
+        int32_t f[4];
+        if (x.cp < 0x80)
+            f[0] = x.cp;
+        else if (nt__fold_cp_fast(x.cp, f) != 1)
+            return 0;
+        fo[i - t->ps] = f[0];
+    }
+    if (nt__form_room(c, nf, 4 * n, 1) != NT_OK || nt__form_room(c, ff, 4 * n, 1) != NT_OK)
+        return 0; /* out of memory: the byte-by-byte path reports it */
+    const uint32_t os = c->pool[t->ps].os;
+    nt__map_cp(nf, os, os + nfc_delta);
+    nt__map_cp(ff, os, os + nfc_delta);
+    for (size_t i = 0; i < n; i++) {
+        nf->len += utf8_put_small(c->pool[t->ps + i].cp, (unsigned char *)nf->d + nf->len);
+        ff->len += utf8_put_small(fo[i], (unsigned char *)ff->d + ff->len);
+    }
+    nf->cp_next = ff->cp_next = c->pool[t->pe - 1].oe;
+    return 1;
+}
+
 /* Teencode lookup for a word ptok; NULL when not applicable. */
 static const char *teencode(nt__ctx *c, const nt__ptok *t, int prev_kind, int ascii)
 {
@@ -1468,7 +1538,9 @@ static const char *teencode(nt__ctx *c, const nt__ptok *t, int prev_kind, int as
     return nt__lexicon_find(c->lex, (const char *)norm, nl, (const char *)fold, fl);
 }
 
-static nt_err emit(nt__ctx *c)
+/* Stage 4 over the pre-tokens.  direct: the NFC form holds the input of
+ * this run verbatim (input offset q at NFC offset q + nfc_delta). */
+static nt_err emit(nt__ctx *c, int direct, size_t nfc_delta)
 {
     nt_err rc;
     uint32_t last_oe = c->last_oe;
@@ -1516,7 +1588,8 @@ static nt_err emit(nt__ctx *c)
                 return rc;
             const uint32_t start = (uint32_t)c->f[NT_FORM_NORM].len;
             const uint32_t fstart = (uint32_t)c->f[NT_FORM_FOLD].len;
-            if ((rc = put_token_text(c, t)) != NT_OK)
+            if (!(direct && put_token_text_cp(c, t, nfc_delta)) &&
+                (rc = put_token_text(c, t)) != NT_OK)
                 return rc;
             if (c->f[NT_FORM_FOLD].len == fstart) {
                 /* only combining marks: folding would leave nothing */
@@ -1567,6 +1640,40 @@ nt_err nt__stages(nt__ctx *c, size_t s, size_t e, int strict, nt_diag *diag)
         return rc;
     if (!(c->flags & NT_TEXT_NO_DEOBFUSCATE) && (rc = join_spaced_letters(c)) != NT_OK)
         return rc;
-    return emit(c);
+    return emit(c, 0, 0);
+}
+
+nt_err nt__stages_direct(nt__ctx *c, size_t s, size_t e, size_t nfc_delta)
+{
+    nt_err rc;
+    if (!c->scratch_ready)
+        scratch_init(c);
+    c->nu = c->np = c->npt = c->nat = c->nclu = 0;
+    if ((rc = NT__GROW(c, c->u, c->cu, e - s)) != NT_OK)
+        return rc;
+    /* stage 1: each code point its own cluster, NFC as it is: the unit is
+     * its NFKC case fold (emit_nfc), from the table */
+    const unsigned char *p = c->in;
+    int letters = 1;
+    for (size_t i = s; i < e;) {
+        int32_t cp;
+        size_t n = 1;
+        if (p[i] < 0x80) {
+            cp = p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i];
+        } else {
+            n = nt__utf8_decode(p + i, e - i, &cp);
+            const long ti = n ? nt__cpinfo_index(cp) : -1;
+            if (ti < 0 || !(nt__cpinfo_tab[ti].flags & NT__CI_FASTLET))
+                return NT_ERR_INTERNAL; /* the caller checked */
+            cp = nt__cpinfo_tab[ti].norm;
+        }
+        c->u[c->nu++] = (nt__unit){cp, (uint32_t)i, (uint32_t)(i + n), NT__U_CSTART};
+        /* tokenize: a chunk of letters only */
+        letters &= nt__classify(cp) == NT__C_LETTER && skeleton(cp) != 0;
+        i += n;
+    }
+    if ((rc = chunk(c, 0, c->nu, letters)) != NT_OK)
+        return rc;
+    return emit(c, 1, nfc_delta);
 }
 
