@@ -237,9 +237,56 @@ nt_err nt__form_put_uni(nt__ctx *c, nt__form *f, int32_t cp, uint32_t os, uint32
 nt_err nt__form_put_exp_rel(nt__ctx *c, nt__form *f, const unsigned char *bytes,
                             const unsigned char *map, size_t n, uint32_t base);
 
-/* The original spans of bytes [from, from + n) (already written) of form f
- * into os[0..n), oe[0..n). */
+/* The original spans of bytes [from, from + n) (already written) of NORM
+ * or FOLD into os[0..n), oe[0..n) (CP segments read the input, not the NFC
+ * form, which may not be written yet). */
 void nt__form_spans(const nt__ctx *c, int f, size_t from, size_t n, uint32_t *os, uint32_t *oe);
+
+/* ---- chunkmemo.c ---- */
+
+#define NT__MEMO_KEY_MAX 32  /* bytes of a remembered chunk */
+#define NT__MEMO_TOK_MAX 16  /* its tokens */
+#define NT__MEMO_OUT_MAX 255 /* spans relative to the chunk */
+
+/* How a remembered token's bytes map: as the input's code points from its
+ * start (CP), all to its span (UNI), or byte by byte (EXP). */
+enum { NT__MT_CP = 0, NT__MT_UNI = 1, NT__MT_EXP = 2 };
+
+/* A remembered token as stored: spans relative to its chunk. */
+typedef struct nt__memo_tok {
+    uint8_t kind, mode, nlen, flen, os, oe;
+    uint16_t flags; /* without a boundary that came from the state */
+} nt__memo_tok;
+
+typedef struct nt__memo_view {
+    nt__memo_tok t;
+    const unsigned char *norm, *fold; /* its NORM and FOLD bytes */
+    const unsigned char *nmap, *fmap; /* EXP: their spans, two bytes each */
+} nt__memo_view;
+
+/* A remembered chunk: its tokens, what it leaves in the context. */
+typedef struct nt__memo_chunk {
+    size_t ntok, nsum, fsum; /* tokens, their NORM and FOLD bytes */
+    int boundary, prev_kind;
+    uint32_t last_oe; /* relative */
+} nt__memo_chunk;
+
+/* The key's hash.  state: bit 0 de-obfuscation on, bit 1 the token before
+ * is a number. */
+uint64_t nt__chunk_memo_hash(const unsigned char *key, size_t klen, uint64_t lexid, unsigned state);
+
+/* The tokens of the remembered chunk (read them with nt__chunk_memo_tok),
+ * or NULL; fills *out.  Valid until the next nt__chunk_memo_remember. */
+const unsigned char *nt__chunk_memo_find(uint64_t hash, const unsigned char *key, size_t klen,
+                                         uint64_t lexid, unsigned state, nt__memo_chunk *out);
+
+/* The token at p; returns the next one's. */
+const unsigned char *nt__chunk_memo_tok(const unsigned char *p, nt__memo_view *v);
+
+/* Remember what nt__stages_direct just wrote for the chunk in[s, e) from
+ * token ntok0 on (boundary_in: a boundary was pending before it). */
+void nt__chunk_memo_remember(const nt__ctx *c, uint64_t hash, uint64_t lexid, unsigned state,
+                             size_t s, size_t e, size_t ntok0, int boundary_in);
 
 /* ---- stages.c ---- */
 

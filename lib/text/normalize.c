@@ -389,19 +389,24 @@ static inline uint64_t high_free(uint64_t v)
     return ~v & 0x8080808080808080u;
 }
 
-/* The commonest chunk, looked at in one 8-byte word: an ASCII word of two
- * to seven letters followed by whitespace, that squeezing and canonical
- * spelling leave as it is (no three letters alike, no final i/y) - an
- * FC_AWORD.  Its length, or 0 when it is not such a chunk (or fewer than
- * eight bytes are left): analyse_chunk then decides. */
-static inline size_t quick_aword(const unsigned char *p, size_t len, size_t s)
+/* The commonest chunks, looked at in one 8-byte word: an ASCII word of two
+ * to seven letters that squeezing and canonical spelling leave as it is (no
+ * three letters alike, no final i/y), followed by whitespace or by one of
+ * `. , ; ? : !` and whitespace (or the end) - an FC_AWORD.  Returns its
+ * number of letters and sets *e to the chunk's end, or returns 0 when it is
+ * not such a chunk: analyse_chunk then decides.  Near the end of the
+ * message the word is taken from `tail`, the last eight bytes (or fewer,
+ * zero-padded): a zero past the end reads as whitespace, as the end does. */
+static inline size_t quick_aword(const unsigned char *p, size_t len, size_t s, uint64_t tail,
+                                 size_t *e)
 {
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (s + 8 > len)
-        return 0;
     const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
     uint64_t v;
-    memcpy(&v, p + s, 8);
+    if (s + 8 <= len)
+        memcpy(&v, p + s, 8);
+    else
+        v = tail >> (8 * (s - (len < 8 ? 0 : len - 8)));
     /* lower-cased, seven bits: a letter is 0x61..0x7A (no carry leaves a byte) */
     const uint64_t y = (v | 0x2020202020202020u) & 0x7F7F7F7F7F7F7F7Fu;
     const uint64_t letter = (y + 0x1F * ones) & ~(y + 0x05 * ones) & ~v & high;
@@ -409,9 +414,18 @@ static inline size_t quick_aword(const unsigned char *p, size_t len, size_t s)
     if (!other)
         return 0;
     const unsigned k = (unsigned)__builtin_ctzll(other) >> 3; /* letters before it */
-    const unsigned char b = (unsigned char)(v >> (8 * k));
-    if (k < 2 || !is_ws_byte(b))
+    if (k < 2)
         return 0;
+    const unsigned char b = (unsigned char)(v >> (8 * k));
+    size_t end = s + k;
+    if (!is_ws_byte(b)) {
+        /* letters_punct_chunk with a run of one mark, or a lone '!' */
+        if (k > 6 || !(is_trailing_punct(b) || b == '!'))
+            return 0;
+        if (!is_ws_byte((unsigned char)(v >> (8 * (k + 1)))))
+            return 0;
+        end++;
+    }
     /* three alike at i, i+1, i+2 for some i + 2 < k: a zero byte of
      * (y ^ y>>8) | (y ^ y>>16) below byte k - 2 (a borrow only carries a
      * false zero upwards from a true one, so the masked test is exact) */
@@ -420,13 +434,30 @@ static inline size_t quick_aword(const unsigned char *p, size_t len, size_t s)
     if (k >= 3 && (zero & ((UINT64_C(1) << (8 * (k - 2))) - 1)))
         return 0;
     const unsigned char last = (unsigned char)(y >> (8 * (k - 1)));
-    return last == 'i' || last == 'y' ? 0 : k;
+    if (last == 'i' || last == 'y')
+        return 0;
+    *e = end;
+    return k;
 #else
     (void)p;
     (void)len;
     (void)s;
+    (void)tail;
+    (void)e;
     return 0;
 #endif
+}
+
+/* The `tail` of quick_aword for in[0, len). */
+static uint64_t message_tail(const unsigned char *p, size_t len)
+{
+    uint64_t t = 0;
+    if (len >= 8)
+        memcpy(&t, p + len - 8, 8);
+    else
+        for (size_t i = 0; i < len; i++)
+            t |= (uint64_t)p[i] << (8 * i);
+    return t;
 }
 
 /* Can the chunk in[s, e) go to nt__stages_direct: is every code point ASCII
@@ -700,6 +731,8 @@ static inline need chunk_need(const fchunk *f, size_t s, size_t e)
         return (need){2 * (e - s) + 1, 2 * (e - s), e - s};
     if (f->kind == FC_DIGITS)
         return (need){e - s + 2, 2, 1};
+    if (f->kind == FC_AWORD) /* letters stored eight at a time */
+        return (need){f->n + 10 + (e - f->pstart), 4, 2};
     return (need){3 * f->n + 2 + (e - f->pstart) + WORD_KEY_MAX, 4, 2};
 }
 
@@ -904,6 +937,102 @@ HOT nt_err hot_word(nt__ctx *c, hot *h, const fchunk *f, size_t s)
     return hot_token(c, h, start, fstart, os, oe, NT_TOK_WORD, flags);
 }
 
+/* Replay the remembered chunk at in[s...] (see chunkmemo.c); room checked
+ * by the caller. */
+static nt_err hot_replay(nt__ctx *c, hot *h, const unsigned char *q, const nt__memo_chunk *mc,
+                         size_t s)
+{
+    nt_err rc;
+    for (size_t k = 0; k < mc->ntok; k++) {
+        nt__memo_view v;
+        q = nt__chunk_memo_tok(q, &v);
+        const uint32_t os = (uint32_t)s + v.t.os, oe = (uint32_t)s + v.t.oe;
+        const uint16_t flags = v.t.flags | (k == 0 ? hot_boundary(h) : 0);
+        if (h->ntok > 0)
+            hot_space(h, os);
+        const size_t start = h->nl, fstart = h->fl;
+        if (v.t.mode == NT__MT_EXP) {
+            hot_store(h, c);
+            if ((rc = nt__form_put_exp_rel(c, &c->f[NT_FORM_NORM], v.norm, v.nmap, v.t.nlen,
+                                           (uint32_t)s)) != NT_OK ||
+                (rc = nt__form_put_exp_rel(c, &c->f[NT_FORM_FOLD], v.fold, v.fmap, v.t.flen,
+                                           (uint32_t)s)) != NT_OK)
+                return rc;
+            hot_load(h, c);
+        } else {
+            if (v.t.mode == NT__MT_CP) {
+                const size_t nfc = os + h->nfc_delta;
+                hot_map_cp(h->ns, &h->nn, h->nl, &h->nlim, h->ncp, os, nfc);
+                hot_map_cp(h->fs, &h->fn, h->fl, &h->flim, h->fcp, os, nfc);
+                h->ncp = h->fcp = oe;
+            } else { /* UNI */
+                for (int f = 0; f < 2; f++) {
+                    nt__seg *sg = f ? &h->fs[h->fn++] : &h->ns[h->nn++];
+                    sg->fs = f ? h->fl : h->nl;
+                    sg->ref = 0;
+                    sg->a = os;
+                    sg->b = oe;
+                    sg->kind = NT__SEG_UNI;
+                }
+                h->nlim = h->flim = 0;
+            }
+            memcpy(h->nd + h->nl, v.norm, v.t.nlen);
+            memcpy(h->fd + h->fl, v.fold, v.t.flen);
+            h->nl += v.t.nlen;
+            h->fl += v.t.flen;
+        }
+        nt_token *tk = &h->tok[h->ntok++];
+        tk->start = (uint32_t)start;
+        tk->end = (uint32_t)h->nl;
+        tk->fstart = (uint32_t)fstart;
+        tk->fend = (uint32_t)h->fl;
+        tk->ostart = os;
+        tk->oend = oe;
+        tk->kind = v.t.kind;
+        tk->flags = flags;
+        h->last_oe = oe;
+    }
+    h->boundary = mc->boundary;
+    h->prev_kind = mc->prev_kind;
+    h->last_oe = (uint32_t)s + mc->last_oe;
+    return NT_OK;
+}
+
+/* A chunk for nt__stages_direct: replayed from the memo when this thread
+ * wrote it in the same state before (and the forms are clear of their byte
+ * limit, so that no check of the stages could fire), else written by the
+ * stages and remembered. */
+static nt_err hot_direct(nt__ctx *c, hot *h, size_t s, size_t e)
+{
+    nt_err rc;
+    const unsigned state = (c->flags & NT_TEXT_NO_DEOBFUSCATE ? 0 : 1) |
+                           (h->prev_kind == NT_TOK_NUMBER ? 2 : 0);
+    const uint64_t lexid = nt__lexicon_id(c->lex);
+    const uint64_t hash = nt__chunk_memo_hash(c->in + s, e - s, lexid, state);
+    nt__memo_chunk mc;
+    const unsigned char *q = nt__chunk_memo_find(hash, c->in + s, e - s, lexid, state, &mc);
+    if (q && h->nl + mc.nsum + mc.ntok <= c->form_limit &&
+        h->fl + mc.fsum + mc.ntok <= c->form_limit) {
+        const need d = {(mc.nsum > mc.fsum ? mc.nsum : mc.fsum) + mc.ntok + 1, 2 * mc.ntok,
+                        mc.ntok};
+        if (!hot_room(h, d)) {
+            hot_store(h, c);
+            if ((rc = ctx_room(c, d)) != NT_OK)
+                return rc;
+            hot_load(h, c);
+        }
+        return hot_replay(c, h, q, &mc, s);
+    }
+    const int boundary_in = h->boundary != 0;
+    const size_t ntok0 = h->ntok;
+    hot_store(h, c);
+    rc = nt__stages_direct(c, s, e, h->nfc_delta);
+    if (rc == NT_OK)
+        nt__chunk_memo_remember(c, hash, lexid, state, s, e, ntok0, boundary_in);
+    hot_load(h, c);
+    return rc;
+}
+
 /* Emit the simple chunk [s, e) (its tokens: NFC is copied later); room
  * checked by the caller (hot_room). */
 HOT nt_err hot_emit(nt__ctx *c, hot *h, const fchunk *f, size_t s, size_t e)
@@ -930,12 +1059,8 @@ HOT nt_err hot_emit(nt__ctx *c, hot *h, const fchunk *f, size_t s, size_t e)
     }
     if (f->kind == FC_DIGITS)
         return hot_ascii(c, h, s, e, NT_TOK_NUMBER);
-    if (f->kind == FC_DIRECT) {
-        hot_store(h, c);
-        rc = nt__stages_direct(c, s, e, h->nfc_delta);
-        hot_load(h, c);
-        return rc;
-    }
+    if (f->kind == FC_DIRECT)
+        return hot_direct(c, h, s, e);
     for (size_t i = s; i < e;) { /* FC_SYMBOLS: runs of one symbol */
         size_t j = i + 1;
         while (j < e && p[j] == p[i])
@@ -1037,6 +1162,7 @@ static nt_err run_message(nt__ctx *c, int strict, nt_diag *diag)
         return nt__stages(c, 0, len, strict, diag);
     size_t i = 0, s = 0, e = 0;
     int ok = 0, nl = 0, have = 0; /* have: the chunk [s, e) is analysed already */
+    const uint64_t tail = message_tail(p, len);
     for (;;) {
         if (!have) {
             nl = 0;
@@ -1089,11 +1215,11 @@ static nt_err run_message(nt__ctx *c, int strict, nt_diag *diag)
                     break;
                 s = i;
                 e = s;
-                const size_t qn = quick_aword(p, len, s);
+                const size_t qn = quick_aword(p, len, s, tail, &e);
                 if (qn) {
                     fc.kind = FC_AWORD;
                     fc.n = qn;
-                    fc.pstart = e = s + qn;
+                    fc.pstart = s + qn;
                     ok = 1;
                 } else {
                     ok = analyse_chunk(p, len, s, &fc, &e);
@@ -1200,23 +1326,36 @@ nt_err nt_text_normalize(const char *in, size_t len, const nt_text_options *opts
     nt_err rc = NT_OK;
     nt__cpinfo_table();
     _Alignas(16) unsigned char arena[STAGE_ARENA];
+    /* every field the driver reads is set here (or by nt__result_start);
+     * the stage scratch is set up by the first stages call */
     nt__ctx c;
-    memset(&c, 0, sizeof c);
     c.in = (const unsigned char *)in;
     c.len = len;
     c.flags = opts->flags;
     c.lex = (opts->flags & NT_TEXT_NO_TEENCODE) ? NULL : opts->teencode;
     c.lexf = nt__lexicon_plain_filter(c.lex);
+    c.lexn = c.lexfo = NULL;
     if (c.lexf)
         nt__lexicon_filters(c.lex, &c.lexn, &c.lexfo);
     else
         c.lex = NULL; /* empty: no lookup finds anything */
     c.ar.base = arena;
     c.ar.size = sizeof arena;
+    c.ar.used = 0;
+    c.scratch_ready = 0;
+    c.block = NULL;
+    c.block_size = 0;
+    c.tok = NULL;
+    c.ntok = c.ctok = 0;
+    c.replacements = 0;
+    c.boundary = 0;
+    c.last_oe = 0;
+    c.prev_kind = -1;
     /* NFKC and teencode can lengthen text; bound the forms all the same. */
     c.form_limit = 32 * len + 4096;
-    for (int f = 0; f < NT_FORM_COUNT; f++)
-        c.f[f].toobig = c.form_limit + 64;
+    for (int f = 0; f < NT_FORM_COUNT; f++) {
+        c.f[f] = (nt__form){NULL, 0, 0, NULL, 0, 0, NULL, NULL, 0, 0, 0, c.form_limit + 64};
+    }
     if ((rc = nt__result_start(&c, len)) != NT_OK)
         goto cleanup;
     if ((rc = run_message(&c, opts->utf8 == NT_UTF8_STRICT, diag)) != NT_OK)

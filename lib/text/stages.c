@@ -42,6 +42,13 @@ enum { A_WORD, A_NUM, A_SYM };
 static void scratch_init(nt__ctx *c)
 {
     c->scratch_ready = 1;
+    c->u = c->pool = c->clu = NULL;
+    c->pt = NULL;
+    c->at = NULL;
+    c->dec = NULL;
+    c->enc = NULL;
+    c->nu = c->cu = c->np = c->cp = c->npt = c->cpt = c->nat = c->cat = 0;
+    c->nclu = c->cclu = c->cdec = c->cenc = 0;
     size_t m = c->len;
     for (;;) {
         const size_t nu = m + 1, npool = m + m / 2 + 32, nsmall = m / 2 + 32, nclu = 32;

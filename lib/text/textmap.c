@@ -69,7 +69,7 @@ nt_err nt__result_start(nt__ctx *c, size_t len)
     const size_t ctok = l / 4 + 8;
     const size_t cseg[NT_FORM_COUNT] = {l / 64 + 4, l / 8 + 8, l / 8 + 8};
     const size_t cx = l / 8 + 8;
-    const size_t cform[NT_FORM_COUNT] = {len + 16, len + len / 4 + 32, len + len / 4 + 32};
+    const size_t cform[NT_FORM_COUNT] = {len + 16, len + len / 4 + 48, len + len / 4 + 48};
     size_t size = align8(sizeof(nt_text)) + align8(ctok * sizeof(nt_token));
     for (int f = 0; f < NT_FORM_COUNT; f++) {
         if (cform[f] > SIZE_MAX / 4)
@@ -339,14 +339,34 @@ static void seg_span(const nt__seg *s, const unsigned char *d, const uint32_t *x
 void nt__form_spans(const nt__ctx *c, int f, size_t from, size_t n, uint32_t *os, uint32_t *oe)
 {
     const nt__form *fm = &c->f[f];
+    const unsigned char *d = (const unsigned char *)fm->d;
     if (n == 0)
         return;
     size_t si = seg_search(fm->seg, fm->nseg, from);
-    for (size_t i = 0; i < n; i++) {
-        while (si + 1 < fm->nseg && fm->seg[si + 1].fs <= from + i)
+    size_t cp_seg = SIZE_MAX; /* the CP segment walked so far, */
+    uint32_t at = 0;          /* the input offset of the code point of byte i - 1 */
+    for (size_t i = from; i < from + n; i++) {
+        while (si + 1 < fm->nseg && fm->seg[si + 1].fs <= i)
             si++;
-        seg_span(&fm->seg[si], (const unsigned char *)fm->d, fm->xos, fm->xoe,
-                 (const unsigned char *)c->f[NT_FORM_NFC].d, from + i, &os[i], &oe[i]);
+        const nt__seg *sg = &fm->seg[si];
+        if (sg->kind != NT__SEG_CP) {
+            seg_span(sg, d, fm->xos, fm->xoe, NULL, i, &os[i - from], &oe[i - from]);
+            continue;
+        }
+        /* CP: the NFC form is written later (normalize.c); walk the input,
+         * which it holds verbatim wherever a CP segment of NORM or FOLD
+         * points, once along the segment */
+        if (cp_seg != si) {
+            nt__seg in = *sg;
+            in.ref = sg->a;
+            uint32_t e0;
+            seg_span(&in, d, fm->xos, fm->xoe, c->in, i, &at, &e0);
+            cp_seg = si;
+        } else if ((d[i] & 0xC0) != 0x80) {
+            at += (uint32_t)u8len(c->in[at]);
+        }
+        os[i - from] = at;
+        oe[i - from] = at + (uint32_t)u8len(c->in[at]);
     }
 }
 
