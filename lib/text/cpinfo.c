@@ -81,6 +81,8 @@ static void fill_one(nt__cpinfo *e, int32_t cp)
     int32_t f[4];
     const size_t k = nt__fold_cp(cp, f);
     e->nfold = 0xFF;
+    e->fold1 = k == 1 && f[0] >= 0 && f[0] < 0x80 ? (char)f[0] : 0;
+    e->nskel = 0;
     if (k <= 2 && (k < 1 || (f[0] >= 0 && f[0] <= 0xFFFF)) && (k < 2 || (f[1] >= 0 && f[1] <= 0xFFFF))) {
         e->nfold = (uint8_t)k;
         e->fold[0] = k > 0 ? (uint16_t)f[0] : 0;
@@ -101,8 +103,10 @@ static void mark_fast_letter(nt__cpinfo *e, int32_t cp)
     if (e->norm == 0 || mi < 0)
         return;
     const nt__cpinfo *m = &nt__cpinfo_tab[mi];
-    if (m->cls == NT__C_LETTER && m->skel && m->nfold == 1 && m->fold[0] < 0x80)
+    if (m->cls == NT__C_LETTER && m->skel && m->nfold == 1 && m->fold[0] < 0x80) {
         e->flags |= NT__CI_FASTLET;
+        e->nskel = m->skel;
+    }
 }
 
 static void table_init(void)

@@ -14,6 +14,7 @@
  */
 #include "text/text_internal.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -26,8 +27,8 @@
 #define LEX_MAX_KEY 64
 #define LEX_MAX_EXPANSION 96
 
-/* Size of the pre-filter bitmaps in 64-bit words (8192 bits each). */
-#define SEEN_WORDS 128
+/* Size of the pre-filter bitmaps in 64-bit words. */
+#define SEEN_WORDS (NT__LEX_SEEN_BITS / 64)
 
 typedef struct lex_entry {
     uint32_t key, klen;   /* NORM form of the key, in pool */
@@ -37,6 +38,7 @@ typedef struct lex_entry {
 } lex_entry;
 
 struct nt_lexicon {
+    uint64_t id; /* unique in the process: memos key on it, not on the address */
     char *pool;
     lex_entry *e;
     size_t n;
@@ -47,34 +49,37 @@ struct nt_lexicon {
      * (fold_seen).  A token whose signatures miss both cannot be in either
      * table, so nearly every token is rejected without hashing. */
     uint64_t norm_seen[SEEN_WORDS], fold_seen[SEEN_WORDS];
+    uint64_t any_seen[SEEN_WORDS]; /* both: the filter of a plain token (NORM = FOLD) */
 };
-
-/* The signature bit of s[0..n): a cheap mix of its length and its first
- * and last two bytes (missing bytes count as 0). */
-static size_t seen_bit(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    uint32_t h = (uint32_t)n;
-    if (n > 0)
-        h = h * 0x9E3779B1u + p[0] + ((uint32_t)p[n - 1] << 8);
-    if (n > 1)
-        h = h * 0x9E3779B1u + p[1] + ((uint32_t)p[n - 2] << 8);
-    h ^= h >> 15;
-    h *= 0x85EBCA6Bu;
-    h ^= h >> 13;
-    return h & (SEEN_WORDS * 64 - 1);
-}
 
 static void seen_add(uint64_t *seen, const char *s, size_t n)
 {
-    const size_t b = seen_bit(s, n);
+    const size_t b = nt__lex_seen_bit(s, n);
     seen[b / 64] |= (uint64_t)1 << (b % 64);
 }
 
 static int seen_has(const uint64_t *seen, const char *s, size_t n)
 {
-    const size_t b = seen_bit(s, n);
+    const size_t b = nt__lex_seen_bit(s, n);
     return (seen[b / 64] >> (b % 64)) & 1;
+}
+
+const uint64_t *nt__lexicon_plain_filter(const nt_lexicon *lex)
+{
+    return lex && lex->n ? lex->any_seen : NULL;
+}
+
+void nt__lexicon_filters(const nt_lexicon *lex, const uint64_t **norm, const uint64_t **fold)
+{
+    *norm = lex->norm_seen;
+    *fold = lex->fold_seen;
+}
+
+static atomic_uint_fast64_t lexicon_ids;
+
+uint64_t nt__lexicon_id(const nt_lexicon *lex)
+{
+    return lex ? lex->id : 0;
 }
 
 size_t nt_lexicon_count(const nt_lexicon *lex)
@@ -134,6 +139,12 @@ const char *nt__lexicon_find(const nt_lexicon *lex, const char *norm, size_t nle
         return NULL;
     if (!seen_has(lex->norm_seen, norm, nlen) && !(fold && seen_has(lex->fold_seen, fold, flen)))
         return NULL;
+    return nt__lexicon_find_unfiltered(lex, norm, nlen, fold, flen);
+}
+
+const char *nt__lexicon_find_unfiltered(const nt_lexicon *lex, const char *norm, size_t nlen,
+                                        const char *fold, size_t flen)
+{
     uint32_t v = table_find(lex, lex->by_key, 0, norm, nlen);
     if (!v && fold) {
         /* Diacritic-insensitive only when one side has no diacritics:
@@ -146,6 +157,19 @@ const char *nt__lexicon_find(const nt_lexicon *lex, const char *norm, size_t nle
                 v = 0;
         }
     }
+    return v ? lex->pool + lex->e[v - 1].exp : NULL;
+}
+
+const char *nt__lexicon_find_plain(const nt_lexicon *lex, const char *s, size_t n)
+{
+    if (!lex || lex->n == 0)
+        return NULL;
+    /* nt__lexicon_find(lex, s, n, s, n): both filters on the one signature */
+    if (!seen_has(lex->any_seen, s, n))
+        return NULL;
+    uint32_t v = table_find(lex, lex->by_key, 0, s, n);
+    if (!v)
+        v = table_find(lex, lex->by_fold, 1, s, n);
     return v ? lex->pool + lex->e[v - 1].exp : NULL;
 }
 
@@ -342,6 +366,7 @@ nt_err nt_lexicon_parse(const char *data, size_t len, const char *source, nt_lex
         rc = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
         goto cleanup;
     }
+    lex->id = (uint64_t)atomic_fetch_add(&lexicon_ids, 1) + 1;
     size_t cap = 16;
     while (cap < ps.n * 2 + 2)
         cap *= 2;
@@ -368,6 +393,8 @@ nt_err nt_lexicon_parse(const char *data, size_t len, const char *source, nt_lex
         table_put(lex, lex->by_key, 0, (uint32_t)i);
         seen_add(lex->norm_seen, lex->pool + e->key, e->klen);
         seen_add(lex->fold_seen, lex->pool + e->fold, e->flen);
+        seen_add(lex->any_seen, lex->pool + e->key, e->klen);
+        seen_add(lex->any_seen, lex->pool + e->fold, e->flen);
         if (!table_find(lex, lex->by_fold, 1, lex->pool + e->fold, e->flen))
             table_put(lex, lex->by_fold, 1, (uint32_t)i);
     }

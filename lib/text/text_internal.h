@@ -13,7 +13,11 @@
  *   lexicon.c     the teencode table
  *   cpinfo.c     per-code-point facts for the Latin/Vietnamese ranges,
  *                 precomputed once from the functions above and utf8proc
- *   normalize.c   the three forms, the offset maps and the tokens
+ *   normalize.c   nt_text_normalize: the chunk driver and the one-pass
+ *                 writer of simple chunks
+ *   stages.c      the general pipeline over code points
+ *   textmap.c     the result, the form builders, offset maps, nt_text_span
+ *                 (normalize.c, stages.c and textmap.c share norm_internal.h)
  */
 #ifndef NT_TEXT_INTERNAL_H
 #define NT_TEXT_INTERNAL_H
@@ -53,6 +57,8 @@ typedef struct nt__cpinfo {
     char skel;        /* skeleton letter ('a'..'z') or 0 (nt__viet_split) */
     uint16_t vbase;   /* nt__viet_split base letter if NT__CI_VIET */
     uint8_t vtone;    /* nt__viet_split tone if NT__CI_VIET */
+    char nskel;       /* NT__CI_FASTLET: the skeleton of its norm letter */
+    char fold1;       /* its fold when that is one ASCII byte, else 0 */
 } nt__cpinfo;
 
 #define NT__CI_INVISIBLE 0x01u /* default-ignorable or category Cf */
@@ -164,6 +170,42 @@ long nt__norm_cp(int32_t cp, int32_t *out, size_t max);
  * its NT_FORM_FOLD text. */
 const char *nt__lexicon_find(const nt_lexicon *lex, const char *norm, size_t nlen,
                              const char *fold, size_t flen);
+
+/* nt__lexicon_find for a token whose NORM and FOLD texts are the same
+ * (plain ASCII): norm = fold = s[0..n). */
+const char *nt__lexicon_find_plain(const nt_lexicon *lex, const char *s, size_t n);
+
+/* The lexicon's pre-filter: one bit per signature (its length and first and
+ * last two bytes, mixed) of the NORM and FOLD text of every key.  A token
+ * whose signature bit is clear is in neither table. */
+#define NT__LEX_SEEN_BITS 8192
+
+static inline size_t nt__lex_seen_bit(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint32_t x = (uint32_t)n * 0x9E3779B1u;
+    if (n > 0)
+        x ^= p[0] | (uint32_t)p[n - 1] << 8;
+    if (n > 1)
+        x ^= (uint32_t)p[1] << 16 | (uint32_t)p[n - 2] << 24;
+    x *= 0x85EBCA6Bu;
+    return x >> (32 - 13); /* 13 bits: NT__LEX_SEEN_BITS */
+}
+
+/* The bitmap of signature bits of every key's NORM and FOLD text (NULL for
+ * an empty lexicon): a plain token whose bit is clear is no key. */
+const uint64_t *nt__lexicon_plain_filter(const nt_lexicon *lex);
+
+/* The bitmaps of the keys' NORM texts and of their FOLD texts: a token whose
+ * NORM bit is clear in the first and FOLD bit in the second is no key. */
+void nt__lexicon_filters(const nt_lexicon *lex, const uint64_t **norm, const uint64_t **fold);
+
+/* A number no other lexicon of the process has had (0 for NULL). */
+uint64_t nt__lexicon_id(const nt_lexicon *lex);
+
+/* nt__lexicon_find after the caller applied the pre-filter itself. */
+const char *nt__lexicon_find_unfiltered(const nt_lexicon *lex, const char *norm, size_t nlen,
+                                        const char *fold, size_t flen);
 
 /* Non-zero for the utf8proc grapheme boundary classes of emoji (pictographs,
  * regional indicators, modifiers, ZWJ glue): the one definition of "emoji"

@@ -468,13 +468,55 @@ static int canon_rewrite(int32_t *cps, size_t n, vletter *v, int ol)
     return changed;
 }
 
+/* Can sk[0..n) (skeleton letters) split into syllables at all?  Necessary
+ * conditions, cheap to test: every syllable is onset + rime, every rime
+ * starts with a vowel and ends in a vowel or one of c ch m n ng nh p t, no
+ * onset or rime has f, j, w or z; so the letters before the first vowel must
+ * be an onset's consonants and those after the last vowel a rime's end. */
+static int may_segment(const vletter *v, size_t n)
+{
+    static const char *const onsets[] = {"",  "b",  "c",  "ch", "d",   "g",  "gh", "h",
+                                         "k", "kh", "l",  "m",  "n",   "ng", "ngh", "nh",
+                                         "p", "ph", "q",  "r",  "s",   "t",  "th", "tr",
+                                         "v", "x"};
+    static const char *const codas[] = {"", "c", "ch", "m", "n", "ng", "nh", "p", "t"};
+    size_t first = n, last = n;
+    for (size_t i = 0; i < n; i++) {
+        const char a = v[i].ascii;
+        if (a == 'f' || a == 'j' || a == 'w' || a == 'z')
+            return 0;
+        if (is_vowel(a)) {
+            if (first == n)
+                first = i;
+            last = i;
+        }
+    }
+    if (first == n || first > 3 || n - 1 - last > 2)
+        return 0;
+    int ok = 0;
+    for (size_t k = 0; k < sizeof onsets / sizeof onsets[0] && !ok; k++) {
+        ok = strlen(onsets[k]) == first;
+        for (size_t i = 0; ok && i < first; i++)
+            ok = onsets[k][i] == v[i].ascii;
+    }
+    if (!ok)
+        return 0;
+    ok = 0;
+    for (size_t k = 0; k < sizeof codas / sizeof codas[0] && !ok; k++) {
+        ok = strlen(codas[k]) == n - 1 - last;
+        for (size_t i = last + 1; ok && i < n; i++)
+            ok = codas[k][i - last - 1] == v[i].ascii;
+    }
+    return ok;
+}
+
 size_t nt__viet_segment(const int32_t *cps, size_t n, size_t *ends, size_t max_ends)
 {
     enum { MAXN = 256 };
     vletter v[MAXN];
     unsigned short cnt[MAXN + 1], bare[MAXN + 1];
     unsigned char len[MAXN + 1];
-    if (n == 0 || n > MAXN || !split_all(cps, n, v))
+    if (n == 0 || n > MAXN || !split_all(cps, n, v) || !may_segment(v, n))
         return 0;
     const unsigned short inf = 0xFFFF;
     cnt[n] = 0;
