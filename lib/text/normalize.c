@@ -536,7 +536,7 @@ static int analyse_simple(const unsigned char *p, size_t len, size_t s, fchunk *
         x++;
     }
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-scanned:
+scanned:;
 #endif
     const size_t n = x - s;
     if (n > 0) {
