@@ -7,10 +7,19 @@
  * over code points.  This file holds the entry point and the chunk driver,
  * run_message, which walks the message once, one whitespace-separated chunk
  * at a time, and writes the common chunks - plain words, sentence marks,
- * symbol and digit runs - straight to the forms, handing only the other
- * chunks to the stages, as sub-ranges of the input, with the little state
- * the stages carry from chunk to chunk.  The output is byte for byte what
- * the stages make of the whole message.
+ * symbol and digit runs - straight to the forms, handing the other chunks
+ * to the stages (nt__stages_direct for chunks of ASCII and fast letters,
+ * nt__stages for sub-ranges with anything else), with the little state the
+ * stages carry from chunk to chunk.  The output is byte for byte what the
+ * stages make of the whole message.  In order:
+ *
+ *   - the word memo: per thread, what a simple word's bytes come out as;
+ *   - chunk analysis: quick_aword (the commonest chunk from one 8-byte
+ *     load), analyse_simple, direct_ok, analyse_chunk;
+ *   - the writer of simple chunks, hot_*: NORM, FOLD, their segments, the
+ *     tokens and the carried state in locals; hot_direct replays chunks
+ *     remembered by chunkmemo.c or runs nt__stages_direct;
+ *   - the driver, run_message, and the public entry points.
  *
  * The result lives in one block (textmap.c); the offset maps of what this
  * file writes are CP and UNI segments (norm_internal.h).
