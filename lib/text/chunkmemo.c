@@ -28,7 +28,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#define MEMO_SLOTS 8192
+#define MEMO_SLOTS 16384
 #define MEMO_RING (512 * 1024)
 
 /* An entry: this header, the key bytes, then per token a nt__memo_tok
@@ -48,8 +48,10 @@ typedef struct memo_slot {
     uint64_t at;   /* ring position of the entry, counted from the start */
 } memo_slot;
 
+/* The index: MEMO_SLOTS / 2 sets of two slots; a new entry takes the slot
+ * whose entry is older. */
 typedef struct chunk_memo {
-    memo_slot slot[MEMO_SLOTS];
+    memo_slot slot[MEMO_SLOTS / 2][2];
     uint64_t head; /* bytes written to the ring so far */
     unsigned char ring[MEMO_RING];
 } chunk_memo;
@@ -59,9 +61,18 @@ static pthread_key_t memo_key;
 static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
 static int memo_key_ok;
 
+/* At thread exit: free the memo and forget it (a later call on this thread,
+ * from another key's destructor, makes a new one). */
+static void memo_free(void *m)
+{
+    if (m == (void *)memo)
+        memo = NULL;
+    free(m);
+}
+
 static void memo_key_init(void)
 {
-    memo_key_ok = pthread_key_create(&memo_key, free) == 0;
+    memo_key_ok = pthread_key_create(&memo_key, memo_free) == 0;
 }
 
 static chunk_memo *memo_get(void)
@@ -93,7 +104,8 @@ const unsigned char *nt__chunk_memo_find(uint64_t hash, const unsigned char *key
     chunk_memo *m = memo;
     if (!m || klen > NT__MEMO_KEY_MAX)
         return NULL;
-    const memo_slot *sl = &m->slot[hash & (MEMO_SLOTS - 1)];
+    const memo_slot *set = m->slot[hash & (MEMO_SLOTS / 2 - 1)];
+    const memo_slot *sl = set[0].hash == hash ? &set[0] : &set[1];
     if (sl->hash != hash || m->head - sl->at > MEMO_RING)
         return NULL; /* empty, another key, or overwritten since */
     const unsigned char *en = m->ring + sl->at % MEMO_RING;
@@ -233,7 +245,10 @@ void nt__chunk_memo_remember(const nt__ctx *c, uint64_t hash, uint64_t lexid, un
     const uint64_t at = m->head;
     m->head += n;
     memcpy(m->ring + off, buf, n);
-    memo_slot *sl = &m->slot[hash & (MEMO_SLOTS - 1)];
+    memo_slot *set = m->slot[hash & (MEMO_SLOTS / 2 - 1)];
+    memo_slot *sl = set[0].hash == hash ? &set[0]
+                    : set[1].hash == hash ? &set[1]
+                    : set[0].at <= set[1].at ? &set[0] : &set[1];
     sl->hash = hash;
     sl->at = at;
 }

@@ -7,10 +7,19 @@
  * over code points.  This file holds the entry point and the chunk driver,
  * run_message, which walks the message once, one whitespace-separated chunk
  * at a time, and writes the common chunks - plain words, sentence marks,
- * symbol and digit runs - straight to the forms, handing only the other
- * chunks to the stages, as sub-ranges of the input, with the little state
- * the stages carry from chunk to chunk.  The output is byte for byte what
- * the stages make of the whole message.
+ * symbol and digit runs - straight to the forms, handing the other chunks
+ * to the stages (nt__stages_direct for chunks of ASCII and fast letters,
+ * nt__stages for sub-ranges with anything else), with the little state the
+ * stages carry from chunk to chunk.  The output is byte for byte what the
+ * stages make of the whole message.  In order:
+ *
+ *   - the word memo: per thread, what a simple word's bytes come out as;
+ *   - chunk analysis: quick_aword (the commonest chunk from one 8-byte
+ *     load), analyse_simple, direct_ok, analyse_chunk;
+ *   - the writer of simple chunks, hot_*: NORM, FOLD, their segments, the
+ *     tokens and the carried state in locals; hot_direct replays chunks
+ *     remembered by chunkmemo.c or runs nt__stages_direct;
+ *   - the driver, run_message, and the public entry points.
  *
  * The result lives in one block (textmap.c); the offset maps of what this
  * file writes are CP and UNI segments (norm_internal.h).
@@ -73,16 +82,20 @@ enum { FC_AWORD, FC_WORD, FC_SYMBOLS, FC_DIGITS, FC_DIRECT };
 typedef struct word_entry {
     uint64_t k[3];
     uint8_t klen;  /* 0: empty slot */
-    uint8_t simple;
-    uint8_t recent; /* the entry of its set used last */
-    uint8_t n;  /* letters = FOLD bytes */
-    uint8_t nb; /* NORM bytes */
+    uint8_t flags; /* WE_* */
+    uint8_t n;     /* letters = FOLD bytes */
+    uint8_t nb;    /* NORM bytes */
     uint16_t nbit, fbit;
     unsigned char norm[WORD_KEY_MAX];
     unsigned char fold[NT__SYL_MAX];
-} word_entry;
+} word_entry; /* 64 bytes */
+
+#define WE_SIMPLE 1u /* a simple word: norm, fold, nbit, fbit are set */
+#define WE_RECENT 2u /* the entry of its set used last */
 
 #define WORD_SETS 2048 /* of two entries: 4096 words, 256 KiB a thread */
+
+_Static_assert(sizeof(word_entry) == 64, "a word memo entry is one cache line");
 
 /* Per thread, a two-way set-associative memo of words (what word_compute
  * makes of a letter sequence is a pure function of its bytes), so that the
@@ -97,9 +110,18 @@ static pthread_key_t word_memo_key;
 static pthread_once_t word_memo_once = PTHREAD_ONCE_INIT;
 static int word_memo_key_ok;
 
+/* At thread exit: free the memo and forget it (a later call on this thread,
+ * from another key's destructor, makes a new one). */
+static void word_memo_free(void *m)
+{
+    if (m == (void *)word_memo)
+        word_memo = NULL;
+    free(m);
+}
+
 static void word_memo_key_init(void)
 {
-    word_memo_key_ok = pthread_key_create(&word_memo_key, free) == 0;
+    word_memo_key_ok = pthread_key_create(&word_memo_key, word_memo_free) == 0;
 }
 
 /* This thread's memo, created on first use; NULL without memory. */
@@ -124,6 +146,7 @@ static word_set *word_memo_get(void)
 /* What analyse found in one chunk. */
 typedef struct fchunk {
     int kind;               /* FC_* */
+    uint64_t v;             /* FC_AWORD from quick_aword: its bytes from the start (else 0) */
     size_t n;               /* letters of a word */
     size_t pstart;          /* word: end of its letters, start of its trailing symbol run */
     const word_entry *w;    /* FC_WORD */
@@ -162,9 +185,8 @@ static inline int is_trailing_punct(unsigned char b)
 
 /* One letter of a word being analysed. */
 typedef struct fletter {
-    uint16_t cp; /* its norm letter (canonical spelling after syl_analyse) */
-    char skel;   /* skeleton of the norm letter */
-    char fold;   /* one-byte ASCII fold of the canonical letter */
+    uint16_t cp; /* its norm letter */
+    char skel;   /* the skeleton of that */
 } fletter;
 
 /* The letters of the word at in[s, e) (see NT__CI_FASTLET), at most
@@ -182,7 +204,7 @@ static size_t fast_letters(const unsigned char *p, size_t s, size_t e, fletter *
             if (!is_ascii_letter(b))
                 break;
             const unsigned char lc = b | 0x20;
-            l[n++] = (fletter){lc, (char)lc, (char)lc};
+            l[n++] = (fletter){lc, (char)lc};
             i++;
             continue;
         }
@@ -205,7 +227,7 @@ static size_t fast_letters(const unsigned char *p, size_t s, size_t e, fletter *
         const nt__cpinfo *t = &tab[ti];
         if (!(t->flags & NT__CI_FASTLET))
             break;
-        l[n++] = (fletter){t->norm, t->nskel, t->norm < 0x80 ? (char)t->norm : 0};
+        l[n++] = (fletter){t->norm, t->nskel};
         a &= t->norm < 0x80;
         i += k;
     }
@@ -261,7 +283,7 @@ static void word_compute(const unsigned char *p, size_t s, size_t e, word_entry 
     fletter l[FAST_WORD_MAX];
     size_t n;
     int ascii;
-    en->simple = 0;
+    en->flags = 0;
     if (fast_letters(p, s, e, l, &n, &ascii) != e || n > NT__SYL_MAX)
         return;
     /* letters_word: three letters with the same skeleton squeeze */
@@ -285,7 +307,7 @@ static void word_compute(const unsigned char *p, size_t s, size_t e, word_entry 
     en->nb = (uint8_t)nb;
     en->nbit = (uint16_t)nt__lex_seen_bit((const char *)en->norm, nb);
     en->fbit = (uint16_t)nt__lex_seen_bit((const char *)en->fold, n);
-    en->simple = 1;
+    en->flags = WE_SIMPLE;
 }
 
 /* The memo entry of the letter sequence in[s, s + n) (n <= WORD_KEY_MAX);
@@ -327,14 +349,14 @@ static const word_entry *word_lookup(const unsigned char *p, size_t s, size_t n,
             break;
     }
     if (w == 2) { /* a miss: the entry used less recently goes */
-        w = set[0].recent ? 1 : 0;
+        w = set[0].flags & WE_RECENT ? 1 : 0;
         word_entry *en = &set[w];
         memcpy(en->k, k, sizeof k);
         en->klen = (uint8_t)n;
         word_compute(p, s, s + n, en);
     }
-    set[w].recent = 1;
-    set[1 - w].recent = 0;
+    set[w].flags |= WE_RECENT;
+    set[1 - w].flags &= (uint8_t)~WE_RECENT;
     return &set[w];
 }
 
@@ -383,12 +405,6 @@ static size_t word_chunk_end(const unsigned char *p, size_t len, size_t w, size_
     return r;
 }
 
-/* The high bits of the ASCII bytes of v (bytes below 0x80). */
-static inline uint64_t high_free(uint64_t v)
-{
-    return ~v & 0x8080808080808080u;
-}
-
 /* The commonest chunks, looked at in one 8-byte word: an ASCII word of two
  * to seven letters that squeezing and canonical spelling leave as it is (no
  * three letters alike, no final i/y), followed by whitespace or by one of
@@ -398,7 +414,7 @@ static inline uint64_t high_free(uint64_t v)
  * message the word is taken from `tail`, the last eight bytes (or fewer,
  * zero-padded): a zero past the end reads as whitespace, as the end does. */
 static inline size_t quick_aword(const unsigned char *p, size_t len, size_t s, uint64_t tail,
-                                 size_t *e)
+                                 size_t *e, uint64_t *vout)
 {
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
@@ -437,6 +453,7 @@ static inline size_t quick_aword(const unsigned char *p, size_t len, size_t s, u
     if (last == 'i' || last == 'y')
         return 0;
     *e = end;
+    *vout = v;
     return k;
 #else
     (void)p;
@@ -444,6 +461,7 @@ static inline size_t quick_aword(const unsigned char *p, size_t len, size_t s, u
     (void)s;
     (void)tail;
     (void)e;
+    (void)vout;
     return 0;
 #endif
 }
@@ -499,45 +517,51 @@ static int direct_ok(const unsigned char *p, size_t s, size_t e)
     return !letters;
 }
 
-/* The chunk starting at s (a non-whitespace byte): is it simple, and how?
- * Fills f and *e (the chunk's end); 0 when the stages must handle it.
- * Saying 0 is always safe: the stages make the same of any chunk. */
-static int analyse_simple(const unsigned char *p, size_t len, size_t s, fchunk *f, size_t *e)
+/* The end of the run from s of ASCII letters and bytes >= 0x80 (the
+ * letters of a word, if they are letters); *high: whether it has any such
+ * byte. */
+static size_t scan_letters(const unsigned char *p, size_t s, size_t len, unsigned *high)
 {
-    /* the letters of a word, and any other bytes that are not ASCII */
     size_t x = s;
-    unsigned high = 0;
+    unsigned h = 0;
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    for (;;) { /* eight bytes at a time, as in quick_aword */
-        if (x + 8 > len)
-            break;
-        const uint64_t ones = 0x0101010101010101u, hb = 0x8080808080808080u;
+    /* eight bytes at a time, as in quick_aword */
+    const uint64_t ones = 0x0101010101010101u, hb = 0x8080808080808080u;
+    while (x + 8 <= len) {
         uint64_t v;
         memcpy(&v, p + x, 8);
         const uint64_t y = (v | 0x2020202020202020u) & 0x7F7F7F7F7F7F7F7Fu;
-        const uint64_t go = ((y + 0x1F * ones) & ~(y + 0x05 * ones) & high_free(v)) | (v & hb);
-        const uint64_t stop = ~go & hb;
+        const uint64_t letter = (y + 0x1F * ones) & ~(y + 0x05 * ones) & ~v & hb;
+        const uint64_t stop = ~(letter | (v & hb)) & hb;
         if (stop) {
             const unsigned k = (unsigned)__builtin_ctzll(stop) >> 3;
-            high |= (v & hb & ((UINT64_C(1) << (8 * k)) - 1)) != 0;
-            x += k;
-            goto scanned;
+            *high = h | ((v & hb & ((UINT64_C(1) << (8 * k)) - 1)) != 0);
+            return x + k;
         }
-        high |= (v & hb) != 0;
+        h |= (v & hb) != 0;
         x += 8;
     }
 #endif
     while (x < len) {
         const unsigned char b = p[x];
         if (b >= 0x80)
-            high = 1;
+            h = 1;
         else if (!is_ascii_letter(b))
             break;
         x++;
     }
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-scanned:;
-#endif
+    *high = h;
+    return x;
+}
+
+/* The chunk starting at s (a non-whitespace byte): is it simple, and how?
+ * Fills f and *e (the chunk's end); 0 when the stages must handle it.
+ * Saying 0 is always safe: the stages make the same of any chunk. */
+static int analyse_simple(const unsigned char *p, size_t len, size_t s, fchunk *f, size_t *e)
+{
+    /* the letters of a word, and any other bytes that are not ASCII */
+    unsigned high;
+    const size_t x = scan_letters(p, s, len, &high);
     const size_t n = x - s;
     if (n > 0) {
         const size_t r = word_chunk_end(p, len, x, e);
@@ -558,13 +582,14 @@ scanned:;
             if (n < 2 || n > NT__SYL_MAX || (last != 'i' && last != 'y')) {
                 f->kind = FC_AWORD; /* canonical spelling changes only a final i/y */
                 f->n = n;
+                f->v = 0;
                 return 1;
             }
         } else if (n > WORD_KEY_MAX) {
             return 0; /* more than eight letters with non-ASCII ones: split */
         }
         const word_entry *w = word_lookup(p, s, n, len, &f->spare);
-        if (!w->simple)
+        if (!(w->flags & WE_SIMPLE))
             return 0;
         f->kind = FC_WORD;
         f->w = w;
@@ -893,7 +918,14 @@ HOT nt_err hot_word(nt__ctx *c, hot *h, const fchunk *f, size_t s)
     hot_map_cp(h->fs, &h->fn, h->fl, &h->flim, h->fcp, os, nfc);
     unsigned char *restrict nd = h->nd + start;
     unsigned char *restrict fd = h->fd + fstart;
-    if (f->kind == FC_AWORD) {
+    if (f->kind == FC_AWORD && f->v) {
+        /* the word (two to seven letters) and what follows it, lower-cased
+         * by OR 0x20 in one store each: the bytes past it are room to spare */
+        const uint64_t x = f->v | 0x2020202020202020u;
+        memcpy(nd, &x, 8);
+        memcpy(fd, &x, 8);
+        h->nl += n;
+    } else if (f->kind == FC_AWORD) {
         /* letters only: OR 0x20 lower-cases them, eight at a time */
         const unsigned char *in = c->in + s;
         const uint64_t lower = 0x2020202020202020u;
@@ -916,8 +948,21 @@ HOT nt_err hot_word(nt__ctx *c, hot *h, const fchunk *f, size_t s)
     h->fl += n;
     h->ncp = h->fcp = oe;
     if (c->lex && n <= 16) {
-        const char *exp = word_teencode(c, f->kind == FC_WORD ? f->w : NULL, c->in + s, nd,
-                                        h->nl - start, fd, n, h->prev_kind);
+        const char *exp = NULL;
+        if (f->kind == FC_AWORD && f->v) {
+            /* nt__lex_seen_bit of the lower-cased word, from the register */
+            const uint64_t x = f->v | 0x2020202020202020u;
+            uint32_t sig = (uint32_t)n * 0x9E3779B1u;
+            sig ^= (uint32_t)(x & 0xFF) | (uint32_t)((x >> (8 * (n - 1))) & 0xFF) << 8;
+            sig ^= (uint32_t)((x >> 8) & 0xFF) << 16 | (uint32_t)((x >> (8 * (n - 2))) & 0xFF) << 24;
+            sig *= 0x85EBCA6Bu;
+            const uint32_t b = sig >> (32 - 13);
+            if ((c->lexf[b / 64] >> (b % 64)) & 1)
+                exp = word_teencode(c, NULL, c->in + s, nd, h->nl - start, fd, n, h->prev_kind);
+        } else {
+            exp = word_teencode(c, f->kind == FC_WORD ? f->w : NULL, c->in + s, nd, h->nl - start, fd,
+                                n, h->prev_kind);
+        }
         if (exp) {
             h->nl = nl0;
             h->fl = fl0;
@@ -1215,7 +1260,7 @@ static nt_err run_message(nt__ctx *c, int strict, nt_diag *diag)
                     break;
                 s = i;
                 e = s;
-                const size_t qn = quick_aword(p, len, s, tail, &e);
+                const size_t qn = quick_aword(p, len, s, tail, &e, &fc.v);
                 if (qn) {
                     fc.kind = FC_AWORD;
                     fc.n = qn;

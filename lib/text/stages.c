@@ -22,10 +22,17 @@
  *   4. emit: canonical tone placement, teencode expansion, then NT_FORM_NORM
  *      and NT_FORM_FOLD with their maps and the token array.
  *
+ * nt__stages runs them over a sub-range of the input.  nt__stages_direct
+ * runs stages 2 and 4 over one chunk whose code points are each ASCII or a
+ * fast letter (NT__CI_FASTLET): each is a grapheme cluster of its own and NFC
+ * as it is, so its units come straight from the input bytes.
+ *
  * Their output maps byte by byte (EXP segments, see norm_internal.h), except
- * ASCII runs of the NFC form (CP) and separator spaces and expansions (UNI).
- * The scratch arrays start in the caller's stack arena and move to the heap
- * if they outgrow it; nothing is allocated per character.
+ * ASCII runs of the NFC form and, from nt__stages_direct, tokens whose units
+ * are the input's consecutive code points (CP), and separator spaces and
+ * expansions (UNI).  The scratch arrays start in the caller's stack arena
+ * and move to the heap if they outgrow it; nothing is allocated per
+ * character.
  */
 #include "text/norm_internal.h"
 
