@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/web/run.sh NIEMTIN - the web app in headless Debian Chromium: install
 # playwright-core from npm once (tests/web/node_modules, from the lock file),
-# start `niemtin serve` on a free loopback port, run check.mjs against it,
+# start `niemtin serve` on a free loopback port, run every *.mjs against it,
 # stop the server.  Chromium and Node.js come from scripts/deps.
 set -u
 NT=$1
@@ -26,8 +26,12 @@ while ! grep -q "127.0.0.1:" "$tmp/out" 2>/dev/null; do
     if [ $i -gt 600 ] || ! kill -0 $pid 2>/dev/null; then echo "web: server did not start"; cat "$tmp/err"; exit 1; fi
 done
 port=$(grep -o '127.0.0.1:[0-9]*' "$tmp/out" | cut -d: -f2)
-node "$here/check.mjs" "http://127.0.0.1:$port"
-st=$?
+# every *.mjs beside this script is one browser scenario against the same server
+st=0
+for spec in "$here"/*.mjs; do
+    echo "web: $(basename "$spec")"
+    node "$spec" "http://127.0.0.1:$port" || st=1
+done
 kill -TERM $pid
 wait $pid || { echo "web: server exited with an error"; cat "$tmp/err"; st=1; }
 exit $st
