@@ -387,7 +387,10 @@ void nt_fc_matches_free(nt_fc_match *m, size_t n);
  *    "itemReviewed": {"@type": "Claim", "author"?, "datePublished"?,
  *                     "appearance"?, "firstAppearance"?}}
  * Google's Fact Check required and recommended fields; docs/claims.md maps
- * each.  page_url NULL: the desk's page URL for it.  NT_ERR_STATE for a draft. */
+ * each.  Every '/' is written "\/", so the string goes into a
+ * <script type="application/ld+json"> element as is ("</script>" in a claim
+ * cannot close it).  page_url NULL: the desk's page URL for it.
+ * NT_ERR_STATE for a draft. */
 nt_err nt_desk_claimreview(const nt_desk *desk, const nt_factcheck *fc, const char *page_url,
                            char **json, nt_diag *diag);
 
