@@ -384,15 +384,28 @@ nt_err nt__index_put(nt__index *ix, const nt_store_indicator *ind, const char *s
     return e;
 }
 
-size_t nt__index_find(const nt__index *cix, nt_ind_type type, int digits, const char *key,
-                      size_t len, nt__index_fn fn, void *ctx)
+uint64_t nt__index_enter(const nt__index *ix)
 {
-    nt__index *ix = (nt__index *)cix; /* the reader counters are the only writes */
-    uint64_t h = ix->hash(type, digits, key, len);
+    return reader_enter((nt__index *)ix); /* the reader counters are the only writes */
+}
+
+void nt__index_leave(const nt__index *ix, uint64_t token)
+{
+    reader_exit((nt__index *)ix, token);
+}
+
+uint64_t nt__index_hash(const nt__index *ix, nt_ind_type type, int digits, const char *key,
+                        size_t len)
+{
+    return ix->hash(type, digits, key, len);
+}
+
+size_t nt__index_find_in(const nt__index *ix, uint64_t h, nt_ind_type type, int digits,
+                         const char *key, size_t len, nt__index_fn fn, void *ctx)
+{
     uint32_t tag = (uint32_t)(h >> 32);
     size_t found = 0;
-    uint64_t ep = reader_enter(ix);
-    table *t = atomic_load(&ix->tab);
+    table *t = atomic_load_explicit(&((nt__index *)ix)->tab, memory_order_acquire);
     for (size_t i = h & t->mask, probes = 0; probes <= t->mask; i = (i + 1) & t->mask, probes++) {
         uint64_t w = atomic_load_explicit(&t->slot[i], memory_order_acquire);
         if (!w)
@@ -408,9 +421,13 @@ size_t nt__index_find(const nt__index *cix, nt_ind_type type, int digits, const 
         const char *k = rec_key(ix, r, digits, &kl);
         if (!k || kl != len || memcmp(k, key, len) != 0)
             continue; /* a fingerprint collision: confirmed against the value */
+        const char *v = arena_at(ix, r->value_ref);
+        uint32_t vl;
+        memcpy(&vl, v, 4);
         nt__index_entry e = {.ind = ind,
                              .type = (nt_ind_type)r->type,
-                             .value = arena_at(ix, r->value_ref) + 4,
+                             .value = v + 4,
+                             .value_len = vl,
                              .source =
                                  r->source ? arena_at(ix, ix->src_refs[r->source - 1]) + 4 : NULL,
                              .status = (nt_status)r->status,
@@ -420,17 +437,66 @@ size_t nt__index_find(const nt__index *cix, nt_ind_type type, int digits, const 
                              .n_reports = r->n_reports,
                              .n_reporters = r->n_reporters,
                              .score_log = r->score_log};
-        uint32_t vl;
-        memcpy(&vl, arena_at(ix, r->value_ref), 4);
-        e.value_len = vl;
         found++;
         if (fn && fn(ctx, &e))
             break;
         if (!digits)
             break; /* exact keys are unique */
     }
-    reader_exit(ix, ep);
     return found;
+}
+
+size_t nt__index_find(const nt__index *ix, nt_ind_type type, int digits, const char *key,
+                      size_t len, nt__index_fn fn, void *ctx)
+{
+    uint64_t h = ix->hash(type, digits, key, len);
+    uint64_t ep = nt__index_enter(ix);
+    size_t found = nt__index_find_in(ix, h, type, digits, key, len, fn, ctx);
+    nt__index_leave(ix, ep);
+    return found;
+}
+
+/* ---- batch prefetching (index.h) ----------------------------------------------------------- */
+
+void nt__index_prefetch_slot(const nt__index *ix, uint64_t h)
+{
+    table *t = atomic_load_explicit(&((nt__index *)ix)->tab, memory_order_acquire);
+    __builtin_prefetch((const void *)&t->slot[h & t->mask]);
+}
+
+uint32_t nt__index_prefetch_ref(const nt__index *ix, uint64_t h, int digits)
+{
+    table *t = atomic_load_explicit(&((nt__index *)ix)->tab, memory_order_acquire);
+    uint32_t tag = (uint32_t)(h >> 32);
+    for (size_t i = h & t->mask, probes = 0; probes <= t->mask; i = (i + 1) & t->mask, probes++) {
+        uint64_t w = atomic_load_explicit(&t->slot[i], memory_order_relaxed);
+        if (!w)
+            return 0;
+        uint32_t lo = (uint32_t)w;
+        if ((uint32_t)(w >> 32) != tag || ((lo & DIGITS_BIT) != 0) != (digits != 0))
+            continue;
+        uint32_t ind = lo & ~DIGITS_BIT;
+        _Atomic uint32_t *s = ref_slot(ix, ind);
+        if (!s)
+            return 0;
+        __builtin_prefetch((const void *)s);
+        return ind;
+    }
+    return 0;
+}
+
+const void *nt__index_prefetch_rec(const nt__index *ix, uint32_t ind)
+{
+    const rec *r = current(ix, ind);
+    if (r)
+        __builtin_prefetch(r);
+    return r;
+}
+
+void nt__index_prefetch_value(const nt__index *ix, const void *r)
+{
+    if (r)
+        __builtin_prefetch(arena_at(ix, ((const rec *)r)->value_ref));
 }
 
 double nt__index_score(const nt__index *ix, const nt__index_entry *e, int64_t now)

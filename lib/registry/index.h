@@ -65,9 +65,34 @@ typedef int (*nt__index_fn)(void *ctx, const nt__index_entry *e);
 size_t nt__index_find(const nt__index *ix, nt_ind_type type, int digits, const char *key,
                       size_t len, nt__index_fn fn, void *ctx);
 
-/* Reader: enter / leave a read-side critical section (nt__index_find does
- * this itself; callers holding entries across several finds need not: the
- * entries live in chunks that are never freed). */
+/* Reader sections.  nt__index_find enters and leaves one by itself; a caller
+ * that makes many finds (every key of one lookup, a batch of lookups) enters
+ * once and uses the functions below, all of which must be called between
+ * nt__index_enter and nt__index_leave with its token.  (Entries stay valid
+ * after leaving: they live in chunks that are never freed.) */
+uint64_t nt__index_enter(const nt__index *ix);
+void nt__index_leave(const nt__index *ix, uint64_t token);
+
+/* The hash of a key, as nt__index_find computes it. */
+uint64_t nt__index_hash(const nt__index *ix, nt_ind_type type, int digits, const char *key,
+                        size_t len);
+
+/* nt__index_find with the hash h already computed, inside a reader section. */
+size_t nt__index_find_in(const nt__index *ix, uint64_t h, nt_ind_type type, int digits,
+                         const char *key, size_t len, nt__index_fn fn, void *ctx);
+
+/* Batch lookups hide memory latency by touching many keys' data before
+ * probing any: for each key in a window, step 1 prefetches its slot; step 2
+ * scans the (now cached) slots for the first fingerprint match and
+ * prefetches its reference, returning the candidate indicator (0: none, a
+ * miss); step 3 prefetches the candidate's record and returns it; step 4
+ * prefetches the record's value.  Only hints: nt__index_find_in gives the
+ * answer, whatever these did.  Inside a reader section. */
+void nt__index_prefetch_slot(const nt__index *ix, uint64_t h);
+uint32_t nt__index_prefetch_ref(const nt__index *ix, uint64_t h, int digits);
+const void *nt__index_prefetch_rec(const nt__index *ix, uint32_t ind);
+void nt__index_prefetch_value(const nt__index *ix, const void *rec);
+
 void nt__index_stats_get(const nt__index *ix, nt__index_stats *st);
 
 /* Tests only: replace the key hash (e.g. by a constant, so that every key
