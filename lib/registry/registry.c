@@ -436,7 +436,8 @@ static const char *plan_with_scheme(plan *p, const char *s, int add_slash)
     return u;
 }
 
-static void plan_build(const nt_registry *reg, plan *p, nt_ind_type type, const char *canonical)
+static void plan_build(const nt_registry *reg, plan *p, nt_ind_type type, const char *canonical,
+                       unsigned flags)
 {
     p->n = 0;
     p->err = NT_OK;
@@ -446,6 +447,13 @@ static void plan_build(const nt_registry *reg, plan *p, nt_ind_type type, const 
         return;
     }
     const char *url;
+    if (flags & NT_LOOKUP_EXACT) {
+        /* a listed URL is its expression: the canonical URL without "scheme://" */
+        if (type == NT_IND_URL && (url = strstr(canonical, "://")) != NULL)
+            canonical = url + 3;
+        plan_add(reg, p, type, 0, NT_MATCH_EXACT, canonical, strlen(canonical));
+        return;
+    }
     switch (type) {
     case NT_IND_URL:
         if (strstr(canonical, "://"))
@@ -534,14 +542,14 @@ static void plan_prefetch(const nt_registry *reg, plan *p, size_t m)
             nt__index_prefetch_value(ix, p[j].key[i].rec);
 }
 
-nt_err nt_registry_lookup_canonical(const nt_registry *reg, nt_ind_type type, const char *canonical,
-                                    nt_reg_answer *a)
+static nt_err lookup_one(const nt_registry *reg, nt_ind_type type, const char *canonical,
+                         unsigned flags, nt_reg_answer *a)
 {
     if (!reg || !canonical || !a)
         return NT_ERR_INVALID_ARG;
     answer_reset(a, type);
     plan p;
-    plan_build(reg, &p, type, canonical);
+    plan_build(reg, &p, type, canonical, flags);
     int64_t now = nt_store_now(reg->st);
     uint64_t tok = nt__index_enter(reg->ix);
     if (p.n > 1)
@@ -551,11 +559,24 @@ nt_err nt_registry_lookup_canonical(const nt_registry *reg, nt_ind_type type, co
     return e;
 }
 
+nt_err nt_registry_lookup_canonical(const nt_registry *reg, nt_ind_type type, const char *canonical,
+                                    nt_reg_answer *a)
+{
+    return lookup_one(reg, type, canonical, 0, a);
+}
+
+nt_err nt_registry_lookup_exact(const nt_registry *reg, nt_ind_type type, const char *canonical,
+                                nt_reg_answer *a)
+{
+    return lookup_one(reg, type, canonical, NT_LOOKUP_EXACT, a);
+}
+
 /* Lookups a batch plans and prefetches together. */
 #define BATCH_WINDOW 8
 
 nt_err nt_registry_lookup_batch(const nt_registry *reg, size_t n, const nt_ind_type *types,
-                                const char *const *canonical, nt_reg_answer *answers)
+                                const char *const *canonical, unsigned flags,
+                                nt_reg_answer *answers)
 {
     if (!reg || (n && (!types || !canonical || !answers)))
         return NT_ERR_INVALID_ARG;
@@ -569,7 +590,7 @@ nt_err nt_registry_lookup_batch(const nt_registry *reg, size_t n, const nt_ind_t
     for (size_t s = 0; s < n; s += BATCH_WINDOW) {
         size_t m = n - s < BATCH_WINDOW ? n - s : BATCH_WINDOW;
         for (size_t j = 0; j < m; j++)
-            plan_build(reg, &p[j], types[s + j], canonical[s + j]);
+            plan_build(reg, &p[j], types[s + j], canonical[s + j], flags);
         uint64_t tok = nt__index_enter(reg->ix);
         plan_prefetch(reg, p, m);
         for (size_t j = 0; j < m; j++) {
@@ -592,17 +613,28 @@ static char *refang(const char *s, size_t len, size_t *out_len)
         const char *from, *to;
     } subs[] = {{"[.]", "."}, {"(.)", "."},     {"{.}", "."},     {"[dot]", "."},  {"[:]", ":"},
                 {"[@]", "@"}, {"hxxp", "http"}, {"hXXp", "http"}, {"HXXP", "HTTP"}};
+    /* every pattern starts with one of these: most values have none */
+    size_t first = 0;
+    while (first < len && s[first] != '[' && s[first] != '(' && s[first] != '{' &&
+           s[first] != 'h' && s[first] != 'H')
+        first++;
+    if (first == len)
+        return NULL;
     char *o = malloc(len + 1);
-    size_t n = 0;
+    size_t n = first;
     int changed = 0;
     if (!o)
         return NULL;
-    for (size_t i = 0; i < len;) {
-        size_t k = 0;
-        for (; k < sizeof subs / sizeof subs[0]; k++) {
-            size_t fl = strlen(subs[k].from);
-            if (i + fl <= len && memcmp(s + i, subs[k].from, fl) == 0)
-                break;
+    memcpy(o, s, first);
+    for (size_t i = first; i < len;) {
+        size_t k = sizeof subs / sizeof subs[0];
+        char c = s[i];
+        if (c == '[' || c == '(' || c == '{' || c == 'h' || c == 'H') {
+            for (k = 0; k < sizeof subs / sizeof subs[0]; k++) {
+                size_t fl = strlen(subs[k].from);
+                if (i + fl <= len && memcmp(s + i, subs[k].from, fl) == 0)
+                    break;
+            }
         }
         if (k < sizeof subs / sizeof subs[0]) {
             size_t tl = strlen(subs[k].to);
