@@ -3,14 +3,18 @@
  *
  * One writer, any number of readers that never block and never take a lock:
  *   - keys are (type, canonical value) hashed with XXH3-64; a slot is one
- *     64-bit word (32-bit tag from the hash | 31-bit indicator number | an
+ *     64-bit word (32-bit tag from the hash | 31-bit record reference | an
  *     "account digits" bit) in an open-addressing table with linear probing,
  *     published with one release store;
- *   - an indicator's summary is an immutable 32-byte record; an update
- *     writes a new record and swings the indicator's 32-bit reference to it
- *     with one release store, so a reader sees the old or the new record;
- *   - values, records and references live in fixed-size chunks that never
- *     move and are freed only at nt__index_free;
+ *   - an indicator's summary is an immutable 36-byte record (with the
+ *     indicator id) in an append-only arena; its first record is followed by
+ *     its value, so a hit reads the slot, then one or two adjacent cache
+ *     lines; an update appends a new record and swings the indicator's slots
+ *     to it with one release store each, so a reader sees the old or the new
+ *     record;
+ *   - the arena lives in fixed-size chunks that never move and are freed
+ *     only at nt__index_free; a writer-side array maps indicator ids to
+ *     their current record;
  *   - when the table grows, the writer builds a bigger one, publishes it and
  *     frees the old one only after every reader that could have seen it has
  *     left (two reader counters by epoch parity, an RCU grace period).
@@ -83,11 +87,12 @@ size_t nt__index_find_in(const nt__index *ix, uint64_t h, nt_ind_type type, int 
 
 /* Batch lookups hide memory latency by touching many keys' data before
  * probing any: for each key in a window, step 1 prefetches its slot; step 2
- * scans the (now cached) slots for the first fingerprint match and
- * prefetches its reference, returning the candidate indicator (0: none, a
- * miss); step 3 prefetches the candidate's record and returns it; step 4
- * prefetches the record's value.  Only hints: nt__index_find_in gives the
- * answer, whatever these did.  Inside a reader section. */
+ * scans the (now cached) slots for the first fingerprint match, prefetches
+ * its record and the value after it and returns the record's reference (0:
+ * none, a miss); step 3 gives that record; step 4 prefetches the record's
+ * value when it is not the one after it (an updated indicator).  Only hints:
+ * nt__index_find_in gives the answer, whatever these did.  Inside a reader
+ * section. */
 void nt__index_prefetch_slot(const nt__index *ix, uint64_t h);
 uint32_t nt__index_prefetch_ref(const nt__index *ix, uint64_t h, int digits);
 const void *nt__index_prefetch_rec(const nt__index *ix, uint32_t ind);

@@ -572,7 +572,7 @@ nt_err nt_registry_lookup_exact(const nt_registry *reg, nt_ind_type type, const 
 }
 
 /* Lookups a batch plans and prefetches together. */
-#define BATCH_WINDOW 8
+#define BATCH_WINDOW 16
 
 nt_err nt_registry_lookup_batch(const nt_registry *reg, size_t n, const nt_ind_type *types,
                                 const char *const *canonical, unsigned flags,
