@@ -46,7 +46,7 @@ awk 'BEGIN { for (i = 0; i < 1000; i++) printf "base-%d.example.vn\n", i }' >"$t
 "$NT" import --format list --type domain --name base "$tmp/base.txt" >/dev/null 2>&1
 check "baseline import acknowledged" $? 0
 
-LINES=150000
+LINES=100000
 awk -v n=$LINES 'BEGIN { for (i = 0; i < n; i++) printf "0913%06d\n", i }' >"$tmp/big.txt"
 wal0=$(stat -c %s "$NIEMTIN_DB-wal" 2>/dev/null || echo 0)
 "$NT" import --format list --type phone --name big "$tmp/big.txt" >"$tmp/import.out" 2>&1 &
