@@ -200,6 +200,7 @@ static const struct {
     {NT_AUTH_MANAGE_ORGS, "manage_orgs", {0, 0, 0, 1}},
     {NT_AUTH_MANAGE_KEYS, "manage_keys", {0, 0, 0, 1}},
     {NT_AUTH_SETTINGS, "settings", {0, 0, 0, 1}},
+    {NT_AUTH_MANAGE_ORG_KEYS, "manage_org_keys", {0, 1, 1, 1}},
 };
 
 static void test_permission_table(void **state)
