@@ -111,7 +111,8 @@ try {
   await page.check('input[value=chat]');
   await page.click('#example-btn');
   await page.click('#check-btn');
-  await page.waitForSelector('#evidence .turn');
+  // (.who: only a chat's evidence names its turns; a single message's block is a .turn too)
+  await page.waitForSelector('#evidence .who');
   const advice = await page.textContent('#verdict-advice');
   check(/trở nên nguy hiểm ở lượt \d/.test(advice), 'names the turn the chat became dangerous', advice);
   const turns = await page.$$eval('#evidence .who', ws => ws.map(w => w.textContent));
