@@ -59,7 +59,7 @@ function field(id, labelKey, input) {
 async function showAdmin() {
   const box = $('admin');
   const me = await whoAmI();
-  if (me.kind !== 'user') { box.replaceChildren(loginForm('admin', t('adminLogin'), showAdmin)); return; }
+  if (me.kind !== 'user') { showLogin(box, 'admin', 'adminLogin', showAdmin); return; }
   const head = whoLine(me, showAdmin);
   if (me.role !== 'admin') {
     box.replaceChildren(head, el('p', {class: 'error', role: 'alert', id: 'admin-error'}, t('adminOnly')));

@@ -78,18 +78,24 @@ async function whoAmI() {
   return r.ok ? r.data : {kind: 'public', role: 'public'};
 }
 
-/* A login form (labelled fields, an error line); onDone runs after a
+/* A login form (labelled fields, an error line) in box, unless one is there
+ * already (a form being filled in is never replaced); onDone runs after a
  * successful login. */
-function loginForm(prefix, lead, onDone) {
+function showLogin(box, prefix, leadKey, onDone) {
+  if (!document.getElementById(prefix + '-login')) box.replaceChildren(loginForm(prefix, leadKey, onDone));
+}
+
+function loginForm(prefix, leadKey, onDone) {
   const f = el('form', {id: prefix + '-login', novalidate: ''});
   const err = el('p', {id: prefix + '-login-error', class: 'error', role: 'alert'});
   err.hidden = true;
   const name = el('input', {id: prefix + '-login-name', type: 'text', autocomplete: 'username'});
   const pw = el('input', {id: prefix + '-login-password', type: 'password', autocomplete: 'current-password'});
-  f.append(el('p', {class: 'lead'}, lead),
-    el('label', {for: name.id, class: 'field-label'}, t('loginName')), name,
-    el('label', {for: pw.id, class: 'field-label'}, t('loginPassword')), pw, err,
-    el('div', {class: 'actions'}, el('button', {type: 'submit', id: prefix + '-login-btn', class: 'primary'}, t('loginBtn'))));
+  /* data-i18n: setLang translates the form in place (it is not redrawn) */
+  f.append(el('p', {class: 'lead', 'data-i18n': leadKey}, t(leadKey)),
+    el('label', {for: name.id, class: 'field-label', 'data-i18n': 'loginName'}, t('loginName')), name,
+    el('label', {for: pw.id, class: 'field-label', 'data-i18n': 'loginPassword'}, t('loginPassword')), pw, err,
+    el('div', {class: 'actions'}, el('button', {type: 'submit', id: prefix + '-login-btn', class: 'primary', 'data-i18n': 'loginBtn'}, t('loginBtn'))));
   f.addEventListener('submit', async ev => {
     ev.preventDefault();
     const r = await api('POST', '/api/v1/login', {login: name.value, password: pw.value});

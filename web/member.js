@@ -47,7 +47,7 @@ async function showMember() {
   const box = $('member');
   const me = await whoAmI();
   if (me.kind !== 'user') {
-    box.replaceChildren(loginForm('member', t('memberLogin'), showMember));
+    showLogin(box, 'member', 'memberLogin', showMember);
     return;
   }
   const head = whoLine(me, showMember);
