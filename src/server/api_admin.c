@@ -238,9 +238,7 @@ void api_org_key_revoke(srv_req *r, srv_resp *out)
     }
     nt_err rc = nt_auth_key_revoke(r->s->auth, &r->who, prefix, &d);
     if (rc) {
-        if (rc == NT_ERR_INVALID) /* not a key prefix at all */
-            srv_error(r, out, 404, "not_found", NULL, "Không có khoá này", "no such key");
-        else if (rc == NT_ERR_NOT_FOUND)
+        if (rc == NT_ERR_INVALID || rc == NT_ERR_NOT_FOUND) /* not a key prefix; no such key */
             srv_error(r, out, 404, "not_found", NULL, "Không có khoá này", "no such key");
         else
             srv_lib_error(r, out, rc, &d, NULL, NULL);
@@ -383,10 +381,7 @@ void api_admin_user_change(srv_req *r, srv_resp *out)
     }
     if (rc) {
         const char *def = role ? "role" : dis ? "disabled" : "password";
-        srv_lib_error(r, out, rc, &d, user_fields, def);
-        /* an unknown login: the library says invalid or not found */
-        if (rc == NT_ERR_INVALID && strstr(d.message, "no such"))
-            srv_error(r, out, 404, "not_found", NULL, "Không có người dùng này", "no such user");
+        srv_lib_error(r, out, rc, &d, user_fields, def); /* an unknown login: 404 */
         goto cleanup;
     }
     nt_user u;
