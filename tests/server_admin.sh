@@ -146,10 +146,12 @@ req "export: round trip (csv imports back)" 200 '"ok":true' POST "/api/v1/import
 req "report with a contact" 201 '"indicator_id":[0-9]+' POST /api/v1/reports $JSON \
     -d '{"type":"phone","value":"0955 555 555","evidence":"Gọi xưng công an","channel":"call","contact":"me@example.vn"}'
 PID=$(grep -o '"indicator_id":[0-9]*' "$tmp/body" | cut -d: -f2)
-req "page: anyone sees status and history" 200 '"value":"\+84955555555","status":"reported".*"history":\[\{"at":' GET "/api/v1/indicators/$PID"
+req "page: a reported one is not listed by id for nobody" 404 '"code":"not_found"' GET "/api/v1/indicators/$PID"
+req "page: nor for a member" 404 '"code":"not_found"' GET "/api/v1/indicators/$PID" -H "$AK"
+req "page: anyone sees status and history by value" 200 '"value":"\+84955555555","status":"reported".*"history":\[\{"at":' GET "/api/v1/indicators/phone/0955555555"
 lacks "page: nobody sees no reports" '"reports":\['
 lacks "page: nobody sees no actors" '"actor"'
-req "page: by type and value" 200 "\"id\":$PID," GET "/api/v1/indicators/phone/0955555555"
+req "page: by id for an analyst" 200 "\"id\":$PID," GET "/api/v1/indicators/$PID" -b "$tmp/an"
 req "page: analyst sees reports and actions" 200 '"reports":\[\{"id":[0-9]+,"reporter":"anonymous".*"evidence":"Gọi xưng công an".*"has_contact":true.*"actions":\["review","confirm","reject"\]' \
     GET "/api/v1/indicators/$PID" -b "$tmp/an"
 lacks "page: contact not shown unless asked" 'me@example.vn'
@@ -166,6 +168,9 @@ req "decide from the page" 200 '"action":"confirm"' POST "/api/v1/review/$PID" $
 req "page: history says who and why" 200 '"action":"confirm","from":"reported","to":"confirmed","actor":"demo-analyst","reason":"Đã xác minh"' \
     GET "/api/v1/indicators/$PID" -b "$tmp/an"
 req "page: next actions follow the status" 200 '"actions":\["dispute"\]' GET "/api/v1/indicators/$PID" -b "$tmp/an"
+req "page: a confirmed one is public by id" 200 '"status":"confirmed"' GET "/api/v1/indicators/$PID"
+lacks "page: still no reports for nobody" '"reports":\['
+req "page: a URL by its value (slashes and all)" 200 '"type":"url","type_label":"[^"]*","value":"phish-example.org/login"' GET "/api/v1/indicators/url/https:%2F%2Fphish-example.org%2Flogin"
 
 # ---- the review queue's filters ------------------------------------------------------------
 curl -s -o /dev/null $JSON -d '{"type":"domain","value":"queue-filter.com"}' "$H/api/v1/reports"

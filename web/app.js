@@ -197,7 +197,7 @@ function answerBox(a) {
   box.append(el('p', {class: 'risk'}, t('asType', {type: STRINGS[lang].types[a.type] || a.type, value: a.canonical})));
   const ul = el('ul', {class: 'matches'});
   for (const m of a.matches || []) ul.append(el('li', null, el('code', null, m.value), ' — ' + m.explanation + ' ',
-    el('a', {href: '#indicator/' + m.id, class: 'details'}, t('detailsLink'))));
+    el('a', {href: '#indicator/' + m.type + '/' + encodeURIComponent(m.value), class: 'details'}, t('detailsLink'))));
   if (ul.children.length) box.append(ul);
   if (!a.status) box.append(el('p', {class: 'help'}, t('noWarning')));
   return box;

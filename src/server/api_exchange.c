@@ -15,7 +15,9 @@
  * the system), before it is sent.
  *
  * An indicator's page is public in part: anyone sees the indicator, its
- * status, the reputation explanation and the history of statuses; analysts
+ * status, the reputation explanation and the history of statuses (by id
+ * only a confirmed or disputed one, so unverified reports cannot be
+ * enumerated; by type and value any, as a lookup would show); analysts
  * also see who decided and why, the reports (evidence, reporter), and with
  * reveal=contact the reporters' decrypted contacts (an audited act that
  * needs the server's NIEMTIN_STORE_KEY).
@@ -559,6 +561,16 @@ void api_indicator(srv_req *r, srv_resp *out)
     nt_err rc = page_find(r, out, st, &ind);
     if (rc) {
         pthread_mutex_unlock(&r->s->store_lock);
+        return;
+    }
+    /* By id, people who are not analysts see published verdicts only, so
+     * the unverified reports cannot be listed by counting ids; by value
+     * they see what a lookup of that value shows anyway. */
+    int by_id = !strchr(r->path + strlen("/api/v1/indicators/"), '/');
+    if (by_id && !staff && ind.status != NT_STATUS_CONFIRMED && ind.status != NT_STATUS_DISPUTED) {
+        pthread_mutex_unlock(&r->s->store_lock);
+        nt_store_indicator_release(&ind);
+        srv_error(r, out, 404, "not_found", NULL, "Không có chỉ báo này", "no such indicator");
         return;
     }
     nt_diag d;
