@@ -23,6 +23,7 @@ Object.assign(STRINGS.vi, {
   kindBank: 'ngân hàng', kindTelco: 'nhà mạng', kindPlatform: 'nền tảng', kindOther: 'khác',
   settingsTitle: 'Cài đặt', colKey: 'Khoá', colValue: 'Giá trị', colHelp: 'Ý nghĩa', saveBtn: 'Lưu', saved: 'Đã lưu {key} = {value}.',
   auditTitle: 'Nhật ký (20 mục mới nhất)', colObject: 'Đối tượng',
+  adminKeyTitle: 'Tạo khoá API cho một tổ chức', allKeysLink: 'Mọi khoá API',
 });
 Object.assign(STRINGS.en, {
   adminTitle: 'Administration', adminLead: 'Accounts, roles, organisations, settings and the audit log.',
@@ -37,6 +38,7 @@ Object.assign(STRINGS.en, {
   kindBank: 'bank', kindTelco: 'telco', kindPlatform: 'platform', kindOther: 'other',
   settingsTitle: 'Settings', colKey: 'Key', colValue: 'Value', colHelp: 'Meaning', saveBtn: 'Save', saved: 'Saved {key} = {value}.',
   auditTitle: 'Audit log (the 20 newest entries)', colObject: 'Object',
+  adminKeyTitle: 'Create an API key for an organisation', allKeysLink: 'Every API key',
 });
 
 const ROLES = [['member', 'roleMember'], ['analyst', 'roleAnalyst'], ['admin', 'roleAdmin']];
@@ -101,7 +103,7 @@ async function showAdmin() {
       note.textContent = t('resetDone', {login: u.login});
     });
     /* a card per person (a table of controls does not fit a phone) */
-    return el('li', {class: 'queue-item', 'data-login': u.login},
+    return el('li', {class: 'card', 'data-login': u.login},
       el('p', null, el('strong', null, u.login), ' — ' + u.display_name + (u.org ? ' · ' + u.org : '') + ' ',
         el('span', {class: 'badge ' + (u.disabled ? 'off' : 'on')}, t(u.disabled ? 'userDisabled' : 'userEnabled'))),
       el('p', {class: 'help'}, t('colLastLogin') + ': ' + when(u.last_login_at)),
@@ -109,7 +111,7 @@ async function showAdmin() {
       el('div', {class: 'inline'}, pw, reset));
   });
   const people = el('section', {class: 'box', id: 'users'}, el('h2', null, t('usersTitle')),
-    el('ul', {class: 'queue', id: 'users-list'}, ...rows));
+    el('ul', {class: 'cards', id: 'users-list'}, ...rows));
 
   /* a new person */
   const nu = {login: el('input', {id: 'new-login', type: 'text', autocomplete: 'off'}),
@@ -142,9 +144,31 @@ async function showAdmin() {
     const r = await api('POST', '/api/v1/admin/orgs', {name: on.value.trim(), kind: ok.value});
     if (!r.ok) fail(r); else showAdmin();
   });
+  /* API keys of any organisation: create (member or analyst role); the
+   * list, usage and revocation are on the member page, which shows an
+   * administrator every key */
+  const kOrg = select('admin-key-org', orgNames, orgNames.length ? orgNames[0][0] : '');
+  const kRole = select('admin-key-role', ROLES.slice(0, 2), 'member');
+  const kLabel = el('input', {id: 'admin-key-label', type: 'text', autocomplete: 'off'});
+  const kOut = el('div', {id: 'admin-key-out', 'aria-live': 'polite'});
+  const keyForm = el('form', {id: 'admin-key-form', novalidate: ''}, el('h3', null, t('adminKeyTitle')),
+    ...field('admin-key-org', 'colOrg', kOrg), ...field('admin-key-role', 'colRole', kRole),
+    ...field('admin-key-label', 'keyLabel', kLabel), kOut,
+    el('div', {class: 'actions'}, el('button', {type: 'submit', class: 'secondary', id: 'admin-key-btn'}, t('createKeyBtn')),
+      el('a', {href: '#member', class: 'button'}, t('allKeysLink'))));
+  keyForm.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const body = {org: kOrg.value, role: kRole.value};
+    if (kLabel.value.trim()) body.label = kLabel.value.trim();
+    const r = await api('POST', '/api/v1/org/keys', body);
+    if (!r.ok) { fail(r); return; }
+    showFormError(err, '');
+    kLabel.value = '';
+    kOut.replaceChildren(el('p', null, el('strong', null, t('newKeyShown'))), el('code', {class: 'secret', id: 'admin-new-key'}, r.data.key));
+  });
   const orgSec = el('section', {class: 'box', id: 'orgs'}, el('h2', null, t('orgsTitle')),
     table(['colOrg', 'colKind', 'colCreated'], orgs.data.orgs.map(o => [o.name, t(KINDS.find(k => k[0] === o.kind)?.[1] || o.kind), when(o.created_at)])),
-    orgForm);
+    orgForm, keyForm);
 
   /* settings */
   const setRows = settings.data.settings.map(s => {

@@ -93,9 +93,22 @@ try {
   await page.click('button[data-setting="rate.analyst"]');
   await page.waitForFunction(() => /60\/120/.test(document.querySelector('#admin-note').textContent));
   check(true, 'a setting is saved');
+  // an analyst key for the demo bank (shown once), then seen among every key
+  await page.selectOption('#admin-key-role', 'analyst');
+  await page.fill('#admin-key-label', 'pipeline');
+  await page.click('#admin-key-btn');
+  await page.waitForSelector('#admin-new-key');
+  const akey = (await page.textContent('#admin-new-key')).trim();
+  check(/^nt_live_/.test(akey), 'an admin creates an analyst key', akey);
+  const kr = await fetch(base + '/api/v1/review', { headers: { Authorization: 'Bearer ' + akey } });
+  check(kr.status === 200, 'the analyst key reads the queue', kr.status);
   await shot('user-added');
-  await page.click('#admin button.secondary >> text=Đăng xuất');
-  await page.waitForSelector('#admin-login');
+  await page.click('#admin-key-form a.button');
+  await page.waitForSelector('#keys-table');
+  const allKeys = await page.textContent('#keys-table');
+  check(allKeys.includes(akey.slice(0, 16)) && allKeys.includes('pipeline'), 'the admin sees it among every key', allKeys);
+  await page.click('#member button.secondary >> text=Đăng xuất');
+  await page.waitForSelector('#member-login');
 
   // the new analyst logs in at the desk
   await page.click('#tab-desk');
@@ -131,11 +144,11 @@ try {
   await page.selectOption('#queue-type', 'phone');
   await page.fill('#queue-q', '0901');
   await page.waitForFunction(() => {
-    const items = [...document.querySelectorAll('.queue-item')];
+    const items = [...document.querySelectorAll('#queue .queue-item')];
     return items.length === 1 && items[0].textContent.includes('+84901234567');
   });
   check(true, 'the filtered queue shows the one number');
-  await page.click('.queue-item a.details');
+  await page.click('#queue .queue-item a.details');
   await page.waitForSelector('#indicator-value');
   check(await page.textContent('#indicator-value') === '+84901234567', 'the indicator page shows the value');
   check(await page.getAttribute('#indicator-status', 'data-status') === 'confirmed', 'and its status');
@@ -193,7 +206,7 @@ try {
   check(await page.isVisible('#admin-error'), 'the last admin cannot be disabled');
   await shot('disabled');
   const unlabelled = await page.$$eval('#page-admin input, #page-admin select, #page-desk input, #page-desk select, #page-desk textarea',
-    els => els.filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.outerHTML));
+    els => els.filter(e => !(e.labels && e.labels.length) && !(e.id && document.querySelector(`label[for="${e.id}"]`)) && !e.getAttribute('aria-label')).map(e => e.outerHTML));
   check(unlabelled.length === 0, 'every control is labelled', unlabelled);
   await page.click('#admin button.secondary >> text=Đăng xuất');
   await page.waitForSelector('#admin-login');

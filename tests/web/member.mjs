@@ -111,7 +111,7 @@ try {
 
   // every control on the page is labelled
   const unlabelled = await page.$$eval('#page-member input, #page-member select', els => els.filter(e =>
-    !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.outerHTML));
+    !(e.labels && e.labels.length) && !(e.id && document.querySelector(`label[for="${e.id}"]`)) && !e.getAttribute('aria-label')).map(e => e.outerHTML));
   check(unlabelled.length === 0, 'every control is labelled', unlabelled);
 
   // log out; an analyst (no organisation) is told this page is not theirs
