@@ -300,6 +300,47 @@ req "audit: the chain is intact" 200 '"ok":true' GET /api/v1/audit/verify -b "$t
 req "metrics label the new routes" 200 'route="import"' GET /metrics
 grep -q 'route="admin"' "$tmp/body" && grep -q 'route="org_keys"' "$tmp/body" && ok || bad "metrics: admin and org_keys routes"
 
+# ---- concurrent writers: imports, reports, key changes and people at once ----------------------
+# (the store and the accounts write through two connections to one database
+# and one audit chain: every write must land, and the chain stay whole)
+for k in 1 2 3 4; do
+    i=0; while [ $i -lt 50 ]; do printf 'par-%d-%d.scam-host.net\n' $k $i; i=$((i + 1)); done >"$tmp/par$k.txt"
+done
+printf 'good-one.scam-host.net\nbad line here\n' >"$tmp/parbad.txt"
+pids=
+for k in 1 2 3 4; do
+    ( curl -s -o /dev/null -w '%{http_code}\n' -X POST $TEXT $AN --data-binary @"$tmp/par$k.txt" \
+        "$H/api/v1/import?format=chongluadao&name=par$k" >"$tmp/par.imp.$k" ) &
+    pids="$pids $!"
+    ( for j in 1 2 3 4 5; do
+        curl -s -o /dev/null -w '%{http_code}\n' -X POST $JSON \
+            -d "{\"type\":\"phone\",\"value\":\"09880$k$j$j$j$j\",\"evidence\":\"song song\"}" "$H/api/v1/reports"
+      done >"$tmp/par.rep.$k" ) &
+    pids="$pids $!"
+    ( for j in 1 2; do
+        curl -s -o /dev/null -w '%{http_code}\n' -X POST $JSON $MEM -d "{\"label\":\"par $k $j\"}" "$H/api/v1/org/keys"
+      done >"$tmp/par.key.$k" ) &
+    pids="$pids $!"
+done
+( curl -s -o /dev/null -w '%{http_code}\n' -X POST $TEXT $AN --data-binary @"$tmp/parbad.txt" \
+    "$H/api/v1/import?format=chongluadao" >"$tmp/par.bad" ) &
+pids="$pids $!"
+( curl -s -o /dev/null -w '%{http_code}\n' -X POST $JSON $AD \
+    -d '{"login":"par-user","password":"mat-khau-song-song","role":"analyst"}' "$H/api/v1/admin/users" >"$tmp/par.user" ) &
+pids="$pids $!"
+for p in $pids; do wait $p; done
+[ "$(cat "$tmp"/par.imp.* | grep -c '^200$')" = 4 ] && ok || bad "concurrent imports: $(cat "$tmp"/par.imp.* | tr '\n' ' ')"
+[ "$(cat "$tmp"/par.rep.* | grep -c '^201$')" = 20 ] && ok || bad "concurrent reports: $(cat "$tmp"/par.rep.* | tr '\n' ' ')"
+[ "$(cat "$tmp"/par.key.* | grep -c '^201$')" = 8 ] && ok || bad "concurrent key creations: $(cat "$tmp"/par.key.* | tr '\n' ' ')"
+[ "$(cat "$tmp/par.bad")" = 400 ] && ok || bad "concurrent bad import: $(cat "$tmp/par.bad")"
+[ "$(cat "$tmp/par.user")" = 201 ] && ok || bad "concurrent user add: $(cat "$tmp/par.user")"
+req "concurrent: every imported host is exported" 200 '' GET "/api/v1/export?format=hosts" -b "$tmp/an"
+[ "$(grep -c 'par-[1-4]-[0-9]*\.scam-host\.net' "$tmp/body")" = 200 ] && ok || bad "concurrent: $(grep -c 'par-' "$tmp/body") of 200 hosts"
+grep -q 'good-one.scam-host.net' "$tmp/body" && bad "concurrent: the rejected import wrote" || ok
+req "concurrent: every key listed" 200 '' GET /api/v1/org/keys -b "$tmp/mem"
+[ "$(grep -o '"label":"par [1-4] [12]"' "$tmp/body" | sort -u | wc -l)" = 8 ] && ok || bad "concurrent: not every new key is listed"
+req "concurrent: the audit chain is intact" 200 '"ok":true' GET /api/v1/audit/verify -b "$tmp/ad"
+
 kill -TERM $pid
 wait $pid
 st=$?
