@@ -223,6 +223,9 @@ req "keys: nor revoke it" 404 '"code":"not_found"' DELETE "/api/v1/org/keys/$OTH
 req "keys: admin sees every key" 200 "$OTHER" GET /api/v1/org/keys -b "$tmp/ad"
 req "keys: admin lists one organisation" 200 '"org":"Other Bank"' GET "/api/v1/org/keys?org=Other%20Bank" -b "$tmp/ad"
 
+req "keys: wrong method" 405 '"code":"method_not_allowed"' PUT /api/v1/org/keys $JSON $MEM -d '{}'
+grep -qi '^allow: GET, POST' "$tmp/headers" && ok || bad "405 on a path with two methods names both"
+
 # ---- people (administrators) ---------------------------------------------------------------
 req "users: nobody" 401 '"code":"unauthorized"' GET /api/v1/admin/users
 req "users: member" 403 '"code":"forbidden"' GET /api/v1/admin/users -H "$AK"

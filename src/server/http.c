@@ -265,11 +265,14 @@ static int path_matches(const char *pattern, const char *path)
 static void dispatch(srv_req *r, srv_resp *out)
 {
     const route *hit = NULL;
-    const char *allow = NULL;
+    const char *allow = NULL, *allow2 = NULL; /* a path has at most two methods */
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (!path_matches(routes[i].path, r->path))
             continue;
-        allow = routes[i].method;
+        if (!allow)
+            allow = routes[i].method;
+        else if (strcmp(allow, routes[i].method) != 0)
+            allow2 = routes[i].method;
         if (strcmp(routes[i].method, r->method) == 0 ||
             (strcmp(r->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
             hit = &routes[i];
@@ -297,6 +300,10 @@ static void dispatch(srv_req *r, srv_resp *out)
         srv_error(r, out, 405, "method_not_allowed", NULL, "Phương thức không được hỗ trợ",
                   "method not allowed");
         out->allow = allow;
+        if (allow2) {
+            snprintf(out->allow_buf, sizeof out->allow_buf, "%s, %s", allow, allow2);
+            out->allow = out->allow_buf;
+        }
         return;
     }
     if (strncmp(r->path, "/api/", 5) == 0) {

@@ -127,6 +127,7 @@ typedef struct srv_resp {
     const char *cache;     /* Cache-Control, or NULL */
     unsigned retry_after;  /* seconds, for 429 */
     const char *allow;     /* Allow header, for 405 */
+    char allow_buf[24];    /* its storage when a path has two methods */
     char set_cookie[200];  /* Set-Cookie value, or "" */
     char disposition[160]; /* Content-Disposition value, or "" */
 } srv_resp;
