@@ -10,6 +10,7 @@ NT=$1
 NT_ARTIFACTS=${NT_ARTIFACTS:-$(cd "$(dirname "$NT")" && pwd)/web-artifacts}
 export NT_ARTIFACTS
 mkdir -p "$NT_ARTIFACTS" || { echo "web: cannot create $NT_ARTIFACTS"; exit 1; }
+rm -f "$NT_ARTIFACTS"/*-[0-9][0-9]-*.png # this run's screenshots only
 here=$(cd "$(dirname "$0")" && pwd)
 for tool in node npm; do
     command -v $tool >/dev/null || { echo "web: $tool is missing (run scripts/deps)"; exit 1; }
