@@ -200,6 +200,7 @@ static const struct {
     {NT_AUTH_MANAGE_ORGS, "manage_orgs", {0, 0, 0, 1}},
     {NT_AUTH_MANAGE_KEYS, "manage_keys", {0, 0, 0, 1}},
     {NT_AUTH_SETTINGS, "settings", {0, 0, 0, 1}},
+    {NT_AUTH_MANAGE_ORG_KEYS, "manage_org_keys", {0, 1, 1, 1}},
 };
 
 static void test_permission_table(void **state)
@@ -624,6 +625,73 @@ static int key_row(void *ctx, const nt_key_info *k)
 
 /* A revocation made through another handle (another process) reaches this
  * one without a restart. */
+/* A member manages its own organisation's member keys, and nothing else:
+ * the rule is in the library, whatever the front end checks. */
+static void test_keys_own_org(void **state)
+{
+    fx *f = *state;
+    nt_diag d;
+    org(f, "Vietcombank");
+    org(f, "Techcombank");
+    user(f, "hoa", NT_ROLE_MEMBER, "Vietcombank");
+    user(f, "lan", NT_ROLE_ANALYST, NULL);
+    nt_key_secret other = make_key(f, "Techcombank", NT_ROLE_MEMBER, 0);
+    nt_login_result lr = login(f, "hoa", PW, "192.0.2.1");
+    assert_int_equal(lr.outcome, NT_AUTHN_OK);
+    nt_principal hoa;
+    assert_int_equal(check(f, lr.token, &hoa), NT_AUTHN_OK);
+    assert_true(hoa.org_id > 0);
+    long long before = fingerprint(f);
+
+    nt_key_secret k;
+    nt_key_in mine = {.org = "Vietcombank", .role = NT_ROLE_MEMBER, .label = "sms"};
+    nt_key_in theirs = {.org = "Techcombank", .role = NT_ROLE_MEMBER};
+    nt_key_in analyst = {.org = "Vietcombank", .role = NT_ROLE_ANALYST};
+    nt_diag_clear(&d);
+    assert_int_equal(nt_auth_key_create(f->a, &hoa, &theirs, &k, &d), NT_ERR_STATE);
+    assert_non_null(strstr(d.message, "own organisation"));
+    assert_int_equal(nt_auth_key_create(f->a, &hoa, &analyst, &k, &d), NT_ERR_STATE);
+    assert_non_null(strstr(d.message, "member keys"));
+    /* another organisation's key: as if it did not exist */
+    assert_int_equal(nt_auth_key_revoke(f->a, &hoa, other.prefix, &d), NT_ERR_NOT_FOUND);
+    assert_int_equal(fingerprint(f), before); /* nothing written, nothing audited */
+    assert_int_equal(verify_key(f->a, other.token, NULL), NT_AUTHN_OK);
+
+    /* its own: created (audited with the person's name), used, revoked */
+    assert_int_equal(nt_auth_key_create(f->a, &hoa, &mine, &k, &d), NT_OK);
+    nt_principal who;
+    assert_int_equal(verify_key(f->a, k.token, &who), NT_AUTHN_OK);
+    assert_string_equal(who.org, "Vietcombank");
+    assert_int_equal(who.role, NT_ROLE_MEMBER);
+    char q[200];
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM audit WHERE actor = 'hoa' AND action = 'key.create' AND "
+             "object = 'key:%s'",
+             k.prefix);
+    assert_int_equal(sql_int(f->path, q), 1);
+    /* the key itself may make another of its organisation */
+    nt_key_secret k2;
+    assert_int_equal(nt_auth_key_create(f->a, &who, &mine, &k2, &d), NT_OK);
+    assert_int_equal(nt_auth_key_revoke(f->a, &hoa, k2.prefix, &d), NT_OK);
+    assert_int_equal(nt_auth_key_revoke(f->a, &hoa, k.prefix, &d), NT_OK);
+    assert_int_equal(verify_key(f->a, k.token, NULL), NT_AUTHN_REVOKED);
+
+    /* an analyst has the permission but no organisation */
+    nt_login_result ll = login(f, "lan", PW, "192.0.2.2");
+    nt_principal lan;
+    assert_int_equal(check(f, ll.token, &lan), NT_AUTHN_OK);
+    assert_int_equal(nt_auth_key_create(f->a, &lan, &mine, &k, &d), NT_ERR_STATE);
+    assert_non_null(strstr(d.message, "no organisation"));
+    assert_int_equal(nt_auth_key_revoke(f->a, &lan, other.prefix, &d), NT_ERR_STATE);
+    /* the public may not at all */
+    nt_principal pub;
+    nt_principal_public(&pub);
+    assert_int_equal(nt_auth_key_create(f->a, &pub, &mine, &k, &d), NT_ERR_STATE);
+    assert_non_null(strstr(d.message, "may not manage_org_keys"));
+    nt_secret_wipe(&lr, sizeof lr);
+    nt_secret_wipe(&ll, sizeof ll);
+}
+
 static void test_keys_other_process(void **state)
 {
     fx *f = *state;
@@ -1013,6 +1081,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_actor_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roles_and_disable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys_own_org, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys_other_process, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys_threads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),

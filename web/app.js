@@ -143,17 +143,37 @@ function setLang(l) {
   for (const n of document.querySelectorAll('[data-i18n-aria]')) n.setAttribute('aria-label', t(n.dataset.i18nAria));
   document.title = 'NiemTin — ' + t('title');
   if (lastRequest) runCheck(lastRequest); /* re-render the verdict in the new language */
+  const cur = currentPage();
+  if (pageShown && PAGE_HOOKS[cur.page]) PAGE_HOOKS[cur.page](cur.arg); /* and a drawn page */
 }
 
-/* One page at a time, chosen by the URL fragment (#check, #lookup, #report). */
+/* One page at a time, chosen by the URL fragment (#check, #lookup, #report,
+ * #desk, #member, #admin, #indicator/ID).  Pages drawn by the other scripts
+ * (desk.js, member.js, admin.js) register a function in PAGE_HOOKS, called
+ * with what follows the page name in the fragment. */
+const PAGES = ['check', 'lookup', 'report', 'desk', 'member', 'admin', 'indicator'];
+const PAGE_HOOKS = {};
+let pageShown = null;
+
+function currentPage() {
+  const parts = (location.hash || '#check').slice(1).split('/');
+  const page = PAGES.includes(parts[0]) ? parts[0] : 'check';
+  let arg = parts.slice(1).join('/');
+  try { arg = decodeURIComponent(arg); } catch (e) { /* keep it as it is */ }
+  return {page, arg};
+}
+
 function showPage() {
-  const name = (location.hash || '#check').slice(1);
-  const page = ['check', 'lookup', 'report', 'desk'].includes(name) ? name : 'check';
+  const {page, arg} = currentPage();
+  pageShown = page;
   if (page === 'desk') refreshDesk();
-  for (const p of ['check', 'lookup', 'report', 'desk']) {
+  if (PAGE_HOOKS[page]) PAGE_HOOKS[page](arg);
+  for (const p of PAGES) {
     $('page-' + p).hidden = p !== page;
-    if (p === page) $('tab-' + p).setAttribute('aria-current', 'page');
-    else $('tab-' + p).removeAttribute('aria-current');
+    const tab = $('tab-' + p);
+    if (!tab) continue;
+    if (p === page) tab.setAttribute('aria-current', 'page');
+    else tab.removeAttribute('aria-current');
   }
 }
 
@@ -176,7 +196,8 @@ function answerBox(a) {
   box.append(el('h2', null, a.verdict));
   box.append(el('p', {class: 'risk'}, t('asType', {type: STRINGS[lang].types[a.type] || a.type, value: a.canonical})));
   const ul = el('ul', {class: 'matches'});
-  for (const m of a.matches || []) ul.append(el('li', null, el('code', null, m.value), ' — ' + m.explanation));
+  for (const m of a.matches || []) ul.append(el('li', null, el('code', null, m.value), ' — ' + m.explanation + ' ',
+    el('a', {href: '#indicator/' + m.type + '/' + encodeURIComponent(m.value), class: 'details'}, t('detailsLink'))));
   if (ul.children.length) box.append(ul);
   if (!a.status) box.append(el('p', {class: 'help'}, t('noWarning')));
   return box;
@@ -241,20 +262,24 @@ async function refreshDesk() {
 
 async function loadQueue() {
   const status = $('queue-status').value;
-  const resp = await fetch('/api/v1/review?status=' + encodeURIComponent(status) + '&lang=' + lang);
+  const q = new URLSearchParams({status, lang});
+  if ($('queue-type').value) q.set('type', $('queue-type').value);
+  if ($('queue-q').value.trim()) q.set('q', $('queue-q').value.trim());
+  const resp = await fetch('/api/v1/review?' + q);
   const data = await resp.json();
   if (!resp.ok) { formError('desk-error', data.error ? data.error.message : String(resp.status)); return; }
   formError('desk-error', '');
   const items = data.indicators.map(ind => {
     const li = el('li', {class: 'queue-item'});
-    li.append(el('p', null, el('strong', null, (STRINGS[lang].types[ind.type] || ind.type) + ': '), el('code', null, ind.value)));
+    li.append(el('p', null, el('strong', null, (STRINGS[lang].types[ind.type] || ind.type) + ': '), el('code', null, ind.value), ' ',
+      el('a', {href: '#indicator/' + ind.id, class: 'details'}, t('detailsLink'))));
     li.append(el('p', {class: 'help'}, t('reportsCount', {n: ind.reports, m: ind.reporters}) + ' · ' + ind.last_seen));
     const rid = 'reason-' + ind.id;
     li.append(el('label', {for: rid, class: 'field-label'}, t('reasonLabel')));
     const reason = el('input', {id: rid, type: 'text'});
     li.append(reason);
     const acts = el('div', {class: 'actions'});
-    for (const a of ACTIONS[status] || []) {
+    for (const a of ACTIONS[ind.status] || []) {
       const b = el('button', {type: 'button', class: a === 'confirm' ? 'primary' : 'secondary', 'data-action': a}, t(ACTION_LABEL[a]));
       b.addEventListener('click', () => decide(ind.id, a, reason.value));
       acts.append(b);

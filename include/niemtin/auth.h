@@ -72,6 +72,8 @@ typedef enum nt_auth_action {
     NT_AUTH_MANAGE_ORGS,      /* add member organisations */
     NT_AUTH_MANAGE_KEYS,      /* create and revoke API keys */
     NT_AUTH_SETTINGS,         /* change settings */
+    NT_AUTH_MANAGE_ORG_KEYS,  /* list, create (member role) and revoke the keys of one's
+                                 own organisation */
     NT_AUTH__COUNT
 } nt_auth_action;
 
@@ -285,10 +287,16 @@ typedef struct nt_key_info {
 
 typedef int (*nt_key_fn)(void *ctx, const nt_key_info *k);
 
+/* An actor with manage_keys (admin) may create a key of either role for any
+ * organisation; an actor with only manage_org_keys (a member's person or key)
+ * may create member keys of its own organisation (actor->org_id), and
+ * NT_ERR_STATE otherwise. */
 nt_err nt_auth_key_create(nt_auth *a, const nt_principal *actor, const nt_key_in *in,
                           nt_key_secret *out, nt_diag *diag);
 /* Revoke by prefix ("nt_live_AbCdEfGh", or the 8 characters after it).
- * Immediate in this handle; in other processes within their cache_ms. */
+ * Immediate in this handle; in other processes within their cache_ms.  With
+ * only manage_org_keys, only a key of the actor's own organisation
+ * (NT_ERR_NOT_FOUND for another's, which is not told apart from none). */
 nt_err nt_auth_key_revoke(nt_auth *a, const nt_principal *actor, const char *prefix, nt_diag *diag);
 nt_err nt_auth_key_list(nt_auth *a, nt_key_fn fn, void *ctx, nt_diag *diag);
 

@@ -346,8 +346,16 @@ nt_err nt_auth_key_create(nt_auth *a, const nt_principal *actor, const nt_key_in
     if (!a || !in || !out)
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "NULL argument");
     memset(out, 0, sizeof *out);
-    if ((e = nt__auth_actor(actor, NT_AUTH_MANAGE_KEYS, diag)))
+    /* an administrator for anyone; a member for its own organisation only */
+    int own_only = actor && !nt_auth_allowed(actor->role, NT_AUTH_MANAGE_KEYS);
+    if ((e = nt__auth_actor(actor, own_only ? NT_AUTH_MANAGE_ORG_KEYS : NT_AUTH_MANAGE_KEYS,
+                            diag)))
         return e;
+    if (own_only && !actor->org_id)
+        return nt__fail(diag, NT_ERR_STATE, 0, "%s belongs to no organisation", actor->name);
+    if (own_only && in->role != NT_ROLE_MEMBER)
+        return nt__fail(diag, NT_ERR_STATE, 0, "%s (%s) may only create member keys", actor->name,
+                        nt_role_name(actor->role));
     if (!in->org || !*in->org)
         return nt__fail(diag, NT_ERR_INVALID, 0, "org: a key belongs to an organisation");
     if ((e = nt__store_check_text("org", in->org, strlen(in->org), NT_MAX_NAME_BYTES, 1, diag)))
@@ -371,6 +379,9 @@ nt_err nt_auth_key_create(nt_auth *a, const nt_principal *actor, const nt_key_in
     if (e == NT_ERR_NOT_FOUND)
         e = nt__fail(diag, NT_ERR_INVALID, 0,
                      "org: there is no organisation named '%s' (niemtin org add)", in->org);
+    if (!e && own_only && org.id != actor->org_id)
+        e = nt__fail(diag, NT_ERR_STATE, 0, "%s may only create keys of its own organisation",
+                     actor->name);
     if (e)
         goto fail;
     /* a fresh public id (48 random bits: a clash is astronomically rare, but checked) */
@@ -414,7 +425,7 @@ unlock:
 
 typedef struct key_pick {
     int found;
-    int64_t id, revoked_at;
+    int64_t id, revoked_at, org_id;
     nt_role role;
     char org[NT_MAX_NAME_BYTES + 1];
 } key_pick;
@@ -425,6 +436,7 @@ static int key_pick_fn(void *ctx, const nt__key_row *k)
     p->found = 1;
     p->id = k->pub.id;
     p->revoked_at = k->pub.revoked_at;
+    p->org_id = k->pub.org_id;
     p->role = k->pub.role;
     snprintf(p->org, sizeof p->org, "%s", k->pub.org);
     return 1;
@@ -438,8 +450,12 @@ nt_err nt_auth_key_revoke(nt_auth *a, const nt_principal *actor, const char *pre
     char prefix[NT_KEY_PREFIX_CHARS + 1];
     if (!a)
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "NULL argument");
-    if ((e = nt__auth_actor(actor, NT_AUTH_MANAGE_KEYS, diag)))
+    int own_only = actor && !nt_auth_allowed(actor->role, NT_AUTH_MANAGE_KEYS);
+    if ((e = nt__auth_actor(actor, own_only ? NT_AUTH_MANAGE_ORG_KEYS : NT_AUTH_MANAGE_KEYS,
+                            diag)))
         return e;
+    if (own_only && !actor->org_id)
+        return nt__fail(diag, NT_ERR_STATE, 0, "%s belongs to no organisation", actor->name);
     if (prefix_norm(prefix_in, prefix) != 0)
         return nt__fail(diag, NT_ERR_INVALID, 0,
                         "key: expected a key prefix like nt_live_AbCd1234 (niemtin key list)");
@@ -450,6 +466,8 @@ nt_err nt_auth_key_revoke(nt_auth *a, const nt_principal *actor, const char *pre
         goto unlock;
     key_pick k = {0};
     e = ops->key_find(db, prefix, key_pick_fn, &k, diag);
+    if (!e && own_only && k.org_id != actor->org_id)
+        e = NT_ERR_NOT_FOUND; /* another organisation's key: as if there were none */
     if (e == NT_ERR_NOT_FOUND)
         e = nt__fail(diag, NT_ERR_NOT_FOUND, 0, "there is no key %s", prefix);
     if (e)

@@ -63,6 +63,7 @@ static const struct {
     [NT_AUTH_MANAGE_ORGS] = {"manage_orgs", ADM},
     [NT_AUTH_MANAGE_KEYS] = {"manage_keys", ADM},
     [NT_AUTH_SETTINGS] = {"settings", ADM},
+    [NT_AUTH_MANAGE_ORG_KEYS] = {"manage_org_keys", MEM | ANA | ADM},
 };
 
 int nt_auth_allowed(nt_role role, nt_auth_action action)

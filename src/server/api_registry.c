@@ -17,6 +17,7 @@
  * in the index when the call returns.  The store is one connection: writes
  * and store reads take srv.store_lock.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,9 +313,43 @@ void api_feed(srv_req *r, srv_resp *out)
                           (json_int_t)next, "changes", changes);
 }
 
+/* The queue's filters: a type, and text the value must contain (ASCII case
+ * ignored; "0912..." also finds "+84912..."). */
+typedef struct queue_ctx {
+    json_t *items;
+    nt_ind_type type; /* 0: any */
+    const char *q;    /* NULL: any */
+    size_t limit, n;
+    int64_t last_id; /* the last id looked at, for paging with after= */
+} queue_ctx;
+
+static int contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (i == n)
+            return 1;
+    }
+    return n == 0;
+}
+
+static int queue_text_match(const char *value, const char *q)
+{
+    if (contains_nocase(value, q))
+        return 1;
+    return q[0] == '0' && q[1] && strncmp(value, "+84", 3) == 0 && contains_nocase(value + 3, q + 1);
+}
+
 static int queue_row(void *ctx, const nt_store_indicator *ind)
 {
-    json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:s}", "id",
+    queue_ctx *qc = ctx;
+    qc->last_id = ind->id;
+    if ((qc->type && ind->type != qc->type) || (qc->q && !queue_text_match(ind->value, qc->q)))
+        return 0;
+    json_array_append_new(qc->items, json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:s}", "id",
                                          (json_int_t)ind->id, "type", nt_ind_type_name(ind->type),
                                          "value", ind->value, "status", nt_status_name(ind->status),
                                          "reports", (json_int_t)ind->n_reports, "reporters",
@@ -322,7 +357,7 @@ static int queue_row(void *ctx, const nt_store_indicator *ind)
                                          reg_iso_time(ind->first_seen), "last_seen",
                                          reg_iso_time(ind->last_seen), "status_by",
                                          ind->status_by ? ind->status_by : ""));
-    return 0;
+    return ++qc->n >= qc->limit;
 }
 
 void api_review_list(srv_req *r, srv_resp *out)
@@ -330,11 +365,26 @@ void api_review_list(srv_req *r, srv_resp *out)
     if (no_registry(r, out))
         return;
     const char *st = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "status");
+    const char *type = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "type");
+    const char *q = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "q");
     nt_status status = NT_STATUS_REPORTED;
-    if (st && nt_status_parse(st, &status) != NT_OK) {
+    queue_ctx qc = {0};
+    if (st && strcmp(st, "all") == 0)
+        status = 0;
+    else if (st && nt_status_parse(st, &status) != NT_OK) {
         srv_error(r, out, 400, "bad_field", "status", "status không hợp lệ", "unknown status");
         return;
     }
+    if (type && *type && !parse_type(type, &qc.type)) {
+        srv_error(r, out, 400, "bad_field", "type", "type không hợp lệ", "unknown type");
+        return;
+    }
+    if (q && (strlen(q) > LOOKUP_MAX_VALUE || nt_utf8_validate(q, strlen(q), NULL) != NT_OK)) {
+        srv_error(r, out, 400, "bad_field", "q", "Chuỗi tìm kiếm quá dài hoặc không phải UTF-8",
+                  "search text too long or not UTF-8");
+        return;
+    }
+    qc.q = q && *q ? q : NULL;
     long long after = query_int(r, "after", 0, INT64_MAX);
     long long limit = query_int(r, "limit", 100, 1000);
     if (after < 0 || limit < 0) {
@@ -343,9 +393,12 @@ void api_review_list(srv_req *r, srv_resp *out)
         return;
     }
     json_t *items = json_array();
+    qc.items = items;
+    qc.limit = limit ? (size_t)limit : SIZE_MAX; /* 0: all, as nt_store_list */
     pthread_mutex_lock(&r->s->store_lock);
-    nt_err rc = nt_store_list(nt_registry_store(r->s->reg), status, after, (size_t)limit, queue_row,
-                              items, NULL);
+    /* filtered: read on past non-matching rows until limit matches (or the end) */
+    nt_err rc = nt_store_list(nt_registry_store(r->s->reg), status, after,
+                              qc.type || qc.q ? 0 : (size_t)limit, queue_row, &qc, NULL);
     pthread_mutex_unlock(&r->s->store_lock);
     if (rc) {
         json_decref(items);
@@ -354,7 +407,9 @@ void api_review_list(srv_req *r, srv_resp *out)
     }
     memset(out, 0, sizeof *out);
     out->status = 200;
-    out->json = json_pack("{s:s, s:o}", "status", nt_status_name(status), "indicators", items);
+    out->json = json_pack("{s:s, s:o, s:I}", "status", status ? nt_status_name(status) : "all",
+                          "indicators", items, "next_after",
+                          (json_int_t)(qc.n >= qc.limit ? qc.last_id : 0));
 }
 
 void api_review_decide(srv_req *r, srv_resp *out)

@@ -234,11 +234,29 @@ static const route routes[] = {
     {"POST", "/api/v1/logout", ROUTE_LOGOUT, api_logout, 0},
     {"GET", "/api/v1/me", ROUTE_ME, api_me, 0},
     {"GET", "/api/v1/audit/verify", ROUTE_AUDIT, api_audit_verify, NT_AUTH_AUDIT_READ},
+    /* analysts: exchange, an indicator's page (api_exchange.c) */
+    {"POST", "/api/v1/import", ROUTE_IMPORT, api_import, NT_AUTH_IMPORT},
+    {"GET", "/api/v1/export", ROUTE_EXPORT, api_export, NT_AUTH_EXPORT},
+    {"GET", "/api/v1/indicators/*", ROUTE_INDICATOR, api_indicator, NT_AUTH_LOOKUP},
+    /* members: their organisation's keys; administrators (api_admin.c) */
+    {"GET", "/api/v1/org/keys", ROUTE_ORG_KEYS, api_org_keys, NT_AUTH_MANAGE_ORG_KEYS},
+    {"POST", "/api/v1/org/keys", ROUTE_ORG_KEYS, api_org_key_create, NT_AUTH_MANAGE_ORG_KEYS},
+    {"DELETE", "/api/v1/org/keys/", ROUTE_ORG_KEYS, api_org_key_revoke, NT_AUTH_MANAGE_ORG_KEYS},
+    {"GET", "/api/v1/admin/users", ROUTE_ADMIN, api_admin_users, NT_AUTH_MANAGE_USERS},
+    {"POST", "/api/v1/admin/users", ROUTE_ADMIN, api_admin_user_add, NT_AUTH_MANAGE_USERS},
+    {"POST", "/api/v1/admin/users/", ROUTE_ADMIN, api_admin_user_change, NT_AUTH_MANAGE_USERS},
+    {"GET", "/api/v1/admin/orgs", ROUTE_ADMIN, api_admin_orgs, NT_AUTH_MANAGE_ORGS},
+    {"POST", "/api/v1/admin/orgs", ROUTE_ADMIN, api_admin_org_add, NT_AUTH_MANAGE_ORGS},
+    {"GET", "/api/v1/admin/settings", ROUTE_ADMIN, api_admin_settings, NT_AUTH_SETTINGS},
+    {"POST", "/api/v1/admin/settings", ROUTE_ADMIN, api_admin_setting_set, NT_AUTH_SETTINGS},
+    {"GET", "/api/v1/audit", ROUTE_AUDIT, api_audit_list, NT_AUTH_AUDIT_READ},
 };
 
 static int path_matches(const char *pattern, const char *path)
 {
     size_t n = strlen(pattern);
+    if (n > 1 && pattern[n - 1] == '*') /* "/x/" then a star: one or more segments after it */
+        return strncmp(pattern, path, n - 1) == 0 && path[n - 1];
     if (n && pattern[n - 1] == '/')
         return strncmp(pattern, path, n) == 0 && path[n] && !strchr(path + n, '/');
     return strcmp(pattern, path) == 0;
@@ -247,11 +265,14 @@ static int path_matches(const char *pattern, const char *path)
 static void dispatch(srv_req *r, srv_resp *out)
 {
     const route *hit = NULL;
-    const char *allow = NULL;
+    const char *allow = NULL, *allow2 = NULL; /* a path has at most two methods */
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (!path_matches(routes[i].path, r->path))
             continue;
-        allow = routes[i].method;
+        if (!allow)
+            allow = routes[i].method;
+        else if (strcmp(allow, routes[i].method) != 0)
+            allow2 = routes[i].method;
         if (strcmp(routes[i].method, r->method) == 0 ||
             (strcmp(r->method, "HEAD") == 0 && strcmp(routes[i].method, "GET") == 0))
             hit = &routes[i];
@@ -279,6 +300,10 @@ static void dispatch(srv_req *r, srv_resp *out)
         srv_error(r, out, 405, "method_not_allowed", NULL, "Phương thức không được hỗ trợ",
                   "method not allowed");
         out->allow = allow;
+        if (allow2) {
+            snprintf(out->allow_buf, sizeof out->allow_buf, "%s, %s", allow, allow2);
+            out->allow = out->allow_buf;
+        }
         return;
     }
     if (strncmp(r->path, "/api/", 5) == 0) {
@@ -343,6 +368,8 @@ static enum MHD_Result send_resp(srv_req *r, srv_resp *out)
         MHD_add_response_header(resp, "Allow", out->allow);
     if (out->set_cookie[0])
         MHD_add_response_header(resp, "Set-Cookie", out->set_cookie);
+    if (out->disposition[0])
+        MHD_add_response_header(resp, "Content-Disposition", out->disposition);
     if (out->status == 413)
         MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(r->conn, out->status, resp);
@@ -436,11 +463,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             char *end;
             errno = 0;
             unsigned long long v = strtoull(cl, &end, 10);
-            if (errno || *end || v > s->cfg.max_body) {
+            size_t limit = srv_body_limit(s, url);
+            if (errno || *end || v > limit) {
                 r->route = ROUTE_OTHER;
                 char vi[200], en[200];
-                snprintf(vi, sizeof vi, "Nội dung quá lớn (tối đa %zu byte)", s->cfg.max_body);
-                snprintf(en, sizeof en, "body too large (at most %zu bytes)", s->cfg.max_body);
+                snprintf(vi, sizeof vi, "Nội dung quá lớn (tối đa %zu byte)", limit);
+                snprintf(en, sizeof en, "body too large (at most %zu bytes)", limit);
                 srv_error(r, &out, 413, "payload_too_large", NULL, vi, en);
                 return finish(st, &out);
             }
@@ -455,7 +483,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (r->too_big || r->body_len + n > s->cfg.max_body) {
+        if (r->too_big || r->body_len + n > srv_body_limit(s, r->path)) {
             r->too_big = 1;
             return MHD_YES;
         }
@@ -477,8 +505,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->too_big) {
         r->route = ROUTE_OTHER;
         char vi[200], en[200];
-        snprintf(vi, sizeof vi, "Nội dung quá lớn (tối đa %zu byte)", s->cfg.max_body);
-        snprintf(en, sizeof en, "body too large (at most %zu bytes)", s->cfg.max_body);
+        size_t limit = srv_body_limit(s, r->path);
+        snprintf(vi, sizeof vi, "Nội dung quá lớn (tối đa %zu byte)", limit);
+        snprintf(en, sizeof en, "body too large (at most %zu bytes)", limit);
         srv_error(r, &out, 413, "payload_too_large", NULL, vi, en);
         return finish(st, &out);
     }

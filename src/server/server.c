@@ -75,7 +75,8 @@ static void usage(const cli *c)
 {
     fprintf(stderr,
             "%s: niemtin serve [--addr IP] [--port N] [--threads N] [--max-body BYTES]\n"
-            "       [--rate PER_SECOND] [--burst N] [--drain SECONDS] [--web-dir DIR]\n"
+            "       [--max-import BYTES] [--rate PER_SECOND] [--burst N] [--drain SECONDS]\n"
+            "       [--web-dir DIR]\n"
             "       [--docs-dir DIR] [--db PATH | --no-db] [--quiet]\n",
             L(c, "Cách dùng", "Usage"));
 }
@@ -89,6 +90,7 @@ int cmd_serve(cli *c, int argc, char **argv)
     s->cfg.addr = "127.0.0.1";
     s->cfg.port = 8080;
     s->cfg.max_body = 2u * 1024u * 1024u;
+    s->cfg.max_import = 64u * 1024u * 1024u;
     s->cfg.rate = 20;
     s->cfg.burst = 60;
     s->cfg.web_dir = NT_SOURCE_WEB_DIR;
@@ -130,6 +132,9 @@ int cmd_serve(cli *c, int argc, char **argv)
             s->cfg.threads = (unsigned)x;
         else if (strcmp(a, "--max-body") == 0 && parse_num(a, v, 1024, 1 << 30, &x) == 0)
             s->cfg.max_body = (size_t)x;
+        else if (strcmp(a, "--max-import") == 0 &&
+                 parse_num(a, v, 1024, NT_MAX_IMPORT_BYTES, &x) == 0)
+            s->cfg.max_import = (size_t)x;
         else if (strcmp(a, "--rate") == 0 && parse_num(a, v, 0.001, 1e9, &x) == 0)
             s->cfg.rate = x;
         else if (strcmp(a, "--burst") == 0 && parse_num(a, v, 1, 1e9, &x) == 0)
@@ -137,7 +142,7 @@ int cmd_serve(cli *c, int argc, char **argv)
         else if (strcmp(a, "--drain") == 0 && parse_num(a, v, 0, 3600, &x) == 0)
             drain = x;
         else {
-            if (strcmp(a, "--port") && strcmp(a, "--threads") && strcmp(a, "--max-body") &&
+            if (strcmp(a, "--port") && strcmp(a, "--threads") && strcmp(a, "--max-body") && strcmp(a, "--max-import") &&
                 strcmp(a, "--rate") && strcmp(a, "--burst") && strcmp(a, "--drain"))
                 fprintf(stderr, "niemtin serve: %s '%s'\n",
                         L(c, "tuỳ chọn không rõ", "unknown option"), a);
@@ -164,6 +169,12 @@ int cmd_serve(cli *c, int argc, char **argv)
     if (s->reg) {
         nt_auth_config ac;
         nt_auth_config_init(&ac);
+        /* tests only: argon2's smallest limits (as the console commands) */
+        const char *pwt = getenv("NIEMTIN_PWHASH_TEST");
+        if (pwt && strcmp(pwt, "1") == 0) {
+            ac.pw_opslimit = NT_PWHASH_TEST_OPSLIMIT;
+            ac.pw_memlimit = NT_PWHASH_TEST_MEMLIMIT;
+        }
         ac.path = db ? db : (getenv("NIEMTIN_DB") && *getenv("NIEMTIN_DB") ? getenv("NIEMTIN_DB")
                                                                        : "niemtin.db");
         nt_diag ad;

@@ -17,6 +17,10 @@
  *                review queue and decisions (analysts)
  *   api_auth.c   who is asking (API key or session + CSRF), login, logout,
  *                the audit chain
+ *   api_exchange.c  import and export (analysts); an indicator's page
+ *                (reports, history); the review queue's filters
+ *   api_admin.c  the member page (an organisation's API keys) and the
+ *                administrators' (people, organisations, settings, audit log)
  *   metrics.c    counters and latency histograms, /metrics (Prometheus text)
  *   ratelimit.c  token buckets per client address
  */
@@ -38,6 +42,7 @@ typedef struct srv_config {
     unsigned port;         /* 8080 by default; 0 picks a free one */
     unsigned threads;      /* pool size; 0: one per core */
     size_t max_body;       /* bytes; larger bodies get 413 */
+    size_t max_import;     /* bytes; the limit for POST /api/v1/import instead */
     double rate;           /* requests per second per client address */
     double burst;          /* bucket size */
     const char *web_dir;   /* the browser app (web/) */
@@ -62,6 +67,11 @@ enum {
     ROUTE_LOGOUT,
     ROUTE_ME,
     ROUTE_AUDIT,
+    ROUTE_IMPORT,
+    ROUTE_EXPORT,
+    ROUTE_INDICATOR,
+    ROUTE_ORG_KEYS,
+    ROUTE_ADMIN,
     ROUTE_STATIC,
     ROUTE_OTHER,
     ROUTE__COUNT
@@ -117,7 +127,9 @@ typedef struct srv_resp {
     const char *cache;     /* Cache-Control, or NULL */
     unsigned retry_after;  /* seconds, for 429 */
     const char *allow;     /* Allow header, for 405 */
+    char allow_buf[24];    /* its storage when a path has two methods */
     char set_cookie[200];  /* Set-Cookie value, or "" */
+    char disposition[160]; /* Content-Disposition value, or "" */
 } srv_resp;
 
 /* An error response {"error": {"code", "message", "field"}}; field may be
@@ -157,6 +169,35 @@ void api_audit_verify(srv_req *r, srv_resp *out);
  * cookie with X-CSRF-Token on state changes) into r->who; 0 when allowed to
  * go on, else an error response in *out. */
 int srv_authenticate(srv_req *r, srv_resp *out);
+
+/* api_exchange.c */
+void api_import(srv_req *r, srv_resp *out);
+void api_export(srv_req *r, srv_resp *out);
+void api_indicator(srv_req *r, srv_resp *out);
+/* The body limit for a request to this path: max_import for imports,
+ * else max_body. */
+size_t srv_body_limit(const srv *s, const char *path);
+/* Map an error of the library to a response: NT_ERR_INVALID/UTF8 400
+ * bad_field (the field named by the message's "field: " prefix when it is
+ * one of fields, else def_field), TOO_BIG 413, NOT_FOUND 404, STATE 409,
+ * anything else 500.  fields may be NULL. */
+void srv_lib_error(const srv_req *r, srv_resp *out, nt_err rc, const nt_diag *d,
+                   const char *const *fields, const char *def_field);
+/* A query parameter, or NULL. */
+const char *srv_query(const srv_req *r, const char *name);
+
+/* api_admin.c */
+void api_org_keys(srv_req *r, srv_resp *out);
+void api_org_key_create(srv_req *r, srv_resp *out);
+void api_org_key_revoke(srv_req *r, srv_resp *out);
+void api_admin_users(srv_req *r, srv_resp *out);
+void api_admin_user_add(srv_req *r, srv_resp *out);
+void api_admin_user_change(srv_req *r, srv_resp *out);
+void api_admin_orgs(srv_req *r, srv_resp *out);
+void api_admin_org_add(srv_req *r, srv_resp *out);
+void api_admin_settings(srv_req *r, srv_resp *out);
+void api_admin_setting_set(srv_req *r, srv_resp *out);
+void api_audit_list(srv_req *r, srv_resp *out);
 
 /* metrics.c */
 void metrics_observe(srv *s, int route, unsigned status, uint64_t micros);

@@ -3,19 +3,31 @@
 // playwright-core: type, click, read the verdict; switch language; a chat;
 // a phone-sized screen; the keyboard only; hostile text.  Exits non-zero
 // on the first failure, printing what was expected and what was seen.
+// Screenshots of each step (and of the page at a failure) are kept as
+// artifacts in $NT_ARTIFACTS (run.sh sets it: <build dir>/web-artifacts),
+// named check-NN-step.png.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const base = process.argv[2];
 const exe = process.env.CHROMIUM || '/usr/bin/chromium';
 let passed = 0;
+const artifacts = process.env.NT_ARTIFACTS || join(process.cwd(), 'web-artifacts');
+mkdirSync(artifacts, { recursive: true });
+let shots = 0;
+let page = null;
+async function shot(name) {
+  if (!page) return;
+  shots++;
+  await page.screenshot({ path: join(artifacts, `check-${String(shots).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
 
 function check(cond, what, seen) {
   if (!cond) {
     console.error(`FAIL: ${what}${seen !== undefined ? `\n  seen: ${JSON.stringify(seen)}` : ''}`);
-    throw new Error(what);
+    throw Object.assign(new Error(what), { reported: true });
   }
   passed++;
 }
@@ -30,7 +42,7 @@ const browser = await chromium.launchPersistentContext(profile, {
 });
 let status = 0;
 try {
-  const page = browser.pages()[0] || await browser.newPage();
+  page = browser.pages()[0] || await browser.newPage();
   const errors = [];
   page.on('pageerror', e => errors.push(String(e)));
   page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
@@ -70,6 +82,7 @@ try {
   check(inds.includes('VCB:0123456789'), 'the bank account is listed with its bank', inds);
   const tels = await page.$$eval('#hotlines a', as => as.map(a => a.getAttribute('href')));
   check(tels.includes('tel:111') && tels.includes('tel:113'), 'hotlines 111 and 113 are tappable', tels);
+  await shot('scam-verdict');
 
   // English: the page and the verdict switch language
   await page.click('#lang-en');
@@ -77,6 +90,7 @@ try {
   check(await page.textContent('h1') === 'Check a message', 'page title in English');
   check(await page.getAttribute('html', 'lang') === 'en', 'html lang=en');
   check(await page.getAttribute('#lang-en', 'aria-pressed') === 'true', 'language button state');
+  await shot('english');
   await page.click('#lang-vi');
   await page.waitForFunction(() => document.querySelector('#verdict-title').textContent === 'Nguy hiểm');
 
@@ -97,11 +111,13 @@ try {
   await page.check('input[value=chat]');
   await page.click('#example-btn');
   await page.click('#check-btn');
-  await page.waitForSelector('#evidence .turn');
+  // (.who: only a chat's evidence names its turns; a single message's block is a .turn too)
+  await page.waitForSelector('#evidence .who');
   const advice = await page.textContent('#verdict-advice');
   check(/trở nên nguy hiểm ở lượt \d/.test(advice), 'names the turn the chat became dangerous', advice);
   const turns = await page.$$eval('#evidence .who', ws => ws.map(w => w.textContent));
   check(turns.length >= 2 && turns.every(t => t.startsWith('Lượt')), 'evidence per turn', turns);
+  await shot('chat');
 
   // keyboard only: Tab to the box, type, Enter on the button
   await page.check('input[value=message]');
@@ -131,6 +147,7 @@ try {
   await page.waitForSelector('#lookup-result:not([hidden]) .verdict');
   const lk = await page.textContent('#lookup-result');
   check(/LỪA ĐẢO/.test(lk) && await page.$('#lookup-result .level-dangerous') !== null, 'a listed link is a confirmed scam', lk);
+  await shot('lookup');
   await page.fill('#lookup-value', '0912 345 678');
   await page.click('#lookup-btn');
   await page.waitForFunction(() => /\+84912345678/.test(document.querySelector('#lookup-result').textContent));
@@ -145,6 +162,7 @@ try {
   await page.click('#report-btn');
   await page.waitForSelector('#report-result:not([hidden])');
   check(/Cảm ơn bạn/.test(await page.textContent('#report-result')), 'the report is thanked');
+  await shot('report');
   check(await page.inputValue('#report-value') === '', 'the form is cleared after sending');
   await page.fill('#report-value', 'not a number');
   await page.click('#report-btn');
@@ -169,6 +187,7 @@ try {
   check(/demo-analyst/.test(await page.textContent('#desk-who')), 'logged in as the analyst');
   const item = page.locator('.queue-item', { hasText: '+84912345678' });
   check(await item.count() === 1, 'the reported number is in the queue');
+  await shot('desk-queue');
   await item.locator('button[data-action=confirm]').click();
   await page.waitForSelector('#desk-error:not([hidden])');
   check(/lý do/.test(await page.textContent('#desk-error')), 'a decision needs a reason');
@@ -194,6 +213,7 @@ try {
   check(overflow <= 0, 'no horizontal scrolling on a 360 px screen', overflow);
   const small = await page.$$eval('button', bs => bs.filter(b => b.offsetParent !== null && b.getBoundingClientRect().height < 44).map(b => b.id));
   check(small.length === 0, 'buttons at least 44 px tall', small);
+  await shot('phone');
 
   // the server's error shows in the page (a message over the limit); the
   // browser logs the 413 itself, which is expected here
@@ -205,9 +225,11 @@ try {
 
   const late = errors.filter(e => !/status of 413/.test(e));
   check(late.length === 0, 'no script errors after the server error', late);
-  console.log(`web: ${passed} passed, 0 failed`);
+  console.log(`web: ${passed} passed, 0 failed (${shots} screenshots in ${artifacts})`);
 } catch (e) {
   console.error(`web: ${passed} passed, 1 failed`);
+  if (!e.reported) console.error(e); /* a timeout or a script error, not a check */
+  try { await shot('FAILED'); } catch (e2) { /* the page may be gone */ }
   status = 1;
 } finally {
   await browser.close();

@@ -3,8 +3,14 @@
 # playwright-core from npm once (tests/web/node_modules, from the lock file),
 # start `niemtin serve` on a free loopback port, run every *.mjs against it,
 # stop the server.  Chromium and Node.js come from scripts/deps.
+# Screenshots are kept in $NT_ARTIFACTS (default: web-artifacts beside the
+# binary, i.e. in the build directory); each scenario names its own files.
 set -u
 NT=$1
+NT_ARTIFACTS=${NT_ARTIFACTS:-$(cd "$(dirname "$NT")" && pwd)/web-artifacts}
+export NT_ARTIFACTS
+mkdir -p "$NT_ARTIFACTS" || { echo "web: cannot create $NT_ARTIFACTS"; exit 1; }
+rm -f "$NT_ARTIFACTS"/*-[0-9][0-9]-*.png # this run's screenshots only
 here=$(cd "$(dirname "$0")" && pwd)
 for tool in node npm; do
     command -v $tool >/dev/null || { echo "web: $tool is missing (run scripts/deps)"; exit 1; }
@@ -32,6 +38,7 @@ for spec in "$here"/*.mjs; do
     echo "web: $(basename "$spec")"
     node "$spec" "http://127.0.0.1:$port" || st=1
 done
+echo "web: screenshots in $NT_ARTIFACTS"
 kill -TERM $pid
 wait $pid || { echo "web: server exited with an error"; cat "$tmp/err"; st=1; }
 exit $st
