@@ -148,9 +148,9 @@ function setLang(l) {
 /* One page at a time, chosen by the URL fragment (#check, #lookup, #report). */
 function showPage() {
   const name = (location.hash || '#check').slice(1);
-  const page = ['check', 'lookup', 'report', 'desk'].includes(name) ? name : 'check';
+  const page = ['check', 'lookup', 'report', 'rumours', 'desk'].includes(name) ? name : 'check';
   if (page === 'desk') refreshDesk();
-  for (const p of ['check', 'lookup', 'report', 'desk']) {
+  for (const p of ['check', 'lookup', 'report', 'rumours', 'desk']) {
     $('page-' + p).hidden = p !== page;
     if (p === page) $('tab-' + p).setAttribute('aria-current', 'page');
     else $('tab-' + p).removeAttribute('aria-current');
