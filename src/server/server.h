@@ -17,6 +17,9 @@
  *                review queue and decisions (analysts)
  *   api_auth.c   who is asking (API key or session + CSRF), login, logout,
  *                the audit chain
+ *   api_claims.c the fact-check desk: tips, fact-checks, the tipline (analysts)
+ *   claims_desk.c  the desk library behind it, as the API's JSON
+ *   pages_claims.c the public fact-check pages (server-rendered HTML)
  *   metrics.c    counters and latency histograms, /metrics (Prometheus text)
  *   ratelimit.c  token buckets per client address
  */
@@ -32,6 +35,7 @@
 #include "niemtin/niemtin.h"
 
 typedef struct srv_ratelimit srv_ratelimit;
+typedef struct srv_desk srv_desk;
 
 typedef struct srv_config {
     const char *addr;      /* listen address, "127.0.0.1" by default */
@@ -62,6 +66,14 @@ enum {
     ROUTE_LOGOUT,
     ROUTE_ME,
     ROUTE_AUDIT,
+    ROUTE_TIP,
+    ROUTE_FC_SEARCH,
+    ROUTE_FC_GET,
+    ROUTE_FC_CORRECT,
+    ROUTE_TIPLINE,
+    ROUTE_TIPLINE_ITEM,
+    ROUTE_TIPLINE_EDIT,
+    ROUTE_FC_PAGE,
     ROUTE_STATIC,
     ROUTE_OTHER,
     ROUTE__COUNT
@@ -72,6 +84,7 @@ typedef struct srv {
     nt_engine *eng;
     nt_registry *reg; /* NULL: no registry endpoints (503) */
     nt_auth *auth;    /* accounts and keys on the same database; NULL with --no-db */
+    srv_desk *desk;   /* the fact-check desk on the same database; NULL with --no-db */
     pthread_mutex_t store_lock; /* registry writes and store reads (feed, queue) take it:
                                    the store is one connection (lookups need no lock) */
     pthread_key_t scratch_key; /* per-thread nt_check_scratch */
@@ -157,6 +170,64 @@ void api_audit_verify(srv_req *r, srv_resp *out);
  * cookie with X-CSRF-Token on state changes) into r->who; 0 when allowed to
  * go on, else an error response in *out. */
 int srv_authenticate(srv_req *r, srv_resp *out);
+
+/* api_claims.c */
+void api_tip_submit(srv_req *r, srv_resp *out);
+void api_factcheck_search(srv_req *r, srv_resp *out);
+void api_factcheck_get(srv_req *r, srv_resp *out);
+void api_factcheck_correct(srv_req *r, srv_resp *out);
+void api_tipline_list(srv_req *r, srv_resp *out);
+void api_tipline_item(srv_req *r, srv_resp *out);
+void api_tipline_assign(srv_req *r, srv_resp *out);
+void api_tipline_draft(srv_req *r, srv_resp *out);
+void api_tipline_publish(srv_req *r, srv_resp *out);
+void page_factcheck(srv_req *r, srv_resp *out);
+void page_factcheck_index(srv_req *r, srv_resp *out);
+
+/* claims_desk.c: the fact-check desk (lib) as the API's JSON.  Each call
+ * returns NT_OK and a new JSON value the caller owns, or an error with
+ * diag.message starting "<field>: " when a field of the request is at fault
+ * (NT_ERR_INVALID / NT_ERR_TOO_BIG), NT_ERR_NOT_FOUND, or NT_ERR_STATE for a
+ * step the item's state does not allow (a second publication).  `en` picks
+ * the language of the labels in the answer.  Thread-safe. */
+typedef struct desk_tip {
+    const char *text, *url, *kind, *channel; /* NULL: absent */
+    const char *client;                       /* the client address */
+    const nt_principal *who;
+} desk_tip;
+
+typedef struct desk_edit {
+    const char *claim, *verdict, *explanation, *write_up, *note; /* NULL: unchanged */
+    const json_t *evidence; /* array of strings; NULL: unchanged */
+} desk_edit;
+
+nt_err desk_open(srv *s, const char *db_path, nt_diag *d);
+void desk_close(srv *s);
+/* {"status":"checked"|"received","item_id","count","fact_checks":[...]} */
+nt_err desk_submit(srv *s, const desk_tip *in, int en, json_t **out, nt_diag *d);
+/* the published fact-checks matching q ("" = all), newest first: an array of summaries */
+nt_err desk_search(srv *s, const char *q, size_t offset, size_t limit, int en, json_t **items,
+                   size_t *total, nt_diag *d);
+/* one published fact-check, by id; and its ClaimReview JSON-LD object */
+nt_err desk_factcheck(srv *s, const char *id, int en, json_t **fc, json_t **claim_review,
+                      nt_diag *d);
+/* {"status","counts":{status:n},"items":[...]}; status/assignee NULL: any */
+nt_err desk_list(srv *s, const char *status, const char *assignee, size_t offset, size_t limit,
+                 json_t **out, nt_diag *d);
+nt_err desk_item(srv *s, int64_t id, int en, json_t **out, nt_diag *d);
+nt_err desk_assign(srv *s, const nt_principal *who, int64_t id, const char *to, nt_diag *d);
+nt_err desk_draft(srv *s, const nt_principal *who, int64_t id, const desk_edit *e, nt_diag *d);
+nt_err desk_publish(srv *s, const nt_principal *who, int64_t id, int en, json_t **fc, nt_diag *d);
+nt_err desk_correct(srv *s, const nt_principal *who, const char *fc_id, const desk_edit *e, int en,
+                    json_t **fc, nt_diag *d);
+
+/* pages_claims.c */
+const char *claims_verdict_text(const char *verdict, int en);
+void claims_page_factcheck(srv_req *r, srv_resp *out, const json_t *fc, const json_t *claim_review);
+void claims_page_index(srv_req *r, srv_resp *out, const json_t *items, size_t total,
+                       size_t offset, size_t limit, const char *q);
+void claims_page_error(srv_req *r, srv_resp *out, unsigned status, const char *msg_vi,
+                       const char *msg_en);
 
 /* metrics.c */
 void metrics_observe(srv *s, int route, unsigned status, uint64_t micros);
