@@ -28,6 +28,7 @@
 #include "niemtin/audit.h"
 #include "niemtin/auth.h"
 #include "niemtin/claims.h"
+#include "niemtin/factcheck.h"
 
 #ifdef __cplusplus
 extern "C" {
