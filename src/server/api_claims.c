@@ -10,15 +10,17 @@
  *   GET  /api/v1/fact-checks?q=&offset=&limit=     search the published ones
  *   GET  /api/v1/fact-checks/ID                    one, with its corrections
  *                                                  and its ClaimReview JSON-LD
- *   GET  /fact-checks/ID, /fact-checks             the same as HTML pages
- *                                                  (pages_claims.c)
+ *   GET  /kiem-chung/ID, /kiem-chung               the same as HTML pages
+ *        (and /fact-checks/ID, /fact-checks)        (pages_claims.c)
  * Analysts:
  *   GET  /api/v1/tipline?status=&assignee=&offset=&limit=   the queue + counts
  *   GET  /api/v1/tipline/ID                        an item, its submissions, draft
  *   POST /api/v1/tipline/ID/assign {"to"?}         to me (or to another analyst)
  *   PUT  /api/v1/tipline/ID/draft {"claim"?, "verdict"?, "explanation"?,
  *                                  "write_up"?, "evidence"?}
- *   POST /api/v1/tipline/ID/publish                409 when already published
+ *   POST /api/v1/tipline/ID/publish {"allow_similar"?}  409 when already published
+ *                                                  or another fact-check has the claim
+ *   POST /api/v1/tipline/ID/dismiss {"note"}       not worth checking
  *   POST /api/v1/fact-checks/ID/corrections {"note", + the fields changed}
  *
  * The one idea: this file is HTTP only - the shape of each request is
@@ -284,7 +286,8 @@ void page_factcheck(srv_req *r, srv_resp *out)
     json_t *fc = NULL, *cr = NULL;
     nt_diag d;
     nt_diag_clear(&d);
-    nt_err rc = path_segment(r, "/fact-checks/", id, sizeof id)
+    const char *prefix = strncmp(r->path, "/kiem-chung/", 12) == 0 ? "/kiem-chung/" : "/fact-checks/";
+    nt_err rc = path_segment(r, prefix, id, sizeof id)
                     ? desk_factcheck(r->s, id, r->en, &fc, &cr, &d)
                     : NT_ERR_NOT_FOUND;
     if (rc) {
@@ -415,6 +418,10 @@ static int parse_edit(srv_req *r, srv_resp *out, json_t *body, desk_edit *e)
 {
     memset(e, 0, sizeof *e);
     if (opt_string(r, out, body, "claim", &e->claim) != 0 ||
+        opt_string(r, out, body, "headline", &e->headline) != 0 ||
+        opt_string(r, out, body, "claim_author", &e->claim_author) != 0 ||
+        opt_string(r, out, body, "claim_date", &e->claim_date) != 0 ||
+        opt_string(r, out, body, "appearance", &e->appearance) != 0 ||
         opt_string(r, out, body, "verdict", &e->verdict) != 0 ||
         opt_string(r, out, body, "explanation", &e->explanation) != 0 ||
         opt_string(r, out, body, "write_up", &e->write_up) != 0 ||
@@ -444,8 +451,9 @@ static int parse_edit(srv_req *r, srv_resp *out, json_t *body, desk_edit *e)
     return 0;
 }
 
-static const char *const edit_fields[] = {"claim",    "verdict", "explanation", "write_up",
-                                          "evidence", "lang",    NULL};
+static const char *const edit_fields[] = {
+    "claim",    "headline",     "verdict",    "explanation", "write_up", "evidence",
+    "claim_author", "claim_date", "appearance", "lang",        NULL};
 
 void api_tipline_draft(srv_req *r, srv_resp *out)
 {
@@ -477,7 +485,8 @@ cleanup:
 
 void api_tipline_publish(srv_req *r, srv_resp *out)
 {
-    static const char *const fields[] = {"lang", NULL};
+    static const char *const fields[] = {"allow_similar", "lang", NULL};
+    int allow_similar = 0;
     int64_t id;
     if (no_desk(r, out))
         return;
@@ -493,13 +502,20 @@ void api_tipline_publish(srv_req *r, srv_resp *out)
             return;
         if (srv_only_fields(r, body, fields, out) != 0 || body_lang(r, out, body) != 0)
             goto cleanup;
+        json_t *as = json_object_get(body, "allow_similar");
+        if (as && !json_is_boolean(as)) {
+            srv_error(r, out, 400, "bad_field", "allow_similar", "allow_similar là true hoặc false",
+                      "allow_similar is true or false");
+            goto cleanup;
+        }
+        allow_similar = json_is_true(as);
     }
     json_t *fc = NULL;
     nt_diag d;
     nt_diag_clear(&d);
     static const char *const draft_fields[] = {"claim", "verdict", "explanation", "write_up",
                                                "evidence", NULL};
-    nt_err rc = desk_publish(r->s, &r->who, id, r->en, &fc, &d);
+    nt_err rc = desk_publish(r->s, &r->who, id, allow_similar, r->en, &fc, &d);
     if (rc) {
         desk_fail(r, out, rc, &d, draft_fields);
         goto cleanup;
@@ -509,10 +525,45 @@ cleanup:
     json_decref(body);
 }
 
+void api_tipline_dismiss(srv_req *r, srv_resp *out)
+{
+    static const char *const fields[] = {"note", "lang", NULL};
+    int64_t id;
+    if (no_desk(r, out))
+        return;
+    if (!item_id(r, &id)) {
+        srv_error(r, out, 404, "not_found", NULL, "Không có mục này", "no such item");
+        return;
+    }
+    json_t *body = srv_body_object(r, out);
+    if (!body)
+        return;
+    const char *note;
+    if (srv_only_fields(r, body, fields, out) != 0 || body_lang(r, out, body) != 0 ||
+        opt_string(r, out, body, "note", &note) != 0)
+        goto cleanup;
+    if (!note || !*note) {
+        srv_error(r, out, 400, "missing_field", "note", "Cần ghi lý do bỏ qua (note)",
+                  "dismissing needs a reason (note)");
+        goto cleanup;
+    }
+    nt_diag d;
+    nt_diag_clear(&d);
+    nt_err rc = desk_dismiss(r->s, &r->who, id, note, &d);
+    if (rc) {
+        desk_fail(r, out, rc, &d, fields);
+        goto cleanup;
+    }
+    reply_item(r, out, id, 200);
+cleanup:
+    json_decref(body);
+}
+
 void api_factcheck_correct(srv_req *r, srv_resp *out)
 {
-    static const char *const fields[] = {"note",     "claim", "verdict", "explanation", "write_up",
-                                         "evidence", "lang",  NULL};
+    static const char *const fields[] = {
+        "note",     "claim",        "headline",   "verdict",    "explanation", "write_up",
+        "evidence", "claim_author", "claim_date", "appearance", "lang",        NULL};
     if (no_desk(r, out))
         return;
     char id[NT_CLAIM_MAX_ID_BYTES + 1];

@@ -248,6 +248,11 @@ static const route routes[] = {
     {"PUT", "/api/v1/tipline/*/draft", ROUTE_TIPLINE_EDIT, api_tipline_draft, NT_AUTH_REVIEW},
     {"POST", "/api/v1/tipline/*/publish", ROUTE_TIPLINE_EDIT, api_tipline_publish,
      NT_AUTH_PUBLISH},
+    {"POST", "/api/v1/tipline/*/dismiss", ROUTE_TIPLINE_EDIT, api_tipline_dismiss, NT_AUTH_REVIEW},
+    /* the public pages (pages_claims.c): /kiem-chung/ID is the URL the
+       ClaimReview names; /fact-checks the same in English */
+    {"GET", "/kiem-chung", ROUTE_FC_PAGE, page_factcheck_index, 0},
+    {"GET", "/kiem-chung/", ROUTE_FC_PAGE, page_factcheck, 0},
     {"GET", "/fact-checks", ROUTE_FC_PAGE, page_factcheck_index, 0},
     {"GET", "/fact-checks/", ROUTE_FC_PAGE, page_factcheck, 0},
 };

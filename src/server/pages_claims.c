@@ -2,12 +2,14 @@
  * src/server/pages_claims.c - the public fact-check pages, rendered on the
  * server so that they are read (and crawled) without JavaScript:
  *
- *   GET /fact-checks/ID     one published fact-check: the verdict, the claim,
+ *   GET /kiem-chung/ID      one published fact-check: the verdict, the claim,
  *                           the short explanation, the write-up, the evidence
  *                           links, the corrections; its schema.org
  *                           ClaimReview as <script type="application/ld+json">
  *                           in the head
- *   GET /fact-checks?q=&offset=   the published fact-checks, newest first
+ *   GET /kiem-chung?q=&offset=    the published fact-checks, newest first (or
+ *                           ranked by the claim matcher when q is given)
+ *   (/fact-checks/ID and /fact-checks are the same pages)
  *
  * The one idea: everything a person wrote goes through html_text() (or
  * html_attr() inside an attribute, with only http(s) links made clickable),
@@ -140,17 +142,10 @@ static const char *str(const json_t *o, const char *key)
 
 const char *claims_verdict_text(const char *verdict, int en)
 {
-    static const struct {
-        const char *v, *vi, *en;
-    } names[] = {{"false", "Sai sự thật", "False"},
-                 {"misleading", "Gây hiểu lầm", "Misleading"},
-                 {"missing_context", "Thiếu bối cảnh", "Missing context"},
-                 {"true", "Đúng", "True"},
-                 {"unproven", "Chưa đủ căn cứ", "Unproven"}};
-    for (size_t i = 0; verdict && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(verdict, names[i].v) == 0)
-            return en ? names[i].en : names[i].vi;
-    return verdict ? verdict : "";
+    nt_verdict v;
+    if (!verdict || nt_verdict_parse(verdict, &v) != NT_OK)
+        return verdict ? verdict : "";
+    return nt_verdict_label(v, en);
 }
 
 static const char *verdict_level(const char *v)
@@ -195,7 +190,7 @@ static void page_top(hbuf *b, int en, const char *self)
     hb_f(b, "?lang=en\"%s>English</a>", en ? " aria-current=\"true\"" : "");
     hb_s(b, "</nav>\n</header>\n");
     hb_f(b, "<nav class=\"tabs\" aria-label=\"%s\"><a class=\"tab\" href=\"/%s#rumours\">%s</a>"
-            "<a class=\"tab\" href=\"/fact-checks%s\">%s</a></nav>\n<main id=\"main\">\n",
+            "<a class=\"tab\" href=\"/kiem-chung%s\">%s</a></nav>\n<main id=\"main\">\n",
          en ? "Pages" : "Trang", en ? "?lang=en" : "", en ? "Send a rumour" : "Gửi tin đồn",
          en ? "?lang=en" : "", en ? "All fact-checks" : "Các bài kiểm chứng");
 }
@@ -231,7 +226,7 @@ void claims_page_factcheck(srv_req *r, srv_resp *out, const json_t *fc, const js
     hbuf b = {0};
     const char *claim = str(fc, "claim"), *verdict = str(fc, "verdict");
     char self[128];
-    snprintf(self, sizeof self, "/fact-checks/%s", str(fc, "id") ? str(fc, "id") : "");
+    snprintf(self, sizeof self, "%s", str(fc, "url") ? str(fc, "url") : "/kiem-chung");
     page_head(&b, en, claim ? claim : "", str(fc, "explanation"));
     if (claim_review) {
         hb_s(&b, "<script type=\"application/ld+json\">");
@@ -319,9 +314,9 @@ void claims_page_index(srv_req *r, srv_resp *out, const json_t *items, size_t to
     page_head(&b, en, en ? "Fact-checks" : "Các bài kiểm chứng",
               en ? "Rumours checked by the NiemTin fact-check desk"
                  : "Các tin đồn đã được bàn kiểm chứng NiemTin kiểm chứng");
-    page_top(&b, en, "/fact-checks");
+    page_top(&b, en, "/kiem-chung");
     hb_f(&b, "<h1>%s</h1>\n", en ? "Fact-checks" : "Các bài kiểm chứng");
-    hb_f(&b, "<form method=\"get\" action=\"/fact-checks\" role=\"search\"><label for=\"q\" "
+    hb_f(&b, "<form method=\"get\" action=\"/kiem-chung\" role=\"search\"><label for=\"q\" "
              "class=\"field-label\">%s</label><input id=\"q\" name=\"q\" type=\"text\" value=\"",
          en ? "Keywords" : "Từ khoá");
     html_text(&b, q);
@@ -340,8 +335,8 @@ void claims_page_index(srv_req *r, srv_resp *out, const json_t *items, size_t to
         hb_f(&b, "<li class=\"verdict fc-card level-%s\"><p class=\"fc-verdict\">",
              verdict_level(str(fc, "verdict")));
         html_text(&b, claims_verdict_text(str(fc, "verdict"), en));
-        hb_s(&b, "</p><h2><a href=\"/fact-checks/");
-        html_text(&b, str(fc, "id"));
+        hb_s(&b, "</p><h2><a href=\"");
+        html_text(&b, str(fc, "url"));
         if (en)
             hb_s(&b, "?lang=en");
         hb_s(&b, "\">");
@@ -366,10 +361,10 @@ void claims_page_index(srv_req *r, srv_resp *out, const json_t *items, size_t to
     }
     qs[k] = 0;
     if (offset > 0)
-        hb_f(&b, "<a href=\"/fact-checks?q=%s&amp;offset=%zu%s\">%s</a>", qs,
+        hb_f(&b, "<a href=\"/kiem-chung?q=%s&amp;offset=%zu%s\">%s</a>", qs,
              offset > limit ? offset - limit : 0, en ? "&amp;lang=en" : "", en ? "Newer" : "Mới hơn");
     if (offset + limit < total)
-        hb_f(&b, "<a href=\"/fact-checks?q=%s&amp;offset=%zu%s\">%s</a>", qs, offset + limit,
+        hb_f(&b, "<a href=\"/kiem-chung?q=%s&amp;offset=%zu%s\">%s</a>", qs, offset + limit,
              en ? "&amp;lang=en" : "", en ? "Older" : "Cũ hơn");
     hb_s(&b, "</nav>\n");
     page_end(&b, en);
@@ -381,7 +376,7 @@ void claims_page_error(srv_req *r, srv_resp *out, unsigned status, const char *m
 {
     hbuf b = {0};
     page_head(&b, r->en, r->en ? msg_en : msg_vi, NULL);
-    page_top(&b, r->en, "/fact-checks");
+    page_top(&b, r->en, "/kiem-chung");
     hb_s(&b, "<h1>");
     html_text(&b, r->en ? msg_en : msg_vi);
     hb_s(&b, "</h1>\n");

@@ -181,6 +181,7 @@ void api_tipline_item(srv_req *r, srv_resp *out);
 void api_tipline_assign(srv_req *r, srv_resp *out);
 void api_tipline_draft(srv_req *r, srv_resp *out);
 void api_tipline_publish(srv_req *r, srv_resp *out);
+void api_tipline_dismiss(srv_req *r, srv_resp *out);
 void page_factcheck(srv_req *r, srv_resp *out);
 void page_factcheck_index(srv_req *r, srv_resp *out);
 
@@ -197,11 +198,18 @@ typedef struct desk_tip {
 } desk_tip;
 
 typedef struct desk_edit {
-    const char *claim, *verdict, *explanation, *write_up, *note; /* NULL: unchanged */
+    const char *claim, *headline, *verdict, *explanation, *write_up; /* NULL: unchanged */
+    const char *claim_author, *claim_date, *appearance;
+    const char *note; /* a correction's reason */
     const json_t *evidence; /* array of strings; NULL: unchanged */
 } desk_edit;
 
-nt_err desk_open(srv *s, const char *db_path, nt_diag *d);
+/* Open on db_path; the lexicons are borrowed (they must outlive the desk);
+ * site_url is the public base of the pages (ClaimReview url), may be NULL
+ * and set later with desk_set_site_url (once the port is known). */
+nt_err desk_open(srv *s, const char *db_path, const nt_lexicon *teencode,
+                 const nt_lexicon *synonyms, const char *site_url, nt_diag *d);
+void desk_set_site_url(srv *s, const char *site_url);
 void desk_close(srv *s);
 /* {"status":"checked"|"received","item_id","count","fact_checks":[...]} */
 nt_err desk_submit(srv *s, const desk_tip *in, int en, json_t **out, nt_diag *d);
@@ -217,7 +225,9 @@ nt_err desk_list(srv *s, const char *status, const char *assignee, size_t offset
 nt_err desk_item(srv *s, int64_t id, int en, json_t **out, nt_diag *d);
 nt_err desk_assign(srv *s, const nt_principal *who, int64_t id, const char *to, nt_diag *d);
 nt_err desk_draft(srv *s, const nt_principal *who, int64_t id, const desk_edit *e, nt_diag *d);
-nt_err desk_publish(srv *s, const nt_principal *who, int64_t id, int en, json_t **fc, nt_diag *d);
+nt_err desk_dismiss(srv *s, const nt_principal *who, int64_t id, const char *note, nt_diag *d);
+nt_err desk_publish(srv *s, const nt_principal *who, int64_t id, int allow_similar, int en,
+                    json_t **fc, nt_diag *d);
 nt_err desk_correct(srv *s, const nt_principal *who, const char *fc_id, const desk_edit *e, int en,
                     json_t **fc, nt_diag *d);
 
