@@ -104,7 +104,7 @@ req "tip bad lang" 400 '"field":"lang"' POST /api/v1/tips $JSON -d '{"text":"a b
 req "tip bad json" 400 '"code":"bad_json".*dòng 1' POST /api/v1/tips $JSON -d '{"text": "abc'
 req "tip not an object" 400 '"code":"bad_json"' POST /api/v1/tips $JSON -d '["a"]'
 req "tip duplicate key" 400 '"code":"bad_json"' POST /api/v1/tips $JSON -d '{"text":"a","text":"b"}'
-req "tip NUL in text" 400 '"field":"text"' POST /api/v1/tips $JSON -d '{"text":"a\u0000b"}'
+req "tip NUL in text" 400 '"code":"bad_json"' POST /api/v1/tips $JSON -d '{"text":"a\u0000b"}'
 req "tip form content type" 415 '"code":"unsupported_media_type"' POST /api/v1/tips -d 'text=a'
 { printf '{"text":"'; head -c 20000 /dev/zero | tr '\0' 'a'; printf '"}'; } >"$tmp/long.json"
 req "tip over the tip limit" 413 '"field":"text"' POST /api/v1/tips $JSON --data-binary @"$tmp/long.json"
