@@ -130,7 +130,8 @@ void nt_store_close(nt_store *st);
 
 /* The schema version of an open store, and the one this code writes. */
 int nt_store_schema_version(const nt_store *st);
-#define NT_STORE_SCHEMA_VERSION 2 /* 2: accounts, keys, sessions, settings, audit chain */
+#define NT_STORE_SCHEMA_VERSION 3 /* 2: accounts, keys, sessions, settings, audit chain;
+                                     3: the fact-check desk (factcheck.h) */
 
 int64_t nt_store_now(const nt_store *st);
 double nt_store_half_life(const nt_store *st);

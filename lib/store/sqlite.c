@@ -9,7 +9,8 @@
  * numbered migrations below, each in its own transaction, recorded in the
  * one-row schema_version table; a database newer than this code is refused
  * untouched.  The accounts and audit half of the backend is in
- * sqlite_accounts.c (sqlite_int.h says what the two share).
+ * sqlite_accounts.c, the fact-check desk's in sqlite_desk.c (sqlite_int.h
+ * says what they share).
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -148,6 +149,65 @@ static const char *const migrations[] = {
     "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head "
     "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    /* 3: the fact-check desk (lib/factcheck, docs/claims.md): items (one claim
+     * each), the tips clustered into them, fact-checks and their corrections.
+     * A published fact-check changes only together with a new correction row;
+     * corrections are append-only.  Idempotent like 2. */
+    "CREATE TABLE IF NOT EXISTS desk_items("
+    "  id INTEGER PRIMARY KEY,"
+    "  text TEXT NOT NULL, lang TEXT NOT NULL,"
+    "  status INTEGER NOT NULL CHECK(status BETWEEN 1 AND 5),"
+    "  assignee TEXT NOT NULL DEFAULT '',"
+    "  submissions INTEGER NOT NULL DEFAULT 0 CHECK(submissions >= 0),"
+    "  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, status_at INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX IF NOT EXISTS desk_items_spread ON desk_items(status, submissions, last_seen);"
+    "CREATE TABLE IF NOT EXISTS desk_submissions("
+    "  id INTEGER PRIMARY KEY,"
+    "  item_id INTEGER NOT NULL REFERENCES desk_items(id),"
+    "  text TEXT NOT NULL, link TEXT NOT NULL DEFAULT '', channel TEXT NOT NULL,"
+    "  lang TEXT NOT NULL, forwarded INTEGER NOT NULL DEFAULT 0 CHECK(forwarded IN (0, 1)),"
+    "  score REAL NOT NULL DEFAULT 0, at INTEGER NOT NULL,"
+    "  contact_nonce BLOB, contact_box BLOB);"
+    "CREATE INDEX IF NOT EXISTS desk_submissions_item ON desk_submissions(item_id, id);"
+    "CREATE INDEX IF NOT EXISTS desk_submissions_link ON desk_submissions(link) WHERE link <> '';"
+    "CREATE TABLE IF NOT EXISTS factchecks("
+    "  id INTEGER PRIMARY KEY,"
+    "  item_id INTEGER NOT NULL UNIQUE REFERENCES desk_items(id),"
+    "  status INTEGER NOT NULL CHECK(status IN (1, 2)),"
+    "  claim TEXT NOT NULL, lang TEXT NOT NULL, headline TEXT NOT NULL DEFAULT '',"
+    "  verdict INTEGER NOT NULL DEFAULT 0 CHECK(verdict BETWEEN 0 AND 5),"
+    "  explanation TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '',"
+    "  evidence TEXT NOT NULL DEFAULT '[]',"
+    "  claim_author TEXT NOT NULL DEFAULT '', claim_date TEXT NOT NULL DEFAULT '',"
+    "  appearance TEXT NOT NULL DEFAULT '',"
+    "  author TEXT NOT NULL, publisher TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    "  published_at INTEGER NOT NULL DEFAULT 0,"
+    "  corrections INTEGER NOT NULL DEFAULT 0 CHECK(corrections >= 0),"
+    "  CHECK(status = 1 OR verdict > 0));"
+    "CREATE INDEX IF NOT EXISTS factchecks_published ON factchecks(status, published_at);"
+    "CREATE TABLE IF NOT EXISTS factcheck_corrections("
+    "  id INTEGER PRIMARY KEY,"
+    "  factcheck_id INTEGER NOT NULL REFERENCES factchecks(id),"
+    "  seq INTEGER NOT NULL, at INTEGER NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL,"
+    "  fields TEXT NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL,"
+    "  UNIQUE(factcheck_id, seq));"
+    "CREATE TRIGGER IF NOT EXISTS factchecks_published_fixed BEFORE UPDATE ON factchecks "
+    "WHEN OLD.status = 2 AND NOT (NEW.status = 2 AND NEW.corrections = OLD.corrections + 1 "
+    "AND EXISTS(SELECT 1 FROM factcheck_corrections c WHERE c.factcheck_id = OLD.id "
+    "AND c.seq = NEW.corrections)) "
+    "BEGIN SELECT RAISE(ABORT, 'a published fact-check changes only by a recorded correction'); "
+    "END;"
+    "CREATE TRIGGER IF NOT EXISTS factchecks_published_kept BEFORE DELETE ON factchecks "
+    "WHEN OLD.status = 2 "
+    "BEGIN SELECT RAISE(ABORT, 'a published fact-check is never deleted'); END;"
+    "CREATE TRIGGER IF NOT EXISTS factcheck_corrections_no_update BEFORE UPDATE ON "
+    "factcheck_corrections "
+    "BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;"
+    "CREATE TRIGGER IF NOT EXISTS factcheck_corrections_no_delete BEFORE DELETE ON "
+    "factcheck_corrections "
+    "BEGIN SELECT RAISE(ABORT, 'corrections are append-only'); END;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -247,6 +307,7 @@ typedef struct sdb {
     sqlite3 *db;
     sqlite3_stmt *st[S__COUNT];
     sqlite3_stmt **acct; /* the accounts and audit statements (sqlite_accounts.c) */
+    sqlite3_stmt **desk; /* the fact-check desk's statements (sqlite_desk.c) */
     int in_tx;
 } sdb;
 
@@ -321,6 +382,14 @@ sqlite3 *nt__sq_db(void *db)
 sqlite3_stmt *nt__sq_acct_stmt(void *db, int k)
 {
     sqlite3_stmt *st = ((sdb *)db)->acct[k];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+sqlite3_stmt *nt__sq_desk_stmt(void *db, int k)
+{
+    sqlite3_stmt *st = ((sdb *)db)->desk[k];
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return st;
@@ -430,6 +499,9 @@ static void sq_close(void *db)
     for (int i = 0; s->acct && i < nt__sq_acct_count; i++)
         sqlite3_finalize(s->acct[i]);
     free(s->acct);
+    for (int i = 0; s->desk && i < nt__sq_desk_count; i++)
+        sqlite3_finalize(s->desk[i]);
+    free(s->desk);
     sqlite3_close(s->db);
     free(s);
 }
@@ -476,6 +548,18 @@ static nt_err sq_open(const nt_store_config *cfg, void **out, int *version, nt_d
             goto fail;
         }
     }
+    if (!(s->desk = calloc((size_t)nt__sq_desk_count, sizeof *s->desk))) {
+        e = nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < nt__sq_desk_count; i++) {
+        rc = sqlite3_prepare_v3(s->db, nt__sq_desk_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                &s->desk[i], NULL);
+        if (rc != SQLITE_OK) {
+            e = fail_db(s, diag, rc, "preparing statements");
+            goto fail;
+        }
+    }
     *out = s;
     return NT_OK;
 fail:
@@ -510,6 +594,8 @@ static void sq_rollback(void *db)
         sqlite3_reset(s->st[i]);
     for (int i = 0; i < nt__sq_acct_count; i++)
         sqlite3_reset(s->acct[i]);
+    for (int i = 0; i < nt__sq_desk_count; i++)
+        sqlite3_reset(s->desk[i]);
     if (s->in_tx)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->in_tx = 0;

@@ -16,10 +16,16 @@
 extern const char *const nt__sq_acct_sql[];
 extern const int nt__sq_acct_count;
 
+/* The fact-check desk's statements' SQL, indexed by sqlite_desk.c's enum. */
+extern const char *const nt__sq_desk_sql[];
+extern const int nt__sq_desk_count;
+
 /* `db` is the backend's void * handle. */
 sqlite3 *nt__sq_db(void *db);
 /* Account statement k, reset and with its bindings cleared. */
 sqlite3_stmt *nt__sq_acct_stmt(void *db, int k);
+/* Desk statement k, likewise. */
+sqlite3_stmt *nt__sq_desk_stmt(void *db, int k);
 /* An SQLite result as nt_err with a message naming what failed. */
 nt_err nt__sq_fail(void *db, nt_diag *diag, int rc, const char *what);
 /* Step a statement that returns no rows, then reset it. */

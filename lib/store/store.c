@@ -24,6 +24,7 @@
 struct nt_store {
     const nt__store_ops *ops;
     const nt__acct_ops *aops; /* accounts and the audit chain, same connection */
+    const nt__desk_ops *dops; /* the fact-check desk, same connection */
     void *db;
     int version;
     nt_store_config cfg;
@@ -334,6 +335,7 @@ nt_err nt_store_open(const nt_store_config *cfg, nt_store **out, nt_diag *diag)
     st->cfg.key = NULL;
     st->ops = &nt__sqlite_store_ops;
     st->aops = &nt__sqlite_acct_ops;
+    st->dops = &nt__sqlite_desk_ops;
     if ((e = st->ops->open(&st->cfg, &st->db, &st->version, diag)))
         goto fail;
     if (cfg->key) {
@@ -384,6 +386,69 @@ const nt__acct_ops *nt__store_acct(nt_store *st, void **db)
 {
     *db = st->db;
     return st->aops;
+}
+
+const nt__desk_ops *nt__store_desk(nt_store *st, void **db)
+{
+    *db = st->db;
+    return st->dops;
+}
+
+nt_err nt__store_seal(nt_store *st, const char *plain, unsigned char nonce[NT__NONCE_BYTES],
+                      unsigned char **box, size_t *box_len, nt_diag *diag)
+{
+    _Static_assert(NT__NONCE_BYTES == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, "nonce");
+    *box = NULL;
+    *box_len = 0;
+    if (!st->have_key)
+        return nt__fail(diag, NT_ERR_STATE, 0,
+                        "contact: no store key (NIEMTIN_STORE_KEY or a key file) to encrypt it "
+                        "with; contacts are never stored in clear");
+    size_t cl = strlen(plain);
+    unsigned long long bl = 0;
+    unsigned char *b = malloc(cl + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+    if (!b)
+        return nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+    randombytes_buf(nonce, NT__NONCE_BYTES);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(b, &bl, (const unsigned char *)plain, cl,
+                                               (const unsigned char *)CONTACT_AD,
+                                               strlen(CONTACT_AD), NULL, nonce, st->key);
+    char want[65];
+    key_check(st->key, want);
+    nt_err e = st->ops->meta_set(st->db, "contact_key_check", want, diag);
+    if (e) {
+        free(b);
+        return e;
+    }
+    *box = b;
+    *box_len = (size_t)bl;
+    return NT_OK;
+}
+
+nt_err nt__store_unseal(nt_store *st, const unsigned char *nonce, size_t nonce_len,
+                        const unsigned char *box, size_t box_len, const char *what, char **plain,
+                        nt_diag *diag)
+{
+    *plain = NULL;
+    if (!st->have_key)
+        return nt__fail(diag, NT_ERR_STATE, 0, "no store key to decrypt contacts with");
+    if (nonce_len != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
+        box_len < crypto_aead_xchacha20poly1305_ietf_ABYTES)
+        return nt__fail(diag, NT_ERR_IO, 0, "%s: the stored contact is damaged", what);
+    char *m = malloc(box_len - crypto_aead_xchacha20poly1305_ietf_ABYTES + 1);
+    unsigned long long ml = 0;
+    if (!m)
+        return nt__fail(diag, NT_ERR_NOMEM, 0, "out of memory");
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)m, &ml, NULL, box, box_len,
+                                                   (const unsigned char *)CONTACT_AD,
+                                                   strlen(CONTACT_AD), nonce, st->key) != 0) {
+        free(m);
+        return nt__fail(diag, NT_ERR_STATE, 0, "%s: the contact does not decrypt with this key",
+                        what);
+    }
+    m[ml] = '\0';
+    *plain = m;
+    return NT_OK;
 }
 
 nt_err nt__store_begin(nt_store *st, nt_diag *diag)

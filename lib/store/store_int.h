@@ -20,6 +20,7 @@
 
 #include "niemtin/audit.h"
 #include "niemtin/auth.h"
+#include "niemtin/factcheck.h"
 #include "niemtin/store.h"
 
 /* An indicator row: the public record plus what only the store needs.
@@ -218,10 +219,81 @@ typedef struct nt__acct_ops {
 
 extern const nt__acct_ops nt__sqlite_acct_ops;
 
+/* ---- the fact-check desk (lib/factcheck; sqlite_desk.c) ------------------------------
+ * A third table of operations in the same database and transactions.  Rows
+ * handed to callbacks are borrowed for the call; gets call fn once or return
+ * NT_ERR_NOT_FOUND (without filling diag). */
+
+typedef struct nt__sub_row {
+    nt_desk_submission pub;
+    const unsigned char *nonce, *box; /* the encrypted contact, or NULL */
+    size_t nonce_len, box_len;
+} nt__sub_row;
+
+/* A fact-check row: pub's evidence fields and corrections are not used;
+ * the evidence is a JSON array of strings. */
+typedef struct nt__fc_row {
+    nt_factcheck pub;
+    const char *evidence_json;
+    uint32_t corrections; /* corrections recorded so far */
+} nt__fc_row;
+
+typedef int (*nt__fc_fn)(void *ctx, const nt__fc_row *r);
+
+typedef struct nt__desk_ops {
+    /* pub.id and factcheck_id are ignored. */
+    nt_err (*item_insert)(void *db, const nt_desk_item *it, int64_t *id, nt_diag *diag);
+    /* Write text, lang, status, assignee, submissions, last_seen, status_at, reason. */
+    nt_err (*item_update)(void *db, const nt_desk_item *it, nt_diag *diag);
+    nt_err (*item_get)(void *db, int64_t id, nt_desk_item_fn fn, void *ctx, nt_diag *diag);
+    /* status 0: all; most submissions first, then last seen, then id. */
+    nt_err (*item_list)(void *db, int status, int64_t limit, int64_t offset, nt_desk_item_fn fn,
+                        void *ctx, nt_diag *diag);
+    /* new, assigned and drafting items in id order. */
+    nt_err (*item_open)(void *db, nt_desk_item_fn fn, void *ctx, nt_diag *diag);
+    /* counts[s] for s = 1..NT_ITEM__COUNT-1 (counts[0] left alone). */
+    nt_err (*item_counts)(void *db, size_t *counts, nt_diag *diag);
+
+    nt_err (*sub_insert)(void *db, const nt__sub_row *s, int64_t *id, nt_diag *diag);
+    nt_err (*sub_list)(void *db, int64_t item_id, int64_t limit, nt_desk_submission_fn fn,
+                       void *ctx, nt_diag *diag);
+    nt_err (*sub_contact)(void *db, int64_t id, unsigned char **nonce, size_t *nonce_len,
+                          unsigned char **box, size_t *box_len, nt_diag *diag);
+    /* The most recent item not dismissed with a tip of this link. */
+    nt_err (*sub_link_item)(void *db, const char *link, int64_t *item_id, nt_diag *diag);
+
+    /* pub.id is ignored. */
+    nt_err (*fc_insert)(void *db, const nt__fc_row *r, int64_t *id, nt_diag *diag);
+    /* Write every mutable field by pub.id (corrections included). */
+    nt_err (*fc_update)(void *db, const nt__fc_row *r, nt_diag *diag);
+    nt_err (*fc_get)(void *db, int64_t id, nt__fc_fn fn, void *ctx, nt_diag *diag);
+    nt_err (*fc_by_item)(void *db, int64_t item_id, nt__fc_fn fn, void *ctx, nt_diag *diag);
+    /* status 0: both; newest first (published_at, then updated_at, then id). */
+    nt_err (*fc_list)(void *db, int status, int64_t limit, int64_t offset, nt__fc_fn fn, void *ctx,
+                      nt_diag *diag);
+    nt_err (*corr_insert)(void *db, int64_t factcheck_id, const nt_fc_correction *c, int64_t *id,
+                          nt_diag *diag);
+    nt_err (*corr_list)(void *db, int64_t factcheck_id,
+                        int (*fn)(void *ctx, const nt_fc_correction *c), void *ctx, nt_diag *diag);
+} nt__desk_ops;
+
+extern const nt__desk_ops nt__sqlite_desk_ops;
+
 /* ---- what lib/auth and lib/audit use of a store (store.c) ---------------------------- */
 
 const nt__store_ops *nt__store_core(nt_store *st, void **db);
 const nt__acct_ops *nt__store_acct(nt_store *st, void **db);
+const nt__desk_ops *nt__store_desk(nt_store *st, void **db);
+/* Encrypt a contact with the store key (malloc'd box, nonce of
+ * NT__NONCE_BYTES), recording the key check in meta - inside a transaction.
+ * NT_ERR_STATE without a key. */
+#define NT__NONCE_BYTES 24
+nt_err nt__store_seal(nt_store *st, const char *plain, unsigned char nonce[NT__NONCE_BYTES],
+                      unsigned char **box, size_t *box_len, nt_diag *diag);
+/* Decrypt one (malloc'd, NUL-terminated).  what names it in messages. */
+nt_err nt__store_unseal(nt_store *st, const unsigned char *nonce, size_t nonce_len,
+                        const unsigned char *box, size_t box_len, const char *what, char **plain,
+                        nt_diag *diag);
 /* One write transaction (BEGIN IMMEDIATE ... COMMIT), as the store's own. */
 nt_err nt__store_begin(nt_store *st, nt_diag *diag);
 nt_err nt__store_commit(nt_store *st, nt_diag *diag);
