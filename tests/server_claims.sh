@@ -141,6 +141,7 @@ js "only mine" "j.items.length === 1 && j.items[0].id === $ITEM"
 req "draft bad verdict" 400 '"field":"verdict"' PUT "/api/v1/tipline/$ITEM/draft" $JSON $A -d '{"verdict":"pants-on-fire"}'
 req "draft evidence not array" 400 '"field":"evidence"' PUT "/api/v1/tipline/$ITEM/draft" $JSON $A -d '{"evidence":"https://a.vn"}'
 req "draft evidence item type" 400 '"field":"evidence\[1\]"' PUT "/api/v1/tipline/$ITEM/draft" $JSON $A -d '{"evidence":["https://a.vn",3]}'
+req "draft quote in a link" 400 '"field":"evidence\[0\]"' PUT "/api/v1/tipline/$ITEM/draft" $JSON $A -d '{"evidence":["https://a.vn/?q=\"x\""]}'
 req "draft javascript evidence" 400 '"field":"evidence' PUT "/api/v1/tipline/$ITEM/draft" $JSON $A -d '{"evidence":["javascript:alert(1)"]}'
 req "draft unknown field" 400 '"field":"published"' PUT "/api/v1/tipline/$ITEM/draft" $JSON $A -d '{"published":true}'
 req "draft wrong type" 400 '"field":"explanation"' PUT "/api/v1/tipline/$ITEM/draft" $JSON $A -d '{"explanation":["x"]}'
@@ -152,7 +153,7 @@ cat >"$tmp/draft.json" <<EOF
  "verdict":"false",
  "explanation":"Không có nghiên cứu nào cho thấy nước chanh nóng chữa được ung thư; bác sĩ Nhật Bản được nhắc tới không tồn tại. <b>Sai</b> & bịa đặt.",
  "write_up":"Tin này lan truyền trên Zalo từ năm 2017.\n\nBộ Y tế đã bác bỏ. </script><script>alert(1)</script>",
- "evidence":["https://moh.gov.vn/tin-gia-chanh-nong","https://www.cancer.org/lemon?a=1&b=\"2\""],
+ "evidence":["https://moh.gov.vn/tin-gia-chanh-nong","https://www.cancer.org/lemon?a=1&b=2"],
  "claim_author":"Tài khoản Zalo ẩn danh","claim_date":"2024-03-01","appearance":"https://zalo.example.vn/p/123"}
 EOF
 req "draft" 200 '"status":"drafting"' PUT "/api/v1/tipline/$ITEM/draft" $JSON $A --data-binary @"$tmp/draft.json"
@@ -217,7 +218,7 @@ grep -q '&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;' "$tmp/page.html" && ok
 grep -q '&quot;chữa khỏi ung thư&quot;' "$tmp/page.html" && ok || bad "quotes not escaped"
 grep -q '&lt;b&gt;Sai&lt;/b&gt; &amp; bịa đặt' "$tmp/page.html" && ok || bad "explanation not escaped"
 grep -q '&lt;/script&gt;&lt;script&gt;alert(1)' "$tmp/page.html" && ok || bad "write-up not escaped"
-grep -q 'href="https://www.cancer.org/lemon?a=1&amp;b=&quot;2&quot;"' "$tmp/page.html" && ok || bad "evidence link not escaped in href"
+grep -q 'href="https://www.cancer.org/lemon?a=1&amp;b=2"' "$tmp/page.html" && ok || bad "evidence link not escaped in href"
 grep -q 'href="https://moh.gov.vn/tin-gia-chanh-nong" rel="nofollow' "$tmp/page.html" && ok || bad "evidence link not clickable"
 n=$(grep -o '<script' "$tmp/page.html" | wc -l)
 [ "$n" = 1 ] && ok || bad "page has $n <script> elements, want only the JSON-LD"

@@ -60,28 +60,35 @@ static void ok_json(srv_resp *out, unsigned status, json_t *j)
 static void desk_fail(srv_req *r, srv_resp *out, nt_err rc, const nt_diag *d,
                       const char *const *fields)
 {
-    const char *field = NULL;
-    for (size_t k = 0; fields && fields[k]; k++) {
-        size_t fl = strlen(fields[k]);
-        if (strncmp(d->message, fields[k], fl) == 0 && d->message[fl] == ':')
-            field = fields[k];
-    }
+    /* the field: the message's first word before ':' ("evidence[1]"), when
+       its name (before any '[') is one this endpoint takes */
+    char field[64] = "";
+    size_t n = strcspn(d->message, ": ");
+    size_t base = strcspn(d->message, "[: ");
+    for (size_t k = 0; fields && fields[k] && d->message[n] == ':' && n < sizeof field; k++)
+        if (strlen(fields[k]) == base && strncmp(d->message, fields[k], base) == 0) {
+            memcpy(field, d->message, n);
+            field[n] = 0;
+        }
+    const char *f = field[0] ? field : NULL;
     const char *msg = d->message[0] ? d->message : nt_strerror(rc);
     switch (rc) {
     case NT_ERR_NOT_FOUND:
         srv_error(r, out, 404, "not_found", NULL, "Không có mục này", "no such item");
         break;
     case NT_ERR_STATE:
-        srv_error(r, out, 409, "conflict", field, msg, msg);
+        srv_error(r, out, 409, "conflict", f, msg, msg);
         break;
     case NT_ERR_TOO_BIG:
-        srv_error(r, out, 413, "payload_too_large", field, msg, msg);
+        srv_error(r, out, 413, "payload_too_large", f, msg, msg);
+        break;
+    case NT_ERR_EMPTY:
+        srv_error(r, out, 400, "missing_field", f, msg, msg);
         break;
     case NT_ERR_INVALID:
     case NT_ERR_UTF8:
-    case NT_ERR_EMPTY:
     case NT_ERR_PARSE:
-        srv_error(r, out, 400, "bad_field", field, msg, msg);
+        srv_error(r, out, 400, "bad_field", f, msg, msg);
         break;
     case NT_ERR_NOMEM:
         srv_error(r, out, 503, "overloaded", NULL, "Máy chủ hết bộ nhớ", "out of memory");

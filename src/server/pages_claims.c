@@ -227,7 +227,8 @@ void claims_page_factcheck(srv_req *r, srv_resp *out, const json_t *fc, const js
     const char *claim = str(fc, "claim"), *verdict = str(fc, "verdict");
     char self[128];
     snprintf(self, sizeof self, "%s", str(fc, "url") ? str(fc, "url") : "/kiem-chung");
-    page_head(&b, en, claim ? claim : "", str(fc, "explanation"));
+    const char *headline = str(fc, "headline");
+    page_head(&b, en, headline ? headline : claim ? claim : "", str(fc, "explanation"));
     if (claim_review) {
         hb_s(&b, "<script type=\"application/ld+json\">");
         ld_json(&b, claim_review);
@@ -240,6 +241,11 @@ void claims_page_factcheck(srv_req *r, srv_resp *out, const json_t *fc, const js
     hb_s(&b, "</p>\n<h1 class=\"claim\">");
     html_text(&b, claim);
     hb_s(&b, "</h1>\n");
+    if (headline) {
+        hb_s(&b, "<p class=\"headline\">");
+        html_text(&b, headline);
+        hb_s(&b, "</p>\n");
+    }
     if (str(fc, "explanation")) {
         hb_s(&b, "<p class=\"explanation\">");
         html_text(&b, str(fc, "explanation"));
