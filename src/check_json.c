@@ -126,3 +126,24 @@ json_t *check_result_json(int en, const nt_engine *eng, const nt_check_result *r
     return root;
 }
 
+
+json_t *check_factchecks_json(int en, const nt_fc_match *m, size_t n, const char *text)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_pack("{s:I, s:s, s:s, s:f, s:b, s:s, s:s, s:s, s:s}", "id",
+                              (json_int_t)m[i].factcheck_id, "verdict",
+                              nt_verdict_name(m[i].verdict), "verdict_text",
+                              nt_verdict_label(m[i].verdict, en), "score", m[i].score,
+                              "same_claim", m[i].same, "claim", m[i].claim, "headline",
+                              m[i].headline, "explanation", m[i].explanation, "url", m[i].url);
+        if (o && text && m[i].q_end > m[i].q_start)
+            json_object_set_new(o, "passage",
+                                json_pack("{s:I, s:I, s:o}", "start", (json_int_t)m[i].q_start,
+                                          "end", (json_int_t)m[i].q_end, "text",
+                                          cli_json_text(text + m[i].q_start,
+                                                        m[i].q_end - m[i].q_start)));
+        json_array_append_new(a, o);
+    }
+    return a;
+}

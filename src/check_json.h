@@ -19,4 +19,11 @@ const char *check_tax_text(int en, const nt_taxonomy *tax, const char *id, const
 json_t *check_result_json(int en, const nt_engine *eng, const nt_check_result *r,
                           const char *text);
 
+/* Published fact-checks a text repeats (nt_desk_match), as the "fact_checks"
+ * array of a check result: [{"id","verdict","verdict_text","score",
+ * "same_claim","claim","headline","explanation","url","passage"}], where
+ * passage {"start","end","text"} is the matched span of text.  New
+ * reference. */
+json_t *check_factchecks_json(int en, const nt_fc_match *m, size_t n, const char *text);
+
 #endif

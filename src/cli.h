@@ -108,4 +108,32 @@ int cmd_demo_accounts(cli *c, int argc, char **argv);
 int cli_acting(cli *c, const char *db, const char *as, nt_auth_action need, nt_principal *who);
 int cmd_claim(cli *c, int argc, char **argv);
 
+/* The contact key from key_file (or $NIEMTIN_STORE_KEY_FILE) or
+ * $NIEMTIN_STORE_KEY (src/cmd_registry.c); *have 0 when none is set.
+ * Prints why and returns non-zero when one is malformed. */
+int cli_load_store_key(cli *c, const char *key_file, unsigned char key[32], int *have);
+
+/* data/claims-synonyms.tsv (src/cmd_claims.c); NULL when absent, or after a
+ * message with *failed set when malformed. */
+nt_lexicon *cli_load_claim_synonyms(cli *c, int *failed);
+
+/* The fact-check desk on a database (src/cmd_desk.c), with the lexicons it
+ * borrows.  The page URLs of fact-checks come from $NIEMTIN_SITE_URL, the
+ * ClaimReview author from $NIEMTIN_ORG_NAME / $NIEMTIN_ORG_URL; $NIEMTIN_NOW
+ * fixes the clock.  key_file NULL: the key from the environment (as the
+ * registry commands); "": no key (contacts cannot be read or written).  With
+ * must_exist, a missing database is not created: 0 is returned with
+ * out->desk NULL.  Prints why and returns non-zero on failure. */
+typedef struct cli_desk {
+    nt_desk *desk;
+    nt_lexicon *teencode, *synonyms;
+    int64_t now;
+} cli_desk;
+int cli_desk_open(cli *c, const char *db, const char *key_file, int must_exist, cli_desk *out);
+void cli_desk_close(cli_desk *d);
+/* `niemtin claim add|submit|list|assign|dismiss|draft|publish|correct|show|
+ * import|contact` and `claim match --db` (src/cmd_desk.c); -1 when sub is not
+ * one of them. */
+int cmd_desk(cli *c, const char *sub, int argc, char **argv);
+
 #endif

@@ -197,7 +197,26 @@ static void reload_if_asked(cli *c, nt_engine *eng)
 /* One compact JSON line per input line: {"id","risk","level","tactics",
  * "categories","rules","indicators"}, or {"line","error"} for a bad line.
  * SIGHUP reloads the rules and the model before the next line. */
-static int run_batch(cli *c, nt_engine *eng, nt_check_scratch *sc, const char *path)
+/* The published fact-checks text repeats, as the "fact_checks" array (NULL
+ * without a desk). */
+static json_t *factchecks_of(cli *c, nt_desk *desk, const char *text, size_t len)
+{
+    if (!desk)
+        return NULL;
+    nt_fc_match *m = NULL;
+    size_t n = 0;
+    nt_diag d;
+    nt_diag_clear(&d);
+    if (nt_desk_match(desk, text, len, 3, NT_CLAIMS_ONLY_SAME, &m, &n, &d) != NT_OK) {
+        cli_error(c, d.code, &d, L(c, "không tra được bài kiểm chứng", "cannot look up fact-checks"));
+        return json_array();
+    }
+    json_t *a = check_factchecks_json(c->lang == CLI_EN, m, n, text);
+    nt_fc_matches_free(m, n);
+    return a;
+}
+
+static int run_batch(cli *c, nt_engine *eng, nt_check_scratch *sc, nt_desk *desk, const char *path)
 {
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!in) {
@@ -248,6 +267,9 @@ static int run_batch(cli *c, nt_engine *eng, nt_check_scratch *sc, const char *p
             bad++;
         } else {
             out = result_json(c, eng, r, text);
+            json_t *fcs = factchecks_of(c, desk, text, tlen);
+            if (fcs)
+                json_object_set_new(out, "fact_checks", fcs);
             json_object_del(out, "advice");
             json_object_del(out, "hotlines");
             json_object_set_new(out, "line", json_integer((json_int_t)lineno));
@@ -411,6 +433,27 @@ static int open_check_registry(cli *c, const char *db)
     return cli_open_registry(c, db, 1);
 }
 
+/* The fact-check desk on the same database, when there is one: a check then
+ * also says which published fact-checks the message repeats.  A desk that
+ * cannot be opened is reported and the check goes on without it. */
+static void open_check_desk(cli *c, const char *db, cli_desk *cd)
+{
+    if (cli_desk_open(c, db, "", 1, cd) != 0)
+        fprintf(stderr, "niemtin check: %s\n",
+                L(c, "bỏ qua phần tra bài kiểm chứng", "going on without the fact-check lookup"));
+}
+
+static void print_factchecks(const cli *c, json_t *fcs)
+{
+    for (size_t i = 0; i < json_array_size(fcs); i++) {
+        json_t *f = json_array_get(fcs, i);
+        printf("%s: %s — \"%s\"\n   %s\n", L(c, "Tin này đã được kiểm chứng", "Already fact-checked"),
+               json_string_value(json_object_get(f, "verdict_text")),
+               json_string_value(json_object_get(f, "claim")),
+               json_string_value(json_object_get(f, "url")));
+    }
+}
+
 int cmd_check(cli *c, int argc, char **argv)
 {
     const char *batch = NULL, *conversation = NULL, *db = NULL;
@@ -450,14 +493,19 @@ int cmd_check(cli *c, int argc, char **argv)
     if (batch || conversation) {
         nt_engine *eng = NULL;
         nt_check_scratch *sc = NULL;
+        cli_desk cd;
+        memset(&cd, 0, sizeof cd);
         int status = open_check_registry(c, db);
+        if (status == 0 && batch && c->registry)
+            open_check_desk(c, db, &cd);
         if (status == 0)
             status = cli_open_engine(c, &eng, &sc);
         if (status == 0)
-            status = batch ? run_batch(c, eng, sc, batch)
+            status = batch ? run_batch(c, eng, sc, cd.desk, batch)
                            : run_conversation(c, eng, sc, conversation);
         nt_check_scratch_free(sc);
         nt_engine_close(eng);
+        cli_desk_close(&cd);
         cli_close_registry(c);
         return status;
     }
@@ -469,18 +517,26 @@ int cmd_check(cli *c, int argc, char **argv)
     nt_engine *eng = NULL;
     nt_check_scratch *sc = NULL;
     nt_check_result *r = NULL;
+    cli_desk cd;
+    json_t *fcs = NULL;
+    memset(&cd, 0, sizeof cd);
     nt_diag d;
     nt_diag_clear(&d);
     if ((status = open_check_registry(c, db)) != 0 || (status = cli_open_engine(c, &eng, &sc)) != 0)
         goto cleanup;
+    if (c->registry)
+        open_check_desk(c, db, &cd);
     nt_err rc = nt_engine_check(eng, sc, text, len, &r, &d);
     if (rc) {
         cli_error(c, rc, &d, L(c, "không kiểm tra được", "cannot check"));
         status = 1;
         goto cleanup;
     }
+    fcs = factchecks_of(c, cd.desk, text, len);
     if (c->json) {
         json_t *root = result_json(c, eng, r, text);
+        if (fcs)
+            json_object_set(root, "fact_checks", fcs);
         char *s = json_dumps(root, JSON_INDENT(2));
         if (s)
             puts(s);
@@ -488,8 +544,11 @@ int cmd_check(cli *c, int argc, char **argv)
         json_decref(root);
     } else {
         print_human(c, eng, r, text, len);
+        print_factchecks(c, fcs);
     }
 cleanup:
+    json_decref(fcs);
+    cli_desk_close(&cd);
     nt_check_result_free(r);
     nt_check_scratch_free(sc);
     nt_engine_close(eng);

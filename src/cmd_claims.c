@@ -9,6 +9,10 @@
  *       ranking metrics (MAP@k, MRR, Recall@k) and, on the Vietnamese set,
  *       the same-claim decision at the threshold (docs/evaluation.md).
  *
+ *   niemtin claim match [--db PATH] ... and the desk's commands (submit, add,
+ *       list, assign, dismiss, draft, publish, correct, show, import, contact)
+ *       work on the database: src/cmd_desk.c.
+ *
  * Tuning knobs shared by both (defaults in nt_claims_options_init):
  * --k1 X, --b X, --bigram-weight X, --coverage-weight X, --threshold X,
  * --no-titles.
@@ -31,10 +35,14 @@ static int usage_claim(cli *c)
 {
     fprintf(stderr,
             "%s:\n  %s claim match --claims FILE [--json] [-k N] [--same] TEXT | -f FILE | -\n"
+            "  %s claim match [--db PATH] [--json] [-k N] [--same] TEXT | -f FILE | -\n"
+            "  %s claim submit|add|list|assign|dismiss|draft|publish|correct|show|import|contact "
+            "... (%s claim help)\n"
             "  %s claim eval --clef DIR [--split train|dev] [--json] [--rank-bm25]\n"
             "  %s claim eval --vi DIR [--split dev|heldout] [--json] [--sweep] [--errors]\n"
             "  %s claim fit --clef DIR --vi DIR [--json]\n",
-            L(c, "Cách dùng", "Usage"), c->prog, c->prog, c->prog, c->prog);
+            L(c, "Cách dùng", "Usage"), c->prog, c->prog, c->prog, c->prog, c->prog, c->prog,
+            c->prog);
     return 2;
 }
 
@@ -115,7 +123,7 @@ static json_t *options_json(const nt_claims_options *o)
 
 /* The claim-matching synonym table, data/claims-synonyms.tsv; NULL (after a
  * message) when it is malformed, and *absent set when there is none. */
-static nt_lexicon *load_synonyms(cli *c, int *failed)
+nt_lexicon *cli_load_claim_synonyms(cli *c, int *failed)
 {
     nt_lexicon *lex = NULL;
     nt_diag d;
@@ -316,7 +324,7 @@ static int claim_match(cli *c, int argc, char **argv)
         status = 1;
         goto cleanup;
     }
-    syn = load_synonyms(c, &failed);
+    syn = cli_load_claim_synonyms(c, &failed);
     if (failed) {
         status = 1;
         goto cleanup;
@@ -857,7 +865,7 @@ static int claim_eval(cli *c, int argc, char **argv, int fit)
     if (!lex)
         return 1;
     int failed;
-    nt_lexicon *syn = load_synonyms(c, &failed);
+    nt_lexicon *syn = cli_load_claim_synonyms(c, &failed);
     if (failed) {
         nt_lexicon_free(lex);
         return 1;
@@ -901,8 +909,18 @@ int cmd_claim(cli *c, int argc, char **argv)
 {
     if (argc < 1)
         return usage_claim(c);
-    if (strcmp(argv[0], "match") == 0)
-        return claim_match(c, argc - 1, argv + 1);
+    if (strcmp(argv[0], "match") == 0) {
+        /* --claims FILE: a claims file; otherwise the database's published
+         * fact-checks (src/cmd_desk.c) */
+        int file = 0;
+        for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+            file |= strcmp(argv[i], "--claims") == 0;
+        if (file)
+            return claim_match(c, argc - 1, argv + 1);
+    }
+    int st = cmd_desk(c, argv[0], argc - 1, argv + 1);
+    if (st >= 0)
+        return st;
     if (strcmp(argv[0], "eval") == 0)
         return claim_eval(c, argc - 1, argv + 1, 0);
     if (strcmp(argv[0], "fit") == 0)

@@ -283,6 +283,14 @@ static int load_key(cli *c, const ropts *o, unsigned char key[32], int *have)
     return 0;
 }
 
+int cli_load_store_key(cli *c, const char *key_file, unsigned char key[32], int *have)
+{
+    ropts o;
+    memset(&o, 0, sizeof o);
+    o.key_file = key_file;
+    return load_key(c, &o, key, have);
+}
+
 typedef struct session {
     nt_registry *reg;
     nt_banks *banks;

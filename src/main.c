@@ -104,12 +104,13 @@ static const command commands[] = {
      "tạo các tài khoản DEMO (mật khẩu công khai) cho bản chạy thử",
      "create the DEMO accounts (published passwords) for a demo"},
     {"claim", cmd_claim,
-     "match --claims FILE [--json] [-k N] TEXT | -f FILE | - | eval --clef DIR | --vi DIR | fit "
-     "--clef DIR --vi DIR",
-     "tra tin đồn trong các tuyên bố đã kiểm chứng, đo độ chính xác, hoặc khớp lại trọng số "
-     "(docs/claims.md)",
-     "look a rumour up among fact-checked claims, measure accuracy, or refit the score "
-     "(docs/claims.md)"},
+     "submit|add|list|assign|dismiss|draft|publish|correct|show|import|contact ... | match "
+     "[--db PATH | --claims FILE] TEXT | eval --clef DIR | --vi DIR | fit --clef DIR --vi DIR "
+     "(claim help)",
+     "bàn kiểm chứng tin giả: nhận tin đồn, giao, viết, đăng, đính chính; tra tin trong các bài "
+     "đã kiểm chứng; đo độ chính xác (docs/claims.md)",
+     "the fact-check desk: take rumours, assign, draft, publish, correct; look a text up among "
+     "published fact-checks; measure accuracy (docs/claims.md)"},
     {"serve", cmd_serve, "[--addr IP] [--port N] [--threads N] [--max-body BYTES] [--rate N]",
      "chạy máy chủ HTTP: API và ứng dụng web", "run the HTTP server: API and web app"},
     {"version", cmd_version, "", "in phiên bản", "print the version"},

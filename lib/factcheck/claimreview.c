@@ -147,7 +147,7 @@ int nt_desk_url_ok(const char *url)
         for (const char *q = host; q < hend; q++) {
             unsigned char c = (unsigned char)*q;
             if (c == '.') {
-                if (q[1] == '.' )
+                if (q + 1 < hend && q[1] == '.')
                     return 0;
                 dots++;
                 continue;
@@ -162,9 +162,14 @@ int nt_desk_url_ok(const char *url)
     if (hend < end) {
         if (*hend != ':' || hend + 1 == end || end - (hend + 1) > 5)
             return 0;
-        for (const char *q = hend + 1; q < end; q++)
+        long port = 0;
+        for (const char *q = hend + 1; q < end; q++) {
             if (*q < '0' || *q > '9')
                 return 0;
+            port = port * 10 + (*q - '0');
+        }
+        if (port < 1 || port > 65535)
+            return 0;
     }
     return 1;
 }
