@@ -106,7 +106,7 @@ function factCheckCard(fc, tag) {
   if (fc.explanation) box.append(el('p', null, fc.explanation));
   const meta = el('p', {class: 'help'});
   if (fc.published_at) meta.append(t('publishedOn', {d: day(fc.published_at)}) + ' · ');
-  meta.append(el('a', {href: fc.url || ('/fact-checks/' + encodeURIComponent(fc.id))}, t('readMore')));
+  meta.append(el('a', {href: (fc.url || '/kiem-chung/' + encodeURIComponent(fc.id)) + (lang === 'en' ? '?lang=en' : '')}, t('readMore')));
   box.append(meta);
   return box;
 }

@@ -281,9 +281,18 @@ void api_factcheck_get(srv_req *r, srv_resp *out)
     ok_json(out, 200, fc);
 }
 
-/* GET /fact-checks/ID and /fact-checks: the HTML pages. */
+/* The pages are Vietnamese unless ?lang=en (not Accept-Language: a link
+ * shared from the Vietnamese app must open in Vietnamese). */
+static void page_lang(srv_req *r)
+{
+    const char *l = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "lang");
+    r->en = l && strcmp(l, "en") == 0;
+}
+
+/* GET /kiem-chung/ID (and /fact-checks/ID): the HTML page. */
 void page_factcheck(srv_req *r, srv_resp *out)
 {
+    page_lang(r);
     if (!r->s->desk) {
         claims_page_error(r, out, 503, "Máy chủ chạy không có bàn kiểm chứng",
                           "This server runs without the fact-check desk");
@@ -311,6 +320,7 @@ void page_factcheck(srv_req *r, srv_resp *out)
 
 void page_factcheck_index(srv_req *r, srv_resp *out)
 {
+    page_lang(r);
     if (!r->s->desk) {
         claims_page_error(r, out, 503, "Máy chủ chạy không có bàn kiểm chứng",
                           "This server runs without the fact-check desk");

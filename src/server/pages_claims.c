@@ -133,6 +133,16 @@ static void ld_json(hbuf *b, const json_t *j)
     free(txt);
 }
 
+/* The date of an ISO time ("2026-11-23T18:36:10Z" -> "2026-11-23"). */
+static void html_day(hbuf *b, const char *iso)
+{
+    if (!iso)
+        return;
+    char day[11];
+    snprintf(day, sizeof day, "%s", iso);
+    html_text(b, day);
+}
+
 static const char *str(const json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
@@ -258,10 +268,10 @@ void claims_page_factcheck(srv_req *r, srv_resp *out, const json_t *fc, const js
         hb_s(&b, " · ");
     }
     hb_s(&b, en ? "Published " : "Đăng ngày ");
-    html_text(&b, str(fc, "published_at"));
+    html_day(&b, str(fc, "published_at"));
     if (str(fc, "updated_at") && json_array_size(json_object_get(fc, "corrections"))) {
         hb_s(&b, en ? " · Corrected " : " · Đính chính ngày ");
-        html_text(&b, str(fc, "updated_at"));
+        html_day(&b, str(fc, "updated_at"));
     }
     hb_s(&b, "</p>\n</article>\n");
     if (str(fc, "write_up") && *str(fc, "write_up")) {
@@ -291,8 +301,10 @@ void claims_page_factcheck(srv_req *r, srv_resp *out, const json_t *fc, const js
         json_t *c;
         json_array_foreach(cs, i, c)
         {
-            hb_s(&b, "<li><time>");
+            hb_s(&b, "<li><time datetime=\"");
             html_text(&b, str(c, "at"));
+            hb_s(&b, "\">");
+            html_day(&b, str(c, "at"));
             hb_s(&b, "</time> — ");
             html_text(&b, str(c, "note"));
             if (str(c, "by")) {
@@ -350,7 +362,7 @@ void claims_page_index(srv_req *r, srv_resp *out, const json_t *items, size_t to
         hb_s(&b, "</a></h2><p>");
         html_text(&b, str(fc, "explanation"));
         hb_s(&b, "</p><p class=\"help\">");
-        html_text(&b, str(fc, "published_at"));
+        html_day(&b, str(fc, "published_at"));
         hb_s(&b, "</p></li>\n");
     }
     hb_s(&b, "</ul>\n<nav class=\"pager\">");
