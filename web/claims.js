@@ -44,7 +44,8 @@ Object.assign(STRINGS.vi, {
   tipCount: '{n} lượt gửi', tipAssignee: 'Người phụ trách: {who}', tipNobody: 'Chưa ai nhận',
   tipFirstSeen: 'Lần đầu: {d}', tipLastSeen: 'Gần nhất: {d}', assigned: 'Đã nhận việc.',
   corrections: 'Đính chính',
-  statuses: {new: 'Mới', assigned: 'Đã nhận', draft: 'Bản nháp', drafted: 'Bản nháp', published: 'Đã xuất bản', dismissed: 'Bỏ qua', all: 'Tất cả'},
+  statuses: {new: 'Mới', assigned: 'Đã nhận', drafting: 'Đang soạn', published: 'Đã xuất bản', dismissed: 'Đã bỏ qua', all: 'Tất cả'},
+  dismissNote: 'Lý do bỏ qua (không cần kiểm chứng, trùng, spam…)', dismissBtn: 'Bỏ qua tin này', dismissed: 'Đã bỏ qua.', needDismissNote: 'Hãy ghi lý do bỏ qua.',
   verdicts: {false: 'Sai sự thật', misleading: 'Gây hiểu lầm', missing_context: 'Thiếu bối cảnh', true: 'Đúng', unproven: 'Chưa đủ căn cứ'},
 });
 Object.assign(STRINGS.en, {
@@ -73,7 +74,8 @@ Object.assign(STRINGS.en, {
   tipCount: '{n} submissions', tipAssignee: 'Assigned to: {who}', tipNobody: 'Nobody yet',
   tipFirstSeen: 'First seen: {d}', tipLastSeen: 'Last seen: {d}', assigned: 'Assigned.',
   corrections: 'Corrections',
-  statuses: {new: 'New', assigned: 'Assigned', draft: 'Draft', drafted: 'Draft', published: 'Published', dismissed: 'Dismissed', all: 'All'},
+  statuses: {new: 'New', assigned: 'Assigned', drafting: 'Drafting', published: 'Published', dismissed: 'Dismissed', all: 'All'},
+  dismissNote: 'Why dismiss it (not checkable, duplicate, spam…)', dismissBtn: 'Dismiss', dismissed: 'Dismissed.', needDismissNote: 'Say why it is dismissed.',
   verdicts: {false: 'False', misleading: 'Misleading', missing_context: 'Missing context', true: 'True', unproven: 'Unproven'},
 });
 
@@ -210,7 +212,12 @@ async function loadTips() {
   $('tip-queue').replaceChildren(...(items.length ? items : [el('li', null, t('tipsEmpty'))]));
 }
 
-function draftStatus(msg) { $('draft-status').textContent = msg || ''; }
+/* The editor's status line; a published fact-check's page is a link. */
+function draftStatus(msg, url) {
+  const st = $('draft-status');
+  st.replaceChildren(msg || '');
+  if (url) st.append(' ', el('a', {href: url + (lang === 'en' ? '?lang=en' : '')}, url));
+}
 
 function fillEditor(item) {
   openItem = item;
@@ -229,7 +236,9 @@ function fillEditor(item) {
   $('draft-writeup').value = d.write_up || '';
   $('draft-evidence').value = (d.evidence || []).join('\n');
   $('draft-note').value = '';
+  $('dismiss-note').value = '';
   const published = !!fc;
+  $('dismiss-box').hidden = published || item.status === 'dismissed';
   $('correction-box').hidden = !published;
   $('draft-correct').hidden = !published;
   $('draft-save').hidden = published;
@@ -281,11 +290,11 @@ async function onPublish() {
   /* the draft as it is on screen is saved first, then published */
   const saved = await editorCall('PUT', '/api/v1/tipline/' + openItem.id + '/draft', draftBody(), () => t('draftSaved'));
   if (!saved) return;
-  const d = await editorCall('POST', '/api/v1/tipline/' + openItem.id + '/publish', {}, x => t('draftPublished', {url: x.url}));
+  const d = await editorCall('POST', '/api/v1/tipline/' + openItem.id + '/publish', {}, () => '');
   if (d) {
     const r = await api('GET', '/api/v1/tipline/' + encodeURIComponent(openItem.id));
     if (r.ok) fillEditor(r.data);
-    draftStatus(t('draftPublished', {url: d.url}));
+    draftStatus(t('draftPublished', {url: ''}).trim(), d.url);
   }
 }
 
@@ -301,6 +310,14 @@ async function onCorrect() {
     if (r.ok) fillEditor(r.data);
     draftStatus(t('draftCorrected'));
   }
+}
+
+async function onDismiss() {
+  if (!openItem) return;
+  const note = $('dismiss-note').value.trim();
+  if (!note) { formError('draft-error', t('needDismissNote')); $('dismiss-note').focus(); return; }
+  const d = await editorCall('POST', '/api/v1/tipline/' + openItem.id + '/dismiss', {note}, () => t('dismissed'));
+  if (d) { fillEditor(d); draftStatus(t('dismissed')); }
 }
 
 function rerender() {
@@ -319,6 +336,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('draft-save').addEventListener('click', onSaveDraft);
   $('draft-publish').addEventListener('click', onPublish);
   $('draft-correct').addEventListener('click', onCorrect);
+  $('dismiss-btn').addEventListener('click', onDismiss);
   $('draft-form').addEventListener('submit', ev => ev.preventDefault());
   /* app.js's handlers switch the language first (they were added first) */
   $('lang-vi').addEventListener('click', rerender);
