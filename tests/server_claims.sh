@@ -185,6 +185,11 @@ js "with the fact-check" "j.item_id === $ITEM && j.fact_checks[0].id === $FC && 
 req "variant in English" 200 '"verdict_text":"False"' POST "/api/v1/tips?lang=en" $JSON \
     -d '{"text":"Nước chanh nóng chữa khỏi ung thư, chia sẻ ngay"}'
 
+req "a check names the fact-check" 200 '"fact_checks":\[\{"id":' POST /api/v1/check $JSON \
+    -d '{"text":"Chia sẻ ngay: uống nước chanh nóng mỗi sáng chữa khỏi ung thư, bác sĩ Nhật Bản xác nhận"}'
+js "its verdict and page" "j.fact_checks[0].id === $FC && j.fact_checks[0].verdict === 'false' && j.fact_checks[0].same_claim === true && j.fact_checks[0].url === '/kiem-chung/$FC'"
+req "an unrelated check has none" 200 '"fact_checks":\[\]' POST /api/v1/check $JSON -d '{"text":"Mẹ ơi tối nay con về muộn nhé"}'
+
 # ---- search and read ----
 req "list published" 200 '"total":1' GET /api/v1/fact-checks
 js "the summary" "j.items.length === 1 && j.items[0].id === $FC && j.items[0].url === '/kiem-chung/$FC' && !('write_up' in j.items[0])"
@@ -269,5 +274,12 @@ wait $pid
 st=$?
 pid=
 [ "$st" = 0 ] && ok || bad "server exit status $st after SIGTERM"
+# a site URL that is not http(s) is refused at start, with the reason
+if "$NT" serve --port 0 --quiet --db "$tmp/srv.db" --site-url ftp://kiemchung.example.vn >"$tmp/bad.out" 2>"$tmp/bad.err"; then
+    bad "serve with an ftp:// site URL started"
+else
+    grep -q 'site_url' "$tmp/bad.err" && ok || bad "no reason for the bad site URL: $(cat "$tmp/bad.err")"
+fi
+
 echo "server_claims: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_json.h"
 #include "server.h"
 
 struct srv_desk {
@@ -157,6 +158,10 @@ nt_err desk_open(srv *s, const char *db_path, const nt_lexicon *teencode,
     cfg.teencode = teencode;
     cfg.synonyms = synonyms;
     cfg.site_url = site_url;
+    /* the ClaimReview's author, as the desk commands take it */
+    const char *org = getenv("NIEMTIN_ORG_NAME"), *org_url = getenv("NIEMTIN_ORG_URL");
+    cfg.org_name = org && *org ? org : NULL;
+    cfg.org_url = org_url && *org_url ? org_url : NULL;
     nt_err rc = nt_desk_open(&cfg, &sd->desk, d);
     if (rc) {
         free(sd);
@@ -534,4 +539,28 @@ nt_err desk_correct(srv *s, const nt_principal *who, const char *fc_id, const de
     *out = fc_full(fc, en);
     nt_factcheck_free(fc);
     return *out ? NT_OK : NT_ERR_NOMEM;
+}
+
+json_t *desk_check_factchecks(srv *s, const char *text, size_t len, int en)
+{
+    if (!s->desk)
+        return NULL;
+    nt_fc_match *m = NULL;
+    size_t n = 0;
+    nt_diag d;
+    nt_diag_clear(&d);
+    if (nt_desk_match(s->desk->desk, text, len, 3, NT_CLAIMS_ONLY_SAME, &m, &n, &d) != NT_OK)
+        return NULL; /* the check stands without the fact-checks */
+    json_t *a = check_factchecks_json(en, m, n, text);
+    nt_fc_matches_free(m, n);
+    /* the page on this server, as every other answer of the API gives it */
+    size_t i;
+    json_t *o;
+    json_array_foreach(a, i, o)
+    {
+        char path[64];
+        page_path((int64_t)json_integer_value(json_object_get(o, "id")), path, sizeof path);
+        json_object_set_new(o, "url", json_string(path));
+    }
+    return a;
 }

@@ -195,6 +195,8 @@ int cmd_serve(cli *c, int argc, char **argv)
             goto cleanup;
         }
         nt_diag_clear(&dd);
+        if (!site_url && getenv("NIEMTIN_SITE_URL") && *getenv("NIEMTIN_SITE_URL"))
+            site_url = getenv("NIEMTIN_SITE_URL"); /* as the desk commands */
         nt_err rc = desk_open(s, ac_path(db), teencode, synonyms, site_url, &dd);
         if (rc) {
             cli_error(c, rc, &dd,

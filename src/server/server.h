@@ -207,6 +207,10 @@ typedef struct desk_edit {
 /* Open on db_path; the lexicons are borrowed (they must outlive the desk);
  * site_url is the public base of the pages (ClaimReview url), may be NULL
  * and set later with desk_set_site_url (once the port is known). */
+/* The published fact-checks a checked message repeats ("same claim" only, at
+ * most 3), as the "fact_checks" array of `niemtin check --db`; NULL without
+ * a desk or when the lookup fails (the check stands without it). */
+json_t *desk_check_factchecks(srv *s, const char *text, size_t len, int en);
 nt_err desk_open(srv *s, const char *db_path, const nt_lexicon *teencode,
                  const nt_lexicon *synonyms, const char *site_url, nt_diag *d);
 void desk_set_site_url(srv *s, const char *site_url);
