@@ -93,7 +93,14 @@ async function api(method, url, body) {
     opt.headers['Content-Type'] = 'application/json';
     opt.body = JSON.stringify(body);
   }
-  if (method !== 'GET') opt.headers['X-CSRF-Token'] = csrf || '';
+  if (method !== 'GET') {
+    /* a logged-in person who has not opened the desk since the page loaded:
+       their session needs its CSRF token even for a tip */
+    if (!csrf) {
+      try { csrf = (await (await fetch('/api/v1/me')).json()).csrf || null; } catch (e) { /* offline */ }
+    }
+    opt.headers['X-CSRF-Token'] = csrf || '';
+  }
   const resp = await fetch(url + (url.includes('?') ? '&' : '?') + 'lang=' + lang, opt);
   let data = null;
   try { data = await resp.json(); } catch (e) { /* not JSON */ }

@@ -193,8 +193,10 @@ try {
   check(true, 'the correction is recorded');
   errors.length = 0; /* the deliberate 4xx above are logged by the browser */
 
-  // the next visitor gets the new verdict at once
-  await page.click('#tab-rumours');
+  // the next visitor gets the new verdict at once (here the analyst, still
+  // logged in, on a freshly loaded page: the tip needs the session's CSRF token)
+  await page.goto(base + '/#rumours');
+  await page.waitForSelector('#page-rumours:not([hidden])');
   await page.fill('#tip-text', 'Nghe nói phải nộp thuế mạng xã hội 500 nghìn đồng, có đúng không?');
   await page.click('#tip-btn');
   await page.waitForFunction(() => {
