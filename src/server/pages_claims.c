@@ -367,7 +367,7 @@ void claims_page_index(srv_req *r, srv_resp *out, const json_t *items, size_t to
     }
     hb_s(&b, "</ul>\n<nav class=\"pager\">");
     /* the query string of the other pages: q escaped for a URL, then for HTML */
-    char qs[1200];
+    char qs[3 * 1024 + 8]; /* q is at most 1024 bytes (QUERY_MAX_BYTES) */
     size_t k = 0;
     for (const char *p = q ? q : ""; *p && k + 4 < sizeof qs; p++) {
         unsigned char c = (unsigned char)*p;
