@@ -32,6 +32,7 @@
 
 #include "check_json.h"
 #include "cli.h"
+#include "desk_json.h"
 
 #define MAX_EVIDENCE_ARGS 50
 
@@ -462,21 +463,6 @@ typedef struct list_ctx {
     json_t *arr;
 } list_ctx;
 
-static json_t *item_json(const nt_desk_item *it)
-{
-    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "id", (json_int_t)it->id,
-                          "text", it->text, "lang", it->lang, "status",
-                          nt_item_status_name(it->status), "assignee", it->assignee, "submissions",
-                          (json_int_t)it->submissions, "first_seen", (json_int_t)it->first_seen,
-                          "last_seen", (json_int_t)it->last_seen, "status_at",
-                          (json_int_t)it->status_at);
-    if (j && it->factcheck_id)
-        json_object_set_new(j, "factcheck", json_integer(it->factcheck_id));
-    if (j && *it->reason)
-        json_object_set_new(j, "reason", json_string(it->reason));
-    return j;
-}
-
 /* The first line of a text, at most n bytes, not cutting a UTF-8 character. */
 static void print_excerpt(const char *s, size_t n)
 {
@@ -494,7 +480,7 @@ static int list_row(void *ctx, const nt_desk_item *it)
     list_ctx *l = ctx;
     cli *c = l->c;
     if (c->json) {
-        json_array_append_new(l->arr, item_json(it));
+        json_array_append_new(l->arr, desk_item_json(it));
         return 0;
     }
     char t[32];
@@ -593,7 +579,7 @@ static int desk_assign_or_dismiss(cli *c, dopts *o, int dismiss)
         nt_desk_item it;
         if (nt_desk_item_get(cd.desk, id, &it, NULL) == NT_OK) {
             if (c->json)
-                print_json(item_json(&it));
+                print_json(desk_item_json(&it));
             else
                 printf("%s #%lld: %s%s%s\n", L(c, "Mục", "Item"), (long long)id,
                        status_text(c, it.status), *it.assignee ? " @" : "", it.assignee);
@@ -647,35 +633,6 @@ static int fields_of(cli *c, const dopts *o, nt_factcheck_in *in, char **body_bu
         in->body = *body_buf;
     }
     return 0;
-}
-
-static json_t *factcheck_json(cli *c, const nt_desk *desk, const nt_factcheck *fc)
-{
-    char url[NT_DESK_MAX_URL_BYTES + 64];
-    json_t *ev = json_array(), *corr = json_array();
-    for (size_t i = 0; i < fc->n_evidence; i++)
-        json_array_append_new(ev, json_string(fc->evidence[i]));
-    for (size_t i = 0; i < fc->n_corrections; i++) {
-        const nt_fc_correction *k = &fc->corrections[i];
-        json_array_append_new(
-            corr, json_pack("{s:I, s:I, s:s, s:s, s:s, s:o, s:o}", "seq", (json_int_t)k->seq, "at",
-                            (json_int_t)k->at, "actor", k->actor, "reason", k->reason, "fields",
-                            k->fields, "before", json_loads(k->before, 0, NULL), "after",
-                            json_loads(k->after, 0, NULL)));
-    }
-    json_t *j = json_pack(
-        "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:I, s:I, "
-        "s:I, s:I, s:s, s:o}",
-        "id", (json_int_t)fc->id, "item", (json_int_t)fc->item_id, "status",
-        nt_fc_status_name(fc->status), "claim", fc->claim, "lang", fc->lang, "headline",
-        fc->headline, "verdict", nt_verdict_name(fc->verdict), "verdict_text",
-        verdict_text(c, fc->verdict), "explanation", fc->explanation, "body", fc->body, "evidence",
-        ev, "claim_author", fc->claim_author, "claim_date", fc->claim_date, "appearance",
-        fc->appearance, "author", fc->author, "publisher", fc->publisher, "created_at",
-        (json_int_t)fc->created_at, "updated_at", (json_int_t)fc->updated_at, "published_at",
-        (json_int_t)fc->published_at, "submissions", (json_int_t)fc->submissions, "url",
-        nt_desk_factcheck_url(desk, fc->id, url, sizeof url), "corrections", corr);
-    return j;
 }
 
 static void print_factcheck(cli *c, const nt_desk *desk, const nt_factcheck *fc)
@@ -736,7 +693,7 @@ static int show_factcheck(cli *c, cli_desk *cd, int64_t id, int claimreview)
             free(s);
         }
     } else if (c->json) {
-        print_json(factcheck_json(c, cd->desk, fc));
+        print_json(desk_factcheck_json(c->lang == CLI_EN, cd->desk, fc));
     } else {
         print_factcheck(c, cd->desk, fc);
     }
@@ -809,13 +766,7 @@ static int sub_row(void *ctx, const nt_desk_submission *s)
 {
     sub_ctx *x = ctx;
     if (x->c->json) {
-        json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:b, s:f, s:I, s:b}", "id", (json_int_t)s->id,
-                              "text", s->text, "channel", s->channel, "lang", s->lang, "forwarded",
-                              s->forwarded, "score", s->score, "at", (json_int_t)s->at,
-                              "has_contact", s->has_contact);
-        if (j && *s->link)
-            json_object_set_new(j, "link", json_string(s->link));
-        json_array_append_new(x->arr, j);
+        json_array_append_new(x->arr, desk_submission_json(s));
         return 0;
     }
     char t[32];
@@ -862,13 +813,13 @@ static int desk_show(cli *c, dopts *o)
     }
     sub_ctx x = {.c = c, .arr = c->json ? json_array() : NULL};
     if (c->json) {
-        json_t *j = item_json(&it);
+        json_t *j = desk_item_json(&it);
         rc = nt_desk_submissions(cd.desk, id, 0, sub_row, &x, &d);
         json_object_set_new(j, "tips", x.arr);
         if (!rc && it.factcheck_id) {
             nt_factcheck *fc = NULL;
             if (nt_desk_factcheck_get(cd.desk, it.factcheck_id, &fc, NULL) == NT_OK) {
-                json_object_set_new(j, "factcheck", factcheck_json(c, cd.desk, fc));
+                json_object_set_new(j, "factcheck", desk_factcheck_json(c->lang == CLI_EN, cd.desk, fc));
                 nt_factcheck_free(fc);
             }
         }

@@ -3,7 +3,8 @@
  * workflow from a tip to a published fact-check, clustering of variants,
  * corrections (and the database refusing any other change to a published
  * fact-check), validation of bad input with nothing stored, the audit
- * entries, two desks on one database, contacts, the demo file, and the
+ * entries, two desks on one database, four threads on one desk, contacts,
+ * the demo file, and the
  * ClaimReview JSON-LD checked field by field against Google's required and
  * recommended properties.  Each test has its own database in a temporary
  * directory, the real teencode and synonym tables, and a clock it moves.
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -842,6 +844,65 @@ static void test_import(void **state)
     }
 }
 
+/* ---- threads ------------------------------------------------------------------------------------------- */
+
+#define THREADS 4
+#define PER_THREAD 12
+
+typedef struct worker {
+    nt_desk *desk;
+    int n;
+    int failed;
+} worker;
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    static const char *const variants[] = {
+        "NONG!!! tu 1/7 di xe may ko mang cavet goc bi phat 5 trieu",
+        "Từ 1/7 không mang giấy đăng ký xe bản gốc bị phạt 5 triệu đồng, chia sẻ ngay",
+        "nghe noi tu 1/7 ko mang cavet goc bi phat 5 trieu that ko"};
+    for (int i = 0; i < PER_THREAD; i++) {
+        const char *t = variants[(w->n + i) % 3];
+        nt_tip_in in = {.text = t, .text_len = strlen(t), .channel = "zalo"};
+        nt_tip_result r;
+        if (nt_desk_submit(w->desk, &in, &r, NULL) != NT_OK)
+            w->failed++;
+        nt_fc_match *m = NULL;
+        size_t n = 0;
+        if (nt_desk_match(w->desk, t, strlen(t), 3, 0, &m, &n, NULL) != NT_OK)
+            w->failed++;
+        nt_fc_matches_free(m, n);
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    fx *f = *state;
+    int64_t id = publish_xe(f);
+    pthread_t th[THREADS];
+    worker w[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        w[i] = (worker){.desk = f->desk, .n = i};
+        assert_int_equal(pthread_create(&th[i], NULL, work, &w[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(w[i].failed, 0);
+    }
+    /* every tip joined the published item */
+    assert_int_equal(status_count(f, 0), 1);
+    nt_factcheck *fc = NULL;
+    assert_int_equal(nt_desk_factcheck_get(f->desk, id, &fc, NULL), NT_OK);
+    assert_int_equal(fc->submissions, 1 + THREADS * PER_THREAD);
+    nt_factcheck_free(fc);
+    nt_audit_verdict v;
+    assert_int_equal(nt_audit_verify(nt_desk_store(f->desk), NULL, 0, &v, NULL), NT_OK);
+    assert_int_equal(v.problem, NT_AUDIT_INTACT);
+    assert_int_equal(v.entries, 2 + THREADS * PER_THREAD); /* tip + publication, then the tips */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -854,6 +915,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_claimreview, setup, teardown),
         cmocka_unit_test(test_urls),
         cmocka_unit_test_setup_teardown(test_import, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

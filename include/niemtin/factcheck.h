@@ -203,7 +203,7 @@ nt_err nt_desk_submit(nt_desk *desk, const nt_tip_in *in, nt_tip_result *out, nt
 
 typedef struct nt_desk_item {
     int64_t id;
-    const char *text; /* the claim: the first tip's text */
+    const char *text; /* the claim: the first tip's text (its link when it had none) */
     const char *lang;
     nt_item_status status;
     const char *assignee;  /* "" when none */
@@ -387,7 +387,10 @@ void nt_fc_matches_free(nt_fc_match *m, size_t n);
  *    "itemReviewed": {"@type": "Claim", "author"?, "datePublished"?,
  *                     "appearance"?, "firstAppearance"?}}
  * Google's Fact Check required and recommended fields; docs/claims.md maps
- * each.  page_url NULL: the desk's page URL for it.  NT_ERR_STATE for a draft. */
+ * each.  Every '/' is written "\/", so the string goes into a
+ * <script type="application/ld+json"> element as is ("</script>" in a claim
+ * cannot close it).  page_url NULL: the desk's page URL for it.
+ * NT_ERR_STATE for a draft. */
 nt_err nt_desk_claimreview(const nt_desk *desk, const nt_factcheck *fc, const char *page_url,
                            char **json, nt_diag *diag);
 
@@ -402,8 +405,9 @@ nt_err nt_claimreview_render(const nt_factcheck *fc, const char *org_name, const
  *    "claim_author": "...", "claim_date": "YYYY-MM-DD", "appearance": "https://...",
  *    "author": "...", "tips": ["a variant as the public sent it", ...]}
  * claim, verdict, explanation and evidence are required; other keys are
- * errors.  Each line is submitted (channel "desk"), drafted and published as
- * `actor`, then its tips are submitted (they cluster onto it).  A line whose
+ * errors.  Each line is submitted (channel "desk") and published as `actor`,
+ * drafted by its "author" (else `actor`), then its tips are submitted (they
+ * cluster onto it).  A line whose
  * claim already has a published fact-check is skipped (so loading twice
  * changes nothing).  Every line is checked before anything is written; an
  * error names file:line. */

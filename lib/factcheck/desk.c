@@ -1061,9 +1061,11 @@ nt_err nt_desk_publish(nt_desk *d, int64_t item_id, const nt_factcheck_in *in, u
     char changed[256];
     memset(&l, 0, sizeof l);
     pthread_mutex_lock(&d->lock);
-    if ((e = fresh(d, diag)) || (e = nt__store_begin(d->st, diag)))
+    /* the indexes are brought up to date under the write lock, so no other
+     * process can publish the same claim between the check and the commit */
+    if ((e = nt__store_begin(d->st, diag)))
         goto out;
-    if ((e = get_item(d, item_id, &it, diag)))
+    if ((e = fresh(d, diag)) || (e = get_item(d, item_id, &it, diag)))
         goto fail;
     have = 1;
     if (it.status == NT_ITEM_PUBLISHED) {
@@ -1148,9 +1150,9 @@ nt_err nt_desk_correct(nt_desk *d, int64_t factcheck_id, const nt_factcheck_in *
     memset(&l, 0, sizeof l);
     memset(&neww, 0, sizeof neww);
     pthread_mutex_lock(&d->lock);
-    if ((e = fresh(d, diag)) || (e = nt__store_begin(d->st, diag)))
+    if ((e = nt__store_begin(d->st, diag)))
         goto out;
-    if ((e = load_fc_by(d, 0, factcheck_id, &l, diag)))
+    if ((e = fresh(d, diag)) || (e = load_fc_by(d, 0, factcheck_id, &l, diag)))
         goto fail;
     if (l.row.pub.status != NT_FC_PUBLISHED) {
         e = nt__fail(diag, NT_ERR_STATE, 0,

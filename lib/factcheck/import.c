@@ -98,11 +98,13 @@ static nt_err parse_line(const char *path, line *l, nt_diag *diag)
     json_t *tips = json_object_get(o, "tips");
     for (size_t j = 0; !e && j < json_array_size(tips); j++) {
         const char *t = json_string_value(json_array_get(tips, j));
-        if (!*t)
-            e = nt__fail(diag, NT_ERR_EMPTY, 0, "tips[%zu]: empty", j);
-        else if (strlen(t) > NT_DESK_MAX_TIP_BYTES)
-            e = nt__fail(diag, NT_ERR_TOO_BIG, 0, "tips[%zu]: longer than %u bytes", j,
-                         NT_DESK_MAX_TIP_BYTES);
+        char field[32];
+        snprintf(field, sizeof field, "tips[%zu]", j);
+        size_t sp = strspn(t, " \t\r\n");
+        if (!t[sp])
+            e = nt__fail(diag, NT_ERR_EMPTY, 0, "%s: empty", field);
+        else
+            e = nt__desk_check_text(field, t, NT_DESK_MAX_TIP_BYTES, 0, diag);
     }
     nt__fcw_release(&w);
     if (e && diag) {
