@@ -225,6 +225,8 @@ grep -q '&lt;b&gt;Sai&lt;/b&gt; &amp; bịa đặt' "$tmp/page.html" && ok || ba
 grep -q '&lt;/script&gt;&lt;script&gt;alert(1)' "$tmp/page.html" && ok || bad "write-up not escaped"
 grep -q 'href="https://www.cancer.org/lemon?a=1&amp;b=2"' "$tmp/page.html" && ok || bad "evidence link not escaped in href"
 grep -q 'href="https://moh.gov.vn/tin-gia-chanh-nong" rel="nofollow' "$tmp/page.html" && ok || bad "evidence link not clickable"
+grep -q "<link rel=\"canonical\" href=\"https://kiemchung.example.vn/kiem-chung/$FC\">" "$tmp/page.html" && ok || bad "no canonical link"
+grep -q '<meta property="og:title" content="Sai sự thật: Uống nước chanh' "$tmp/page.html" && ok || bad "no og:title for link previews"
 n=$(grep -o '<script' "$tmp/page.html" | wc -l)
 [ "$n" = 1 ] && ok || bad "page has $n <script> elements, want only the JSON-LD"
 if node -e '
@@ -262,6 +264,21 @@ js "correction recorded" "j.corrections[0].by === 'demo-analyst' && j.correction
 req "page shows the correction" 200 'Bổ sung nguồn WHO &lt;i&gt;mới&lt;/i&gt;' GET "/kiem-chung/$FC"
 req "tipline item shows it published" 200 '"status":"published"' GET "/api/v1/tipline/$ITEM" $A
 js "fact_check on the item" "j.fact_check && j.fact_check.id === $FC && j.draft === null"
+
+# ---- concurrent tips: 8 clients x 5 tips of one new rumour, all stored in one item ----
+pids=
+for k in 1 2 3 4 5 6 7 8; do
+    ( for j in 1 2 3 4 5; do
+        curl -s -o /dev/null -w '%{http_code}\n' -X POST $JSON \
+            -d "{\"text\":\"Từ tháng sau xe máy không chính chủ bị phạt 5 triệu đồng, người gửi $k-$j\"}" "$H/api/v1/tips"
+      done >"$tmp/par.$k" ) &
+    pids="$pids $!"
+done
+for p in $pids; do wait $p; done
+n2=$(cat "$tmp"/par.* | grep -c '^20[02]$')
+[ "$n2" = 40 ] && ok || bad "concurrent tips: $n2 of 40 stored"
+req "the 40 tips in the queue" 200 '' GET "/api/v1/tipline?status=new" $A
+js "one item per rumour, counted" "j.items.filter(i => i.text.includes('không chính chủ')).reduce((s, i) => s + i.count, 0) === 40 && j.items[0].text.includes('không chính chủ')"
 
 # ---- the rest ----
 req "metrics by route" 200 'route="tip"' GET /metrics

@@ -239,6 +239,25 @@ void claims_page_factcheck(srv_req *r, srv_resp *out, const json_t *fc, const js
     snprintf(self, sizeof self, "%s", str(fc, "url") ? str(fc, "url") : "/kiem-chung");
     const char *headline = str(fc, "headline");
     page_head(&b, en, headline ? headline : claim ? claim : "", str(fc, "explanation"));
+    /* the address search engines and link previews (Zalo, Facebook) use */
+    const char *page_url = str(fc, "page_url");
+    if (page_url) {
+        hb_s(&b, "<link rel=\"canonical\" href=\"");
+        html_text(&b, page_url);
+        hb_s(&b, "\">\n<meta property=\"og:url\" content=\"");
+        html_text(&b, page_url);
+        hb_s(&b, "\">\n");
+    }
+    hb_s(&b, "<meta property=\"og:type\" content=\"article\">\n<meta property=\"og:title\" content=\"");
+    html_text(&b, claims_verdict_text(verdict, en));
+    hb_s(&b, ": ");
+    html_text(&b, claim);
+    hb_s(&b, "\">\n");
+    if (str(fc, "explanation")) {
+        hb_s(&b, "<meta property=\"og:description\" content=\"");
+        html_text(&b, str(fc, "explanation"));
+        hb_s(&b, "\">\n");
+    }
     if (claim_review) {
         hb_s(&b, "<script type=\"application/ld+json\">");
         ld_json(&b, claim_review);
