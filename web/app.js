@@ -392,6 +392,7 @@ function render(res, turns) {
     {number: '113', name: lang === 'en' ? 'Police' : 'Công an'}];
   $('hotlines').replaceChildren(...hl.map(h => el('li', null,
     el('a', {href: 'tel:' + h.number, class: 'tel'}, h.number), ' ' + h.name)));
+  if (typeof renderCheckFactChecks === 'function') renderCheckFactChecks(res); /* claims.js */
   sec.hidden = false;
 }
 

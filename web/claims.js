@@ -19,7 +19,7 @@
 'use strict';
 
 Object.assign(STRINGS.vi, {
-  tabRumours: 'Tin đồn', rumTitle: 'Tin đồn: đã được kiểm chứng chưa?',
+  fcCheckTitle: 'Tin này đã được kiểm chứng', tabRumours: 'Tin đồn', rumTitle: 'Tin đồn: đã được kiểm chứng chưa?',
   rumLead: 'Gửi một tin đồn, một đường link hay một tin nhắn được chuyển tiếp. Nếu đã được kiểm chứng, bạn thấy kết luận ngay; nếu chưa, chuyên viên sẽ kiểm chứng.',
   tipTextLabel: 'Tin đồn hoặc tin nhắn được chuyển tiếp', tipLinkLabel: 'Đường link (nếu có)',
   tipPlaceholder: 'Ví dụ: Uống nước chanh nóng mỗi sáng chữa khỏi ung thư, chia sẻ ngay!',
@@ -49,7 +49,7 @@ Object.assign(STRINGS.vi, {
   verdicts: {false: 'Sai sự thật', misleading: 'Gây hiểu lầm', missing_context: 'Thiếu bối cảnh', true: 'Đúng', unproven: 'Chưa đủ căn cứ'},
 });
 Object.assign(STRINGS.en, {
-  tabRumours: 'Rumours', rumTitle: 'Rumours: has it been fact-checked?',
+  fcCheckTitle: 'This was already fact-checked', tabRumours: 'Rumours', rumTitle: 'Rumours: has it been fact-checked?',
   rumLead: 'Send a rumour, a link or a forwarded message. If it was already checked you see the verdict at once; if not, an analyst will check it.',
   tipTextLabel: 'The rumour or forwarded message', tipLinkLabel: 'Link (if any)',
   tipPlaceholder: 'For example: Drinking hot lemon water every morning cures cancer, share now!',
@@ -118,6 +118,14 @@ function factCheckCard(fc, tag) {
   meta.append(el('a', {href: (fc.url || '/kiem-chung/' + encodeURIComponent(fc.id)) + (lang === 'en' ? '?lang=en' : '')}, t('readMore')));
   box.append(meta);
   return box;
+}
+
+/* The fact-checks a checked message repeats (POST /api/v1/check's
+ * "fact_checks"), on the "Kiểm tra tin nhắn" page; app.js calls this. */
+function renderCheckFactChecks(res) {
+  const fcs = (res && res.fact_checks) || [];
+  $('fc-check').replaceChildren(...fcs.map(fc => factCheckCard(fc, 'li')));
+  $('fc-check-box').hidden = fcs.length === 0;
 }
 
 /* ---- the public: send a rumour, search ---------------------------------- */

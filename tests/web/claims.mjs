@@ -132,6 +132,17 @@ try {
   await page.click('#tip-btn');
   await page.waitForSelector('#tip-result .received');
 
+  // the message check names the fact-check a forwarded message repeats
+  await page.click('#tab-check');
+  await page.fill('#text', 'Chuyển tiếp: uống nước chanh nóng mỗi sáng chữa khỏi ung thư, ai cũng nên biết');
+  await page.click('#check-btn');
+  await page.waitForSelector('#fc-check-box:not([hidden]) .fc-card');
+  check(await page.textContent('#fc-check .fc-verdict') === 'Sai sự thật', 'the check page shows the fact-check verdict');
+  await page.fill('#text', 'Mẹ ơi tối nay con ăn cơm với bạn nhé');
+  await page.click('#check-btn');
+  await page.waitForFunction(() => document.querySelector('#fc-check-box').hidden);
+  check(true, 'no fact-check box for an unrelated message');
+
   // ---- an analyst: the tipline queue, assign, draft, publish, correct ----
   await page.click('#tab-desk');
   await page.waitForSelector('#login-form:not([hidden])');
@@ -160,7 +171,7 @@ try {
   await page.waitForFunction(() => ![...document.querySelectorAll('.tip-item')].some(li => /xăng tăng giá/.test(li.textContent)));
   check(true, 'the dismissed item leaves the new queue');
   await item.locator('button[data-action=open]').click();
-  await page.waitForSelector('#tip-editor:not([hidden])');
+  await page.waitForFunction(() => /Cục Thuế/.test(document.querySelector('#tip-editor-title').textContent));
   check(await page.evaluate(() => document.activeElement.id) === 'tip-editor-title', 'focus moves to the opened item');
   check(await page.$$eval('#tip-submissions li', ls => ls.length) === 2, 'both submissions are listed');
   await page.click('#tip-assign');
