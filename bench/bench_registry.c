@@ -8,14 +8,19 @@
  *      indicator from the registry's own accounting (nt_registry_stats) and
  *      from the process RSS;
  *   2. lookups on one core: a fixed mix of phones, bank accounts and domains,
- *      half hits and half misses, through nt_registry_lookup_canonical (thread
- *      CPU time; p50/p99 latency from a timed pass), and each type alone; the same
- *      (type, value) keys as indexed SELECTs on the same SQLite database, and
- *      as GETs to a Redis server this program starts on a loopback port
- *      (Debian's redis-server, no persistence), loaded with the same keys,
- *      read with hiredis one round trip at a time and pipelined; Redis's cost
- *      per lookup is the client's CPU plus the server's (INFO cpu), so the
- *      ratios compare CPU seconds per lookup, per core;
+ *      half hits and half misses, asked five ways (thread CPU time; p50/p99
+ *      latency from a timed pass): exact (nt_registry_lookup_exact, the one
+ *      key, the same work the peers do), rules (nt_registry_lookup_canonical,
+ *      every key the lookup rules give), both batched
+ *      (nt_registry_lookup_batch, 64 a call), and raw (nt_registry_lookup on
+ *      what a person types); the rules per type alone; the same (type, value)
+ *      keys as indexed SELECTs on the same SQLite database, and as GETs to a
+ *      Redis server this program starts on a loopback port (Debian's
+ *      redis-server, no persistence), loaded with the same keys, read with
+ *      hiredis one round trip at a time and pipelined - each peer with
+ *      canonical keys, and again canonicalising the raw value with nt_canon
+ *      first; Redis's cost per lookup is the client's CPU plus the server's
+ *      (INFO cpu), so the ratios compare CPU seconds per lookup, per core;
  *   3. the import rate of a 1M-line plain list of phone numbers beside the
  *      sqlite3 shell's .import of the same file into a one-column table with
  *      a unique index;
@@ -24,9 +29,9 @@
  *   bench_registry [N] [--10m]     N defaults to 1,000,000; --10m (or
  *                                  NT_BENCH_10M=1) adds a run at 10,000,000
  *
- * Prints one JSON object.  Only loopback is used.  The registry does more per
- * lookup than the peers (parent and registrable domains for a domain, bank
- * digits for an account); the peers are asked for the exact key only.
+ * Prints one JSON object.  Only loopback is used.  "ratios" compares the same
+ * work (exact keys), the registry's whole lookup against the peers' exact key
+ * (more work on our side), and raw input (canonicalisation on every side).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -206,19 +211,50 @@ static double build_db(const char *path, nt_banks *banks, size_t n, size_t per[4
 
 typedef struct queries {
     char (*v)[QLEN];
+    char (*raw)[QLEN];     /* the same value as a person would type it */
+    const char **ptr;      /* v[i], for the batch call */
+    nt_ind_type *ty;       /* types[type[i]] */
     unsigned char *type; /* kind 0..3 */
     unsigned char *hit;
     size_t n, hits;
 } queries;
+
+/* The canonical value c of kind k as a person would type it: a phone in
+ * national format with spaces, an account with the bank's name, a domain in
+ * mixed case with the root dot, a URL with its scheme. */
+static void raw_of(int k, const char *c, char *out, size_t cap)
+{
+    switch (k) {
+    case 0: /* +84ddddddddd -> 0dd ddd dddd */
+        snprintf(out, cap, "0%.2s %.3s %s", c + 3, c + 5, c + 8);
+        break;
+    case 1: /* VCB:digits -> Vietcombank digits */
+        snprintf(out, cap, "Vietcombank %s", c + 4);
+        break;
+    case 2: {
+        size_t n = (size_t)snprintf(out, cap, "%s.", c);
+        for (size_t i = 0; i < n; i++)
+            if (i == 0 || out[i - 1] == '.' || out[i - 1] == '-')
+                out[i] = (char)(out[i] >= 'a' && out[i] <= 'z' ? out[i] - 32 : out[i]);
+        break;
+    }
+    default:
+        snprintf(out, cap, "https://%s", c);
+        break;
+    }
+}
 
 /* n lookups: kinds 4:2:3 (phones, accounts, domains) or only kind `only`
  * (>= 0), alternately hits and misses, spread over the whole registry. */
 static void make_queries(queries *q, size_t n, const size_t per[4], int only)
 {
     q->v = malloc(n * sizeof *q->v);
+    q->raw = malloc(n * sizeof *q->raw);
+    q->ptr = malloc(n * sizeof *q->ptr);
+    q->ty = malloc(n * sizeof *q->ty);
     q->type = malloc(n);
     q->hit = malloc(n);
-    if (!q->v || !q->type || !q->hit)
+    if (!q->v || !q->raw || !q->ptr || !q->ty || !q->type || !q->hit)
         die("out of memory");
     q->n = n;
     q->hits = 0;
@@ -228,6 +264,9 @@ static void make_queries(queries *q, size_t n, const size_t per[4], int only)
         int hit = (i / 9) % 2 == 0;
         size_t idx = (size_t)(((uint64_t)i * 2654435761u) % per[k]);
         value_of(k, idx, !hit, q->v[i], QLEN);
+        raw_of(k, q->v[i], q->raw[i], QLEN);
+        q->ptr[i] = q->v[i];
+        q->ty[i] = types[k];
         q->type[i] = (unsigned char)k;
         q->hit[i] = (unsigned char)hit;
         q->hits += (size_t)hit;
@@ -237,23 +276,57 @@ static void make_queries(queries *q, size_t n, const size_t per[4], int only)
 static void queries_free(queries *q)
 {
     free(q->v);
+    free(q->raw);
+    free(q->ptr);
+    free(q->ty);
     free(q->type);
     free(q->hit);
 }
 
+/* How the registry is asked. */
+typedef enum mode {
+    M_RULES,       /* nt_registry_lookup_canonical: every key the lookup rules give */
+    M_RULES_BATCH, /* nt_registry_lookup_batch, BATCH at a time */
+    M_EXACT,       /* nt_registry_lookup_exact: the one key, as the peers are asked */
+    M_EXACT_BATCH, /* nt_registry_lookup_batch with NT_LOOKUP_EXACT */
+    M_RAW,         /* nt_registry_lookup: canonicalise what a person typed, then the rules */
+} mode;
+#define BATCH 64
+
 typedef struct inproc {
     const nt_registry *reg;
     const queries *q;
+    mode m;
     size_t found;
 } inproc;
+
+static nt_reg_answer batch_answers[BATCH];
 
 static void inproc_pass(void *arg)
 {
     inproc *p = arg;
+    const queries *q = p->q;
     size_t found = 0;
-    for (size_t i = 0; i < p->q->n; i++) {
+    if (p->m == M_RULES_BATCH || p->m == M_EXACT_BATCH) {
+        unsigned flags = p->m == M_EXACT_BATCH ? NT_LOOKUP_EXACT : 0;
+        for (size_t i = 0; i < q->n; i += BATCH) {
+            size_t m = q->n - i < BATCH ? q->n - i : BATCH;
+            nt_registry_lookup_batch(p->reg, m, q->ty + i, q->ptr + i, flags, batch_answers);
+            for (size_t j = 0; j < m; j++)
+                found += batch_answers[j].n_matches > 0;
+        }
+        p->found = found;
+        return;
+    }
+    for (size_t i = 0; i < q->n; i++) {
         nt_reg_answer a;
-        nt_registry_lookup_canonical(p->reg, types[p->q->type[i]], p->q->v[i], &a);
+        if (p->m == M_EXACT)
+            nt_registry_lookup_exact(p->reg, q->ty[i], q->v[i], &a);
+        else if (p->m == M_RAW) {
+            nt_registry_lookup(p->reg, q->ty[i], q->raw[i], strlen(q->raw[i]), &a, NULL);
+            nt_reg_answer_release(&a);
+        } else
+            nt_registry_lookup_canonical(p->reg, q->ty[i], q->v[i], &a);
         found += a.n_matches > 0;
     }
     p->found = found;
@@ -270,22 +343,31 @@ typedef struct lat {
     size_t found;
 } lat;
 
-static lat measure_inproc(const nt_registry *reg, const queries *q)
+static lat measure_inproc(const nt_registry *reg, const queries *q, mode m)
 {
     lat r = {0};
-    inproc p = {reg, q, 0};
+    inproc p = {reg, q, m, 0};
     inproc_pass(&p); /* warm */
     double per = bu_per_pass(inproc_pass, &p, 2.0);
     r.per_cpu_second = (double)q->n / per;
     r.found = p.found;
+    if (m == M_RULES_BATCH || m == M_EXACT_BATCH)
+        return r; /* no latency of its own: a batch answers all at once */
     uint64_t *ns = malloc(q->n * sizeof *ns);
     if (!ns)
         die("out of memory");
     for (size_t i = 0; i < q->n; i++) {
         nt_reg_answer a;
         uint64_t t0 = now_ns();
-        nt_registry_lookup_canonical(reg, types[q->type[i]], q->v[i], &a);
+        if (m == M_EXACT)
+            nt_registry_lookup_exact(reg, q->ty[i], q->v[i], &a);
+        else if (m == M_RAW)
+            nt_registry_lookup(reg, q->ty[i], q->raw[i], strlen(q->raw[i]), &a, NULL);
+        else
+            nt_registry_lookup_canonical(reg, q->ty[i], q->v[i], &a);
         ns[i] = now_ns() - t0;
+        if (m == M_RAW)
+            nt_reg_answer_release(&a);
     }
     qsort(ns, q->n, sizeof *ns, cmp_u64);
     r.p50_ns = (double)ns[q->n / 2];
@@ -304,7 +386,22 @@ static lat measure_inproc(const nt_registry *reg, const queries *q)
 /* ---- SQLite: the same keys as indexed SELECTs --------------------------------------------------
  */
 
-static double measure_sqlite(const char *path, const queries *q, size_t n, size_t *found)
+static nt_banks *g_banks;
+
+/* The peers get canonical keys; for the "raw input" comparison they first
+ * canonicalise what was typed with the same library (nt_canon), as a member
+ * using them would have to.  *buf is malloc'd when raw. */
+static const char *peer_key(const queries *q, size_t i, int raw, char **buf)
+{
+    *buf = NULL;
+    if (!raw)
+        return q->v[i];
+    if (nt_canon(q->ty[i], g_banks, q->raw[i], strlen(q->raw[i]), buf, NULL) != NT_OK)
+        die("a raw query did not canonicalise");
+    return *buf;
+}
+
+static double measure_sqlite(const char *path, const queries *q, size_t n, int raw, size_t *found)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
@@ -322,12 +419,14 @@ static double measure_sqlite(const char *path, const queries *q, size_t n, size_
         size_t f = 0;
         double t0 = bu_cpu_now();
         for (size_t i = 0; i < n; i++) {
+            char *buf;
             sqlite3_bind_int(st, 1, (int)types[q->type[i]]);
-            sqlite3_bind_text(st, 2, q->v[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, peer_key(q, i, raw, &buf), -1, SQLITE_STATIC);
             if (sqlite3_step(st) == SQLITE_ROW) {
                 f += sqlite3_column_int64(st, 0) > 0 && sqlite3_column_int(st, 1) > 0;
             }
             sqlite3_reset(st);
+            free(buf);
         }
         t = bu_cpu_now() - t0;
         *found = f;
@@ -349,6 +448,7 @@ typedef struct redis_res {
     double single_wall, single_cpu, single_server_cpu; /* per second figures below */
     double single_per_wall_second, single_per_cpu_second;
     double pipe_per_wall_second, pipe_per_cpu_second;
+    double single_raw_per_cpu_second, pipe_raw_per_cpu_second; /* nt_canon first */
     size_t single_found, pipe_found, single_n, pipe_n;
 } redis_res;
 
@@ -388,9 +488,63 @@ static double server_cpu(redisContext *c)
     return info_field(c, "cpu", "used_cpu_sys") + info_field(c, "cpu", "used_cpu_user");
 }
 
-static void key_of(const queries *q, size_t i, char *k, size_t *kl)
+static void key_of(const queries *q, size_t i, int raw, char *k, size_t *kl)
 {
-    *kl = (size_t)snprintf(k, QLEN + 8, "%d:%s", (int)types[q->type[i]], q->v[i]);
+    char *buf;
+    *kl = (size_t)snprintf(k, QLEN + 8, "%d:%s", (int)types[q->type[i]], peer_key(q, i, raw, &buf));
+    free(buf);
+}
+
+/* n GETs one round trip each; lookups per CPU-second (client + server). */
+static double redis_single(redisContext *c, const queries *q, size_t n, int raw, size_t *found,
+                           double *wall_rate, double *ccpu, double *scpu)
+{
+    char key[QLEN + 8];
+    size_t kl;
+    double s0 = server_cpu(c), c0 = bu_cpu_now(), t0 = wall();
+    for (size_t i = 0; i < n; i++) {
+        key_of(q, i, raw, key, &kl);
+        redisReply *rep = redisCommand(c, "GET %b", key, kl);
+        if (!rep)
+            die("Redis GET failed");
+        *found += rep->type == REDIS_REPLY_STRING;
+        freeReplyObject(rep);
+    }
+    double w = wall() - t0, cc = bu_cpu_now() - c0, sc = server_cpu(c) - s0;
+    if (wall_rate)
+        *wall_rate = (double)n / w;
+    if (ccpu)
+        *ccpu = cc;
+    if (scpu)
+        *scpu = sc;
+    return (double)n / (cc + sc);
+}
+
+/* All of q, PIPELINE GETs a round trip. */
+static double redis_pipelined(redisContext *c, const queries *q, int raw, size_t *found,
+                              double *wall_rate)
+{
+    char key[QLEN + 8];
+    size_t kl;
+    double s0 = server_cpu(c), c0 = bu_cpu_now(), t0 = wall();
+    for (size_t i = 0; i < q->n; i += PIPELINE) {
+        size_t m = q->n - i < PIPELINE ? q->n - i : PIPELINE;
+        for (size_t j = 0; j < m; j++) {
+            key_of(q, i + j, raw, key, &kl);
+            redisAppendCommand(c, "GET %b", key, kl);
+        }
+        for (size_t j = 0; j < m; j++) {
+            redisReply *rep;
+            if (redisGetReply(c, (void **)&rep) != REDIS_OK)
+                die("Redis GET failed");
+            *found += rep->type == REDIS_REPLY_STRING;
+            freeReplyObject(rep);
+        }
+    }
+    double w = wall() - t0, cc = bu_cpu_now() - c0, sc = server_cpu(c) - s0;
+    if (wall_rate)
+        *wall_rate = (double)q->n / w;
+    return (double)q->n / (cc + sc);
 }
 
 static void measure_redis(const char *dbpath, const queries *q, redis_res *rr)
@@ -484,50 +638,23 @@ static void measure_redis(const char *dbpath, const queries *q, redis_res *rr)
     sqlite3_close(db);
     rr->bytes_per_key = (info_field(c, "memory", "used_memory") - mem0) / (double)rr->keys;
 
-    char key[QLEN + 8];
-    size_t kl;
     /* one round trip a lookup */
-    size_t n1 = q->n < REDIS_SINGLE ? q->n : REDIS_SINGLE;
-    double s0 = server_cpu(c), c0 = bu_cpu_now();
-    t0 = wall();
-    for (size_t i = 0; i < n1; i++) {
-        key_of(q, i, key, &kl);
-        redisReply *rep = redisCommand(c, "GET %b", key, kl);
-        if (!rep)
-            die("Redis GET failed");
-        rr->single_found += rep->type == REDIS_REPLY_STRING;
-        freeReplyObject(rep);
-    }
-    double w = wall() - t0, cc = bu_cpu_now() - c0, sc = server_cpu(c) - s0;
+    size_t n1 = q->n < REDIS_SINGLE ? q->n : REDIS_SINGLE, raw_found = 0;
     rr->single_n = n1;
-    rr->single_per_wall_second = (double)n1 / w;
-    rr->single_per_cpu_second = (double)n1 / (cc + sc);
-    rr->single_cpu = cc;
-    rr->single_server_cpu = sc;
+    rr->single_per_cpu_second = redis_single(c, q, n1, 0, &rr->single_found,
+                                             &rr->single_per_wall_second, &rr->single_cpu,
+                                             &rr->single_server_cpu);
     /* pipelined, PIPELINE lookups a round trip */
-    s0 = server_cpu(c);
-    c0 = bu_cpu_now();
-    t0 = wall();
-    for (size_t i = 0; i < q->n; i += PIPELINE) {
-        size_t m = q->n - i < PIPELINE ? q->n - i : PIPELINE;
-        for (size_t j = 0; j < m; j++) {
-            key_of(q, i + j, key, &kl);
-            redisAppendCommand(c, "GET %b", key, kl);
-        }
-        for (size_t j = 0; j < m; j++) {
-            redisReply *rep;
-            if (redisGetReply(c, (void **)&rep) != REDIS_OK)
-                die("Redis GET failed");
-            rr->pipe_found += rep->type == REDIS_REPLY_STRING;
-            freeReplyObject(rep);
-        }
-    }
-    w = wall() - t0;
-    cc = bu_cpu_now() - c0;
-    sc = server_cpu(c) - s0;
     rr->pipe_n = q->n;
-    rr->pipe_per_wall_second = (double)q->n / w;
-    rr->pipe_per_cpu_second = (double)q->n / (cc + sc);
+    rr->pipe_per_cpu_second = redis_pipelined(c, q, 0, &rr->pipe_found, &rr->pipe_per_wall_second);
+    /* the same, from what a person typed */
+    rr->single_raw_per_cpu_second = redis_single(c, q, n1, 1, &raw_found, NULL, NULL, NULL);
+    if (raw_found != rr->single_found)
+        die("Redis lookups of raw input did not find what they should");
+    raw_found = 0;
+    rr->pipe_raw_per_cpu_second = redis_pipelined(c, q, 1, &raw_found, NULL);
+    if (raw_found != rr->pipe_found)
+        die("Redis lookups of raw input did not find what they should");
     rr->ran = 1;
 cleanup:
     if (c) {
@@ -583,25 +710,29 @@ static void run_scale(const char *dir, nt_banks *banks, size_t n, int first)
     nt_registry_stats_get(reg, &s);
 
     queries q, qk[4];
-    lat kind[4];
+    lat kind[4], in[5];
+    static const char *mode_name[5] = {"rules", "rules_batch", "exact", "exact_batch", "raw"};
     make_queries(&q, QUERIES, per, -1);
     fprintf(stderr, "bench_registry: in-process lookups\n");
-    lat in = measure_inproc(reg, &q);
-    if (in.found != q.hits)
-        die("in-process lookups did not find what they should");
+    for (int m = 0; m < 5; m++) {
+        in[m] = measure_inproc(reg, &q, (mode)m);
+        if (in[m].found != q.hits)
+            die("in-process lookups did not find what they should");
+    }
     for (int k = 0; k < 4; k++) {
         make_queries(&qk[k], QUERIES / 5, per, k);
-        kind[k] = measure_inproc(reg, &qk[k]);
+        kind[k] = measure_inproc(reg, &qk[k], M_RULES);
         if (kind[k].found != qk[k].hits)
             die("in-process lookups did not find what they should");
     }
     fprintf(stderr, "bench_registry: SQLite\n");
-    size_t sql_found = 0;
-    double sql = measure_sqlite(path, &q, SQL_QUERIES, &sql_found);
+    size_t sql_found = 0, sql_raw_found = 0;
+    double sql = measure_sqlite(path, &q, SQL_QUERIES, 0, &sql_found);
+    double sql_raw = measure_sqlite(path, &q, SQL_QUERIES, 1, &sql_raw_found);
     size_t sql_expect = 0;
     for (size_t i = 0; i < SQL_QUERIES && i < q.n; i++)
         sql_expect += q.hit[i];
-    if (sql_found != sql_expect)
+    if (sql_found != sql_expect || sql_raw_found != sql_expect)
         die("SQLite lookups did not find what they should");
     fprintf(stderr, "bench_registry: Redis\n");
     redis_res rr = {0};
@@ -627,44 +758,75 @@ static void run_scale(const char *dir, nt_banks *banks, size_t n, int first)
            "\"open_rebuild_seconds\": %.2f,\n",
            t_import, (double)n / t_import, t_open);
     printf("      \"inprocess\": {\"mix\": \"phone 4 : bank 2 : domain 3, half hits\", "
-           "\"lookups\": %zu, \"per_cpu_second\": %.0f, \"p50_ns\": %.0f, \"p99_ns\": %.0f, "
-           "\"p999_ns\": %.0f, \"timer_overhead_ns\": %.0f},\n",
-           q.n, in.per_cpu_second, in.p50_ns, in.p99_ns, in.p999_ns, in.timer_ns);
-    printf("      \"inprocess_by_type\": {");
+           "\"lookups\": %zu, \"timer_overhead_ns\": %.0f,\n",
+           q.n, in[M_RULES].timer_ns);
+    for (int m = 0; m < 5; m++) {
+        printf("        \"%s\": {\"per_cpu_second\": %.0f", mode_name[m], in[m].per_cpu_second);
+        if (m != M_RULES_BATCH && m != M_EXACT_BATCH)
+            printf(", \"p50_ns\": %.0f, \"p99_ns\": %.0f, \"p999_ns\": %.0f", in[m].p50_ns,
+                   in[m].p99_ns, in[m].p999_ns);
+        printf("}%s\n", m < 4 ? "," : "");
+    }
+    printf("      },\n");
+    printf("      \"inprocess_rules_by_type\": {");
     for (int k = 0; k < 4; k++)
         printf("%s\"%s\": {\"per_cpu_second\": %.0f, \"p50_ns\": %.0f, \"p99_ns\": %.0f}",
                k ? ", " : "", nt_ind_type_name(types[k]), kind[k].per_cpu_second, kind[k].p50_ns,
                kind[k].p99_ns);
     printf("},\n");
-    printf("      \"sqlite_select\": {\"lookups\": %u, \"per_cpu_second\": %.0f},\n", SQL_QUERIES,
-           sql);
+    printf("      \"sqlite_select\": {\"lookups\": %u, \"per_cpu_second\": %.0f, "
+           "\"raw_per_cpu_second\": %.0f},\n",
+           SQL_QUERIES, sql, sql_raw);
+    double rg = 0, rp = 0, rg_raw = 0, rp_raw = 0;
     if (rr.ran) {
+        rg = rr.single_per_cpu_second;
+        rp = rr.pipe_per_cpu_second;
+        rg_raw = rr.single_raw_per_cpu_second;
+        rp_raw = rr.pipe_raw_per_cpu_second;
         printf("      \"redis\": {\"version\": \"%s\", \"keys\": %zu, \"load_seconds\": %.1f, "
                "\"used_memory_bytes_per_key\": %.1f,\n",
                rr.version, rr.keys, rr.load_seconds, rr.bytes_per_key);
         printf("        \"get\": {\"lookups\": %zu, \"per_wall_second\": %.0f, "
-               "\"per_cpu_second\": %.0f, \"client_cpu_s\": %.2f, \"server_cpu_s\": %.2f},\n",
-               rr.single_n, rr.single_per_wall_second, rr.single_per_cpu_second, rr.single_cpu,
-               rr.single_server_cpu);
+               "\"per_cpu_second\": %.0f, \"client_cpu_s\": %.2f, \"server_cpu_s\": %.2f, "
+               "\"raw_per_cpu_second\": %.0f},\n",
+               rr.single_n, rr.single_per_wall_second, rg, rr.single_cpu, rr.single_server_cpu,
+               rg_raw);
         printf("        \"get_pipelined\": {\"depth\": %u, \"lookups\": %zu, \"per_wall_second\": "
-               "%.0f, \"per_cpu_second\": %.0f}},\n",
-               PIPELINE, rr.pipe_n, rr.pipe_per_wall_second, rr.pipe_per_cpu_second);
+               "%.0f, \"per_cpu_second\": %.0f, \"raw_per_cpu_second\": %.0f}},\n",
+               PIPELINE, rr.pipe_n, rr.pipe_per_wall_second, rp, rp_raw);
     } else {
         printf("      \"redis\": {\"skipped\": \"%s\"},\n", rr.why);
     }
-    double vs_sql = in.per_cpu_second / sql;
-    printf("      \"speedup_vs_sqlite\": %.1f,\n", vs_sql);
-    if (rr.ran)
-        printf("      \"speedup_vs_redis_per_core\": %.1f, "
-               "\"speedup_vs_redis_pipelined_per_core\": %.1f,\n",
-               in.per_cpu_second / rr.single_per_cpu_second,
-               in.per_cpu_second / rr.pipe_per_cpu_second);
-    printf("      \"targets\": {\"vs_sqlite_20x\": %s, \"vs_redis_50x\": %s, "
-           "\"vs_redis_pipelined_50x\": %s, \"p99_le_2us\": %s}\n    }",
-           vs_sql >= 20 ? "true" : "false",
-           rr.ran && in.per_cpu_second / rr.single_per_cpu_second >= 50 ? "true" : "false",
-           rr.ran && in.per_cpu_second / rr.pipe_per_cpu_second >= 50 ? "true" : "false",
-           in.p99_ns <= 2000 ? "true" : "false");
+#define RATIO(a, b) ((b) > 0 ? (a) / (b) : 0.0)
+    double ex = in[M_EXACT].per_cpu_second, exb = in[M_EXACT_BATCH].per_cpu_second;
+    double ru = in[M_RULES].per_cpu_second, rub = in[M_RULES_BATCH].per_cpu_second;
+    double raw = in[M_RAW].per_cpu_second;
+    printf("      \"ratios\": {\n");
+    printf("        \"canonical_key_same_work\": {\"exact_vs_sqlite\": %.1f, "
+           "\"exact_vs_redis_get\": %.1f, \"exact_batch_vs_redis_pipelined\": %.1f, "
+           "\"exact_batch_vs_sqlite\": %.1f, \"exact_batch_vs_redis_get\": %.1f},\n",
+           RATIO(ex, sql), RATIO(ex, rg), RATIO(exb, rp), RATIO(exb, sql), RATIO(exb, rg));
+    printf("        \"canonical_key_registry_rules\": {\"rules_vs_sqlite\": %.1f, "
+           "\"rules_vs_redis_get\": %.1f, \"rules_batch_vs_redis_pipelined\": %.1f, "
+           "\"rules_batch_vs_sqlite\": %.1f, \"rules_batch_vs_redis_get\": %.1f},\n",
+           RATIO(ru, sql), RATIO(ru, rg), RATIO(rub, rp), RATIO(rub, sql), RATIO(rub, rg));
+    printf("        \"raw_input\": {\"raw_vs_sqlite\": %.1f, \"raw_vs_redis_get\": %.1f, "
+           "\"raw_vs_redis_pipelined\": %.1f}\n      },\n",
+           RATIO(raw, sql_raw), RATIO(raw, rg_raw), RATIO(raw, rp_raw));
+#define YN(c) ((c) ? "true" : "false")
+    printf("      \"targets\": {\"vs_sqlite_20x\": {\"exact\": %s, \"exact_batch\": %s, "
+           "\"rules\": %s, \"rules_batch\": %s},\n"
+           "        \"vs_redis_get_50x\": {\"exact\": %s, \"exact_batch\": %s, \"rules\": %s, "
+           "\"rules_batch\": %s},\n"
+           "        \"vs_redis_pipelined_50x\": {\"exact_batch\": %s, \"rules_batch\": %s},\n"
+           "        \"p99_le_2us\": {\"exact\": %s, \"rules\": %s, \"raw\": %s}}\n    }",
+           YN(RATIO(ex, sql) >= 20), YN(RATIO(exb, sql) >= 20), YN(RATIO(ru, sql) >= 20),
+           YN(RATIO(rub, sql) >= 20), YN(RATIO(ex, rg) >= 50), YN(RATIO(exb, rg) >= 50),
+           YN(RATIO(ru, rg) >= 50), YN(RATIO(rub, rg) >= 50), YN(RATIO(exb, rp) >= 50),
+           YN(RATIO(rub, rp) >= 50), YN(in[M_EXACT].p99_ns <= 2000),
+           YN(in[M_RULES].p99_ns <= 2000), YN(in[M_RAW].p99_ns <= 2000));
+#undef YN
+#undef RATIO
     fflush(stdout);
     queries_free(&q);
     for (int k = 0; k < 4; k++)
@@ -765,8 +927,9 @@ static void import_rate(const char *dir, nt_banks *banks)
         n, ours_wall, ours_cpu, (double)n / ours_wall);
     if (ran && rows == (long long)n)
         printf("    \"sqlite3_import\": {\"wall_seconds\": %.2f, \"cpu_seconds\": %.2f, "
-               "\"per_second\": %.0f}, \"sqlite3_import_over_ours_wall\": %.1f}",
-               sq_wall, sq_cpu, (double)n / sq_wall, ours_wall / sq_wall);
+               "\"per_second\": %.0f}, \"ours_over_sqlite3_import_wall\": %.1f, "
+               "\"ours_over_sqlite3_import_cpu\": %.1f}",
+               sq_wall, sq_cpu, (double)n / sq_wall, ours_wall / sq_wall, ours_cpu / sq_cpu);
     else
         printf("    \"sqlite3_import\": {\"skipped\": \"the sqlite3 shell did not run (sqlite3 "
                "package)\"}}");
@@ -791,6 +954,7 @@ int main(int argc, char **argv)
     nt_banks *banks = NULL;
     if (nt_banks_load(NT_SOURCE_DATA_DIR "/banks.tsv", &banks, NULL))
         return 1;
+    g_banks = banks;
 
     printf("{\n  \"benchmark\": \"registry\",\n  \"scales\": [\n");
     run_scale(dir, banks, n, 1);

@@ -3,7 +3,8 @@
  * canonicalise-then-match for every type, Safe Browsing URL expressions,
  * parent and registrable domains, account digits, fingerprint collisions
  * (every key forced onto one hash), growth, readers running while a writer
- * inserts and updates, the index rebuilt at open, the explanations, and a
+ * inserts and updates, the index rebuilt at open, the explanations, batch
+ * and exact-key lookups, and a
  * child process killed with SIGKILL in the middle of an import and a burst
  * of reports.
  */
@@ -277,6 +278,110 @@ static void test_guess_and_explain(void **state)
     assert_non_null(strstr(
         buf, "12 reports from 9 reporters, confirmed as a scam by an analyst on 2026-01-03"));
     assert_true(a.score > 90);
+}
+
+/* The batch call answers exactly as one call per value does (over several
+ * windows, hits and misses of every kind mixed); exact lookups check the one
+ * key only. */
+static void test_batch_and_exact(void **state)
+{
+    fx *f = *state;
+    const char *list = "evil.com\n"
+                       "sites.google.com/site/bad\n"
+                       "5.6.7.8\n"
+                       "bucket.s3.dualstack.us-east-1.amazonaws.com\n";
+    nt_import_options io = {.format = NT_IMPORT_CHONGLUADAO, .name = "cld", .file = "urls.txt"};
+    assert_int_equal(nt_registry_import(f->reg, &io, list, strlen(list), NULL, NULL), NT_OK);
+    report(f, NT_IND_PHONE, "0912 345 678", "an");
+    report(f, NT_IND_PHONE, "0912 345 678", "binh");
+    report(f, NT_IND_BANK_ACCOUNT, "Vietcombank 0123 456 789", "an");
+    report(f, NT_IND_BANK_ACCOUNT, "0123456789", "binh");
+    static const struct {
+        nt_ind_type t;
+        const char *v;
+    } q[] = {
+        {NT_IND_PHONE, "+84912345678"},
+        {NT_IND_PHONE, "+84912345679"},
+        {NT_IND_BANK_ACCOUNT, "VCB:0123456789"},
+        {NT_IND_BANK_ACCOUNT, "0123456789"},
+        {NT_IND_BANK_ACCOUNT, "TCB:0123456789"},
+        {NT_IND_BANK_ACCOUNT, "VCB:9999999999"},
+        {NT_IND_DOMAIN, "evil.com"},
+        {NT_IND_DOMAIN, "a.b.evil.com"},
+        {NT_IND_DOMAIN, "notevil.com"},
+        {NT_IND_URL, "http://x.evil.com/login?a=1"},
+        {NT_IND_URL, "https://sites.google.com/site/bad?ref=zalo"},
+        {NT_IND_URL, "sites.google.com/site/good"},
+        {NT_IND_URL, "http://a.b.c.bucket.s3.dualstack.us-east-1.amazonaws.com/x"},
+        {NT_IND_URL, "http://0x05060708/wp"},
+        {NT_IND_IP, "5.6.7.8"},
+        {NT_IND_EMAIL, "nobody@example.com"},
+    };
+    enum { NQ = sizeof q / sizeof q[0], N = 3 * NQ + 5 };
+    nt_ind_type types[N];
+    const char *vals[N];
+    nt_reg_answer *batch = calloc(N, sizeof *batch);
+    assert_non_null(batch);
+    for (int i = 0; i < N; i++) {
+        types[i] = q[(i * 7) % NQ].t;
+        vals[i] = q[(i * 7) % NQ].v;
+    }
+    assert_int_equal(nt_registry_lookup_batch(f->reg, N, types, vals, 0, batch), NT_OK);
+    size_t hits = 0;
+    for (int i = 0; i < N; i++) {
+        nt_reg_answer one;
+        assert_int_equal(nt_registry_lookup_canonical(f->reg, types[i], vals[i], &one), NT_OK);
+        if (batch[i].n_matches != one.n_matches || batch[i].n_total != one.n_total ||
+            batch[i].status != one.status || batch[i].score != one.score)
+            fail_msg("batch answer %d (%s) differs from the single one", i, vals[i]);
+        for (size_t k = 0; k < one.n_matches; k++) {
+            assert_int_equal(batch[i].matches[k].id, one.matches[k].id);
+            assert_int_equal(batch[i].matches[k].via, one.matches[k].via);
+            assert_string_equal(batch[i].matches[k].value, one.matches[k].value);
+        }
+        hits += one.n_matches > 0;
+    }
+    assert_true(hits > N / 2 && hits < (size_t)N); /* hits and misses both */
+    /* exact: the one key, nothing derived from it */
+    static const struct {
+        nt_ind_type t;
+        const char *v;
+        size_t want;
+    } ex[] = {
+        {NT_IND_DOMAIN, "evil.com", 1},
+        {NT_IND_DOMAIN, "a.b.evil.com", 0}, /* the rules find it by its parent */
+        {NT_IND_URL, "http://sites.google.com/site/bad", 1},
+        {NT_IND_URL, "sites.google.com/site/bad", 1},
+        {NT_IND_URL, "sites.google.com/site/bad?ref=zalo", 0},
+        {NT_IND_BANK_ACCOUNT, "VCB:0123456789", 1},
+        {NT_IND_BANK_ACCOUNT, "TCB:0123456789", 0}, /* the rules find it by its digits */
+        {NT_IND_PHONE, "+84912345678", 1},
+        {NT_IND_PHONE, "+84912345679", 0},
+    };
+    enum { NE = sizeof ex / sizeof ex[0] };
+    nt_ind_type et[NE];
+    const char *ev[NE];
+    for (int i = 0; i < NE; i++) {
+        nt_reg_answer a;
+        assert_int_equal(nt_registry_lookup_exact(f->reg, ex[i].t, ex[i].v, &a), NT_OK);
+        if (a.n_matches != ex[i].want)
+            fail_msg("exact %s: %zu matches, want %zu", ex[i].v, a.n_matches, ex[i].want);
+        if (a.n_matches)
+            assert_int_equal(a.matches[0].via, NT_MATCH_EXACT);
+        et[i] = ex[i].t;
+        ev[i] = ex[i].v;
+    }
+    assert_int_equal(nt_registry_lookup_batch(f->reg, NE, et, ev, NT_LOOKUP_EXACT, batch), NT_OK);
+    for (int i = 0; i < NE; i++)
+        assert_int_equal(batch[i].n_matches, ex[i].want);
+    /* a NULL value is an error for that answer only */
+    ev[1] = NULL;
+    assert_int_equal(nt_registry_lookup_batch(f->reg, NE, et, ev, NT_LOOKUP_EXACT, batch),
+                     NT_ERR_INVALID_ARG);
+    assert_int_equal(batch[1].n_matches, 0);
+    assert_int_equal(batch[2].n_matches, 1);
+    assert_int_equal(nt_registry_lookup_batch(f->reg, 0, NULL, NULL, 0, NULL), NT_OK);
+    free(batch);
 }
 
 /* ---- the index itself ------------------------------------------------------------------------ */
@@ -662,6 +767,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_url_expressions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guess_and_explain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_and_exact, setup, teardown),
         cmocka_unit_test(test_collisions),
         cmocka_unit_test(test_growth_and_memory),
         cmocka_unit_test(test_concurrent_readers),

@@ -30,10 +30,11 @@
  *
  * Matching (claims.h): the desk keeps two nt_claims indexes in memory, the
  * published fact-checks (claim text + headline) and the open items (new,
- * assigned, drafting).  They are rebuilt when a fact-check is published or
- * corrected or an item dismissed, extended when an item is opened, and
- * reloaded when another process (another nt_desk on the same database)
- * changed them: a generation counter in the database says so.
+ * assigned, drafting).  They are extended when an item is opened or a
+ * fact-check published (nt_claims_add), rebuilt when a fact-check is
+ * corrected or an item dismissed, and reloaded when another process (another
+ * nt_desk on the same database) changed them: a generation counter in the
+ * database says so.
  *
  * Permissions are the caller's (the CLI and the server map them to auth.h):
  * submit is NT_AUTH_REPORT (anyone); list, assign, draft, dismiss are

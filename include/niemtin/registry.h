@@ -98,10 +98,32 @@ typedef struct nt_reg_answer {
 void nt_reg_answer_release(nt_reg_answer *a);
 
 /* Look up a canonical value (as nt_canon or the extractor gives it; a URL
- * with or without its scheme).  Never blocks; no allocation beyond the URL
- * expressions.  No match is NT_OK with n_matches 0. */
+ * with or without its scheme).  Never blocks; no allocation (except for a
+ * URL longer than 300 bytes given without its scheme).  No match is NT_OK
+ * with n_matches 0. */
 nt_err nt_registry_lookup_canonical(const nt_registry *reg, nt_ind_type type, const char *canonical,
                                     nt_reg_answer *answer);
+
+/* Only the exact key (type, canonical value) - what a key-value store
+ * answers: no URL expressions, host, parent or registrable domains, account
+ * digits.  A URL is its expression (the canonical URL without "scheme://",
+ * which may be given or not). */
+nt_err nt_registry_lookup_exact(const nt_registry *reg, nt_ind_type type, const char *canonical,
+                                nt_reg_answer *answer);
+
+/* flags for nt_registry_lookup_batch */
+#define NT_LOOKUP_EXACT 1u /* as nt_registry_lookup_exact */
+
+/* nt_registry_lookup_canonical (or with NT_LOOKUP_EXACT, _exact) for n
+ * values at once: answers[i] for (types[i], canonical[i]).  Faster per lookup
+ * than n single calls: the keys of a window of lookups are hashed and what
+ * they will read is prefetched before any is probed, so their cache misses
+ * overlap (the in-process counterpart of pipelining requests to a server).
+ * Never blocks; one allocation per call.  Every answer is filled; returns the
+ * first error (NT_ERR_INVALID_ARG for a NULL value, NT_ERR_NOMEM). */
+nt_err nt_registry_lookup_batch(const nt_registry *reg, size_t n, const nt_ind_type *types,
+                                const char *const *canonical, unsigned flags,
+                                nt_reg_answer *answers);
 
 /* Canonicalise a raw value of the given type, then look it up.
  * NT_ERR_INVALID (diag says why) when it does not canonicalise. */

@@ -264,23 +264,34 @@ static nt_err fresh(nt_desk *d, nt_diag *diag)
     return rebuild(d, gen, diag);
 }
 
-/* After a committed write that moved the generation from `before`: rebuild,
- * or extend the open index with one new item when nothing else changed.  A
- * failure here leaves the indexes marked stale (the next call rebuilds);
- * the write itself is committed. */
-static void after_write(nt_desk *d, int64_t before, const nt_desk_item *new_item)
+/* Add one claim to *idx (a new index replaces it); 0 on success. */
+static int extend(nt_claims **idx, const nt_claim *c)
 {
-    if (new_item && before == d->gen && d->open) {
-        char id[32];
-        snprintf(id, sizeof id, "item:%lld", (long long)new_item->id);
-        nt_claim c = {.id = id, .text = new_item->text, .lang = new_item->lang};
-        nt_claims *bigger = NULL;
-        if (nt_claims_add(d->open, &c, 1, &bigger, NULL) == NT_OK) {
-            nt_claims_free(d->open);
-            d->open = bigger;
-            d->gen = before + 1;
-            return;
-        }
+    nt_claims *bigger = NULL;
+    if (!*idx || nt_claims_add(*idx, c, 1, &bigger, NULL) != NT_OK)
+        return -1;
+    nt_claims_free(*idx);
+    *idx = bigger;
+    return 0;
+}
+
+/* After a committed write that moved the generation from `before`: when
+ * nothing else changed since the indexes were loaded, extend the open index
+ * with a new item (open_add) or the published one with a new fact-check
+ * (pub_add); otherwise, or for any other change, rebuild.  A published
+ * item stays in the open index until the next rebuild: a tip that finds it
+ * there joins it all the same (its status says published), so publishing N
+ * fact-checks costs O(N log N) index work, not N rebuilds.  A failure here
+ * leaves the indexes marked stale (the next call rebuilds); the write
+ * itself is committed. */
+static void after_write(nt_desk *d, int64_t before, const nt_claim *open_add,
+                        const nt_claim *pub_add)
+{
+    if (before == d->gen && (open_add || pub_add) &&
+        (!open_add || extend(&d->open, open_add) == 0) &&
+        (!pub_add || extend(&d->pub, pub_add) == 0)) {
+        d->gen = before + 1;
+        return;
     }
     d->gen = -1;
     fresh(d, NULL);
@@ -675,8 +686,12 @@ nt_err nt_desk_submit(nt_desk *d, const nt_tip_in *in, nt_tip_result *out, nt_di
     out->count = item.submissions;
     out->status = item.status;
     out->score = score;
-    if (created)
-        after_write(d, gen_before, &item);
+    if (created) {
+        char cid[32];
+        snprintf(cid, sizeof cid, "item:%lld", (long long)item.id);
+        nt_claim c = {.id = cid, .text = item.text, .lang = item.lang};
+        after_write(d, gen_before, &c, NULL);
+    }
 cleanup:
     if (in_tx)
         nt__store_rollback(d->st);
@@ -886,7 +901,7 @@ nt_err nt_desk_dismiss(nt_desk *d, int64_t item_id, const char *reason, const ch
     if ((e = audit(d, now, actor, "item.dismiss", "item", item_id, j, diag)))
         goto fail;
     if (!(e = nt__store_commit(d->st, diag)))
-        after_write(d, before, NULL);
+        after_write(d, before, NULL, NULL);
     goto out;
 fail:
     nt__store_rollback(d->st);
@@ -1115,7 +1130,17 @@ nt_err nt_desk_publish(nt_desk *d, int64_t item_id, const nt_factcheck_in *in, u
         goto fail;
     if ((e = nt__store_commit(d->st, diag)))
         goto out;
-    after_write(d, before, NULL);
+    {
+        char cid[32], url[NT_DESK_MAX_URL_BYTES + 64];
+        snprintf(cid, sizeof cid, "fc:%lld", (long long)l.row.pub.id);
+        nt_claim c = {.id = cid,
+                      .text = l.w.f[NT__FC_CLAIM],
+                      .lang = *l.w.f[NT__FC_LANG] ? l.w.f[NT__FC_LANG] : NULL,
+                      .title = *l.w.f[NT__FC_HEADLINE] ? l.w.f[NT__FC_HEADLINE] : NULL,
+                      .verdict = nt_verdict_name(l.w.verdict),
+                      .url = nt_desk_factcheck_url(d, l.row.pub.id, url, sizeof url)};
+        after_write(d, before, NULL, &c);
+    }
     if (factcheck_id)
         *factcheck_id = l.row.pub.id;
     goto out;
@@ -1215,7 +1240,7 @@ nt_err nt_desk_correct(nt_desk *d, int64_t factcheck_id, const nt_factcheck_in *
     if ((e = audit(d, now, actor, "factcheck.correct", "factcheck", factcheck_id, j, diag)))
         goto fail;
     if (!(e = nt__store_commit(d->st, diag)))
-        after_write(d, before, NULL);
+        after_write(d, before, NULL, NULL);
     goto out;
 fail:
     nt__store_rollback(d->st);

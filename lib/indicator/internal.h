@@ -57,4 +57,14 @@ nt_err nt__idna_to_ascii(const char *utf8, char **out, const char **why);
  * bytes, give 0. */
 int nt__host_has_public_suffix(const char *host, size_t len);
 
+/* The Safe Browsing expressions of a canonical URL ("scheme://host/path?q"),
+ * in nt_url_expressions' order, as runs of the URL itself: expression i is
+ * canon_url[start[i] .. start[i] + len[i]) (a host suffix is followed by its
+ * path prefix in the URL, so no copy is needed).  Returns the count
+ * (1..NT__URL_MAX_EXPRESSIONS), or 0 when the URL does not have that shape.
+ * No allocation. */
+#define NT__URL_MAX_EXPRESSIONS 30
+size_t nt__url_expression_spans(const char *canon_url, size_t start[NT__URL_MAX_EXPRESSIONS],
+                                size_t len[NT__URL_MAX_EXPRESSIONS]);
+
 #endif

@@ -592,37 +592,47 @@ static size_t path_prefixes(const char *rest, size_t len[6])
     return n;
 }
 
-nt_err nt_url_expressions(const char *canon_url, char ***out, size_t *n)
+size_t nt__url_expression_spans(const char *canon_url, size_t start[NT__URL_MAX_EXPRESSIONS],
+                                size_t len[NT__URL_MAX_EXPRESSIONS])
 {
     const char *host, *rest;
-    size_t hl, hoff[5], plen[6];
-    char **v = NULL;
-    size_t nv = 0;
+    size_t hl, hoff[5], plen[6], nv = 0;
+
+    if (!canon_url || !split_canonical(canon_url, &host, &hl, &rest))
+        return 0;
+    size_t nh = host_suffixes(host, hl, hoff);
+    size_t np = path_prefixes(rest, plen);
+    /* host + hl == rest: each expression is one run of the URL */
+    for (size_t i = 0; i < nh; i++) {
+        for (size_t j = 0; j < np; j++) {
+            start[nv] = (size_t)(host - canon_url) + hoff[i];
+            len[nv++] = hl - hoff[i] + plen[j];
+        }
+    }
+    return nv;
+}
+
+nt_err nt_url_expressions(const char *canon_url, char ***out, size_t *n)
+{
+    size_t start[NT__URL_MAX_EXPRESSIONS], len[NT__URL_MAX_EXPRESSIONS];
 
     if (!canon_url || !out || !n)
         return NT_ERR_INVALID_ARG;
     *out = NULL;
     *n = 0;
-    if (!split_canonical(canon_url, &host, &hl, &rest))
+    size_t nv = nt__url_expression_spans(canon_url, start, len);
+    if (nv == 0)
         return NT_ERR_INVALID;
-    size_t nh = host_suffixes(host, hl, hoff);
-    size_t np = path_prefixes(rest, plen);
-    v = calloc(nh * np, sizeof *v);
+    char **v = calloc(nv, sizeof *v);
     if (!v)
         return NT_ERR_NOMEM;
-    for (size_t i = 0; i < nh; i++) {
-        for (size_t j = 0; j < np; j++) {
-            size_t a = hl - hoff[i];
-            char *s = malloc(a + plen[j] + 1);
-            if (!s) {
-                nt_strv_free(v, nv);
-                return NT_ERR_NOMEM;
-            }
-            memcpy(s, host + hoff[i], a);
-            memcpy(s + a, rest, plen[j]);
-            s[a + plen[j]] = '\0';
-            v[nv++] = s;
+    for (size_t i = 0; i < nv; i++) {
+        if (!(v[i] = malloc(len[i] + 1))) {
+            nt_strv_free(v, i);
+            return NT_ERR_NOMEM;
         }
+        memcpy(v[i], canon_url + start[i], len[i]);
+        v[i][len[i]] = '\0';
     }
     *out = v;
     *n = nv;

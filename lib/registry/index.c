@@ -2,25 +2,24 @@
  * lib/registry/index.c - the lock-free lookup index of the registry (see
  * index.h for the design; docs/registry.md for the measurements).
  *
- * Memory per indicator: a 32-byte record, a 4-byte reference, and one 8-byte
- * slot per key at a load factor between 0.375 and 0.75, plus the value
- * itself (4-byte length, the bytes, a NUL, padded to 8) in the arena.
+ * Memory per indicator: a 36-byte record, a 4-byte reference (writer side),
+ * and one 8-byte slot per key at a load factor between 0.375 and 0.75, plus
+ * the value itself (4-byte length, the bytes, a NUL, padded to 4) in the
+ * arena right after the indicator's first record.
  */
 #include <math.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
 #include "registry/index.h"
 
-#define ARENA_CHUNK_BITS 20u /* 1 MiB of values per chunk */
+#define ARENA_CHUNK_BITS 20u /* 1 MiB per chunk */
 #define ARENA_CHUNK (1u << ARENA_CHUNK_BITS)
-#define ARENA_MAX_CHUNKS 32768u /* refs count 8-byte units: 32 GiB */
-#define REC_CHUNK_BITS 14u
-#define REC_CHUNK (1u << REC_CHUNK_BITS)
-#define REC_MAX_CHUNKS 16384u /* 2^28 record versions */
+#define ARENA_MAX_CHUNKS 8192u /* refs count 4-byte units in 31 bits: 8 GiB */
 #define REF_CHUNK_BITS 16u
 #define REF_CHUNK (1u << REF_CHUNK_BITS)
 #define REF_MAX_CHUNKS 32768u /* 2^31 indicators */
@@ -28,15 +27,21 @@
 #define DIGITS_BIT 0x80000000u
 #define MIN_SLOTS 1024u
 
-/* An immutable summary of one indicator (32 bytes). */
+/* An immutable summary of one indicator (36 bytes), in the arena; the first
+ * version of an indicator is followed there by its value, so a lookup that
+ * finds the record finds the value to confirm against in the same or the
+ * next cache line. */
 typedef struct rec {
-    uint32_t value_ref; /* arena ref of the value */
+    uint32_t id;        /* the indicator */
+    uint32_t value_ref; /* arena ref of the value ([u32 len][bytes][NUL]) */
     uint8_t type, status;
     uint16_t source; /* the confirming import's name: src_refs[source - 1], or 0 */
     uint32_t first_seen, last_seen, status_at;
     uint32_t n_reports, n_reporters;
     float score_log;
 } rec;
+
+#define REC_UNITS (sizeof(rec) / 4)
 
 typedef struct table {
     size_t mask;
@@ -52,13 +57,11 @@ struct nt__index {
     _Alignas(64) _Atomic uint64_t epoch;
     _Alignas(64) _Atomic int64_t readers[2];
     _Alignas(64) char *arena[ARENA_MAX_CHUNKS];
-    rec *recs[REC_MAX_CHUNKS];
-    _Atomic uint32_t *refs[REF_MAX_CHUNKS];
     /* writer only */
-    size_t arena_used; /* bytes, including the reserved first 8 */
+    uint32_t *refs[REF_MAX_CHUNKS]; /* indicator id -> its current record */
+    size_t arena_used;              /* bytes, including the reserved first 8 */
     size_t arena_chunks;
-    uint32_t n_recs; /* next record ref (0 is "none") */
-    size_t n_inds, n_keys;
+    size_t n_recs, n_inds, n_keys;
     uint32_t src_refs[65535]; /* arena refs of interned source names (read by readers,
                                  each written before any record names it) */
     size_t n_src;
@@ -68,16 +71,14 @@ struct nt__index {
 
 static const char *arena_at(const nt__index *ix, uint32_t ref)
 {
-    size_t off = (size_t)ref << 3;
+    size_t off = (size_t)ref << 2;
     return ix->arena[off >> ARENA_CHUNK_BITS] + (off & (ARENA_CHUNK - 1));
 }
 
-/* Append [u32 len][bytes][NUL] 8-aligned; *ref gets its reference. */
-static nt_err arena_add(nt__index *ix, const char *s, size_t n, uint32_t *ref)
+/* Room for n bytes (4-aligned) in one chunk; *ref gets its reference. */
+static nt_err arena_alloc(nt__index *ix, size_t n, uint32_t *ref, char **at)
 {
-    if (n > MAX_VALUE_BYTES)
-        return NT_ERR_TOO_BIG;
-    size_t need = (4 + n + 1 + 7) & ~(size_t)7;
+    size_t need = (n + 3) & ~(size_t)3;
     size_t off = ix->arena_used;
     size_t c = off >> ARENA_CHUNK_BITS;
     if ((off & (ARENA_CHUNK - 1)) + need > ARENA_CHUNK) {
@@ -91,49 +92,54 @@ static nt_err arena_add(nt__index *ix, const char *s, size_t n, uint32_t *ref)
             return NT_ERR_NOMEM;
         ix->arena_chunks = c + 1;
     }
-    char *p = ix->arena[off >> ARENA_CHUNK_BITS] + (off & (ARENA_CHUNK - 1));
-    uint32_t len32 = (uint32_t)n;
-    memcpy(p, &len32, 4);
-    memcpy(p + 4, s, n);
-    p[4 + n] = '\0';
-    *ref = (uint32_t)(off >> 3);
+    *at = ix->arena[c] + (off & (ARENA_CHUNK - 1));
+    *ref = (uint32_t)(off >> 2);
     ix->arena_used = off + need;
     return NT_OK;
 }
 
+static void put_value(char *p, const char *s, size_t n)
+{
+    uint32_t len32 = (uint32_t)n;
+    memcpy(p, &len32, 4);
+    memcpy(p + 4, s, n);
+    p[4 + n] = '\0';
+}
+
+/* Append [u32 len][bytes][NUL]; *ref gets its reference. */
+static nt_err arena_add(nt__index *ix, const char *s, size_t n, uint32_t *ref)
+{
+    char *p;
+    if (n > MAX_VALUE_BYTES)
+        return NT_ERR_TOO_BIG;
+    nt_err e = arena_alloc(ix, 4 + n + 1, ref, &p);
+    if (!e)
+        put_value(p, s, n);
+    return e;
+}
+
 static const rec *rec_at(const nt__index *ix, uint32_t ref)
 {
-    return &ix->recs[ref >> REC_CHUNK_BITS][ref & (REC_CHUNK - 1)];
+    return (const rec *)(const void *)arena_at(ix, ref);
 }
 
-static nt_err rec_add(nt__index *ix, const rec *r, uint32_t *ref)
+/* A record, followed by the value s[0..n) when s is not NULL. */
+static nt_err rec_add(nt__index *ix, const rec *r, const char *s, size_t n, uint32_t *ref)
 {
-    uint32_t n = ix->n_recs;
-    size_t c = n >> REC_CHUNK_BITS;
-    if (c >= REC_MAX_CHUNKS)
+    char *p;
+    if (s && n > MAX_VALUE_BYTES)
         return NT_ERR_TOO_BIG;
-    if (!ix->recs[c] && !(ix->recs[c] = malloc(REC_CHUNK * sizeof(rec))))
-        return NT_ERR_NOMEM;
-    ix->recs[c][n & (REC_CHUNK - 1)] = *r;
-    ix->n_recs = n + 1;
-    *ref = n;
+    nt_err e = arena_alloc(ix, sizeof(rec) + (s ? 4 + n + 1 : 0), ref, &p);
+    if (e)
+        return e;
+    memcpy(p, r, sizeof *r);
+    if (s) {
+        put_value(p + sizeof(rec), s, n);
+        uint32_t vref = *ref + (uint32_t)REC_UNITS;
+        memcpy(p + offsetof(rec, value_ref), &vref, 4);
+    }
+    ix->n_recs++;
     return NT_OK;
-}
-
-static _Atomic uint32_t *ref_slot(const nt__index *ix, uint32_t ind)
-{
-    _Atomic uint32_t *c = ix->refs[ind >> REF_CHUNK_BITS];
-    return c ? &c[ind & (REF_CHUNK - 1)] : NULL;
-}
-
-/* The current record of an indicator, or NULL. */
-static const rec *current(const nt__index *ix, uint32_t ind)
-{
-    _Atomic uint32_t *s = ref_slot(ix, ind);
-    if (!s)
-        return NULL;
-    uint32_t r = atomic_load_explicit(s, memory_order_acquire);
-    return r ? rec_at(ix, r) : NULL;
 }
 
 /* ---- keys ---------------------------------------------------------------------------------- */
@@ -234,7 +240,7 @@ static nt_err grow(nt__index *ix)
             continue;
         uint32_t lo = (uint32_t)w;
         int digits = (lo & DIGITS_BIT) != 0;
-        const rec *r = current(ix, lo & ~DIGITS_BIT);
+        const rec *r = rec_at(ix, lo & ~DIGITS_BIT);
         size_t kl;
         const char *k = rec_key(ix, r, digits, &kl);
         table_insert(t, ix->hash((nt_ind_type)r->type, digits, k, kl), lo);
@@ -243,7 +249,7 @@ static nt_err grow(nt__index *ix)
     return NT_OK;
 }
 
-static nt_err add_key(nt__index *ix, const rec *r, uint32_t ind, int digits)
+static nt_err add_key(nt__index *ix, uint32_t ref, int digits)
 {
     table *t = atomic_load_explicit(&ix->tab, memory_order_relaxed);
     if ((t->used + 1) * 4 > (t->mask + 1) * 3) {
@@ -252,13 +258,38 @@ static nt_err add_key(nt__index *ix, const rec *r, uint32_t ind, int digits)
             return e;
         t = atomic_load_explicit(&ix->tab, memory_order_relaxed);
     }
+    const rec *r = rec_at(ix, ref);
     size_t kl;
     const char *k = rec_key(ix, r, digits, &kl);
     if (!k)
         return NT_OK;
-    table_insert(t, ix->hash((nt_ind_type)r->type, digits, k, kl), ind | (digits ? DIGITS_BIT : 0));
+    table_insert(t, ix->hash((nt_ind_type)r->type, digits, k, kl), ref | (digits ? DIGITS_BIT : 0));
     ix->n_keys++;
     return NT_OK;
+}
+
+/* Point the key of record old (digits or not) at record new: one release
+ * store, so a reader sees the one or the other. */
+static void repoint_key(nt__index *ix, uint32_t old, uint32_t new_ref, int digits)
+{
+    table *t = atomic_load_explicit(&ix->tab, memory_order_relaxed);
+    const rec *r = rec_at(ix, old);
+    size_t kl;
+    const char *k = rec_key(ix, r, digits, &kl);
+    if (!k)
+        return;
+    uint64_t h = ix->hash((nt_ind_type)r->type, digits, k, kl);
+    uint32_t want = old | (digits ? DIGITS_BIT : 0);
+    for (size_t i = h & t->mask, probes = 0; probes <= t->mask; i = (i + 1) & t->mask, probes++) {
+        uint64_t w = atomic_load_explicit(&t->slot[i], memory_order_relaxed);
+        if (!w)
+            return;
+        if ((uint32_t)w == want) {
+            uint64_t nw = (w & 0xffffffff00000000ull) | new_ref | (digits ? DIGITS_BIT : 0);
+            atomic_store_explicit(&t->slot[i], nw, memory_order_release);
+            return;
+        }
+    }
 }
 
 /* ---- public (internal) API ---------------------------------------------------------------------
@@ -282,7 +313,6 @@ nt_err nt__index_new(double half_life_days, nt__index **out)
     atomic_init(&ix->readers[0], 0);
     atomic_init(&ix->readers[1], 0);
     ix->arena_used = 8; /* ref 0 means "none" */
-    ix->n_recs = 1;     /* so does record 0 */
     *out = ix;
     return NT_OK;
 }
@@ -294,8 +324,6 @@ void nt__index_free(nt__index *ix)
     free(atomic_load(&ix->tab));
     for (size_t i = 0; i < ARENA_MAX_CHUNKS; i++)
         free(ix->arena[i]);
-    for (size_t i = 0; i < REC_MAX_CHUNKS; i++)
-        free(ix->recs[i]);
     for (size_t i = 0; i < REF_MAX_CHUNKS; i++)
         free(ix->refs[i]);
     free(ix);
@@ -339,27 +367,18 @@ nt_err nt__index_put(nt__index *ix, const nt_store_indicator *ind, const char *s
         return NT_ERR_TOO_BIG;
     uint32_t id = (uint32_t)ind->id;
     size_t c = id >> REF_CHUNK_BITS;
-    if (!ix->refs[c]) {
-        _Atomic uint32_t *chunk = malloc(REF_CHUNK * sizeof *chunk);
-        if (!chunk)
-            return NT_ERR_NOMEM;
-        for (size_t i = 0; i < REF_CHUNK; i++)
-            atomic_init(&chunk[i], 0);
-        ix->refs[c] = chunk;
-    }
-    _Atomic uint32_t *slot = ref_slot(ix, id);
-    uint32_t old = atomic_load_explicit(slot, memory_order_relaxed);
+    if (!ix->refs[c] && !(ix->refs[c] = calloc(REF_CHUNK, sizeof(uint32_t))))
+        return NT_ERR_NOMEM;
+    uint32_t *slot = &ix->refs[c][id & (REF_CHUNK - 1)];
+    uint32_t old = *slot;
     rec r;
     memset(&r, 0, sizeof r);
     nt_err e;
-    if (old) {
-        r.value_ref = rec_at(ix, old)->value_ref;
-    } else if ((e = arena_add(ix, ind->value, strlen(ind->value), &r.value_ref))) {
-        return e;
-    }
     if ((e = source_index(ix, source, &r.source)))
         return e;
-    r.type = (uint8_t)ind->type;
+    r.id = id;
+    r.type = (uint8_t)(old ? rec_at(ix, old)->type : ind->type);
+    r.value_ref = old ? rec_at(ix, old)->value_ref : 0;
     r.status = (uint8_t)ind->status;
     r.first_seen = to_u32_time(ind->first_seen);
     r.last_seen = to_u32_time(ind->last_seen);
@@ -370,29 +389,47 @@ nt_err nt__index_put(nt__index *ix, const nt_store_indicator *ind, const char *s
                       ? (float)(log2(ind->score_e) + (double)ind->score_at / ix->half_life_s)
                       : -INFINITY;
     uint32_t ref;
-    if ((e = rec_add(ix, &r, &ref)))
+    if ((e = rec_add(ix, &r, old ? NULL : ind->value, old ? 0 : strlen(ind->value), &ref)))
         return e;
-    atomic_store_explicit(slot, ref, memory_order_release);
-    if (old)
+    *slot = ref;
+    if (old) {
+        size_t kl;
+        int two = r.type == NT_IND_BANK_ACCOUNT && rec_key(ix, &r, 1, &kl) != NULL;
+        repoint_key(ix, old, ref, 0);
+        if (two)
+            repoint_key(ix, old, ref, 1);
         return NT_OK;
+    }
     ix->n_inds++;
-    const rec *pr = rec_at(ix, ref);
-    if ((e = add_key(ix, pr, id, 0)))
+    if ((e = add_key(ix, ref, 0)))
         return e;
     if (ind->type == NT_IND_BANK_ACCOUNT && strchr(ind->value, ':'))
-        e = add_key(ix, pr, id, 1);
+        e = add_key(ix, ref, 1);
     return e;
 }
 
-size_t nt__index_find(const nt__index *cix, nt_ind_type type, int digits, const char *key,
-                      size_t len, nt__index_fn fn, void *ctx)
+uint64_t nt__index_enter(const nt__index *ix)
 {
-    nt__index *ix = (nt__index *)cix; /* the reader counters are the only writes */
-    uint64_t h = ix->hash(type, digits, key, len);
+    return reader_enter((nt__index *)ix); /* the reader counters are the only writes */
+}
+
+void nt__index_leave(const nt__index *ix, uint64_t token)
+{
+    reader_exit((nt__index *)ix, token);
+}
+
+uint64_t nt__index_hash(const nt__index *ix, nt_ind_type type, int digits, const char *key,
+                        size_t len)
+{
+    return ix->hash(type, digits, key, len);
+}
+
+size_t nt__index_find_in(const nt__index *ix, uint64_t h, nt_ind_type type, int digits,
+                         const char *key, size_t len, nt__index_fn fn, void *ctx)
+{
     uint32_t tag = (uint32_t)(h >> 32);
     size_t found = 0;
-    uint64_t ep = reader_enter(ix);
-    table *t = atomic_load(&ix->tab);
+    table *t = atomic_load_explicit(&((nt__index *)ix)->tab, memory_order_acquire);
     for (size_t i = h & t->mask, probes = 0; probes <= t->mask; i = (i + 1) & t->mask, probes++) {
         uint64_t w = atomic_load_explicit(&t->slot[i], memory_order_acquire);
         if (!w)
@@ -400,17 +437,20 @@ size_t nt__index_find(const nt__index *cix, nt_ind_type type, int digits, const 
         uint32_t lo = (uint32_t)w;
         if ((uint32_t)(w >> 32) != tag || ((lo & DIGITS_BIT) != 0) != (digits != 0))
             continue;
-        uint32_t ind = lo & ~DIGITS_BIT;
-        const rec *r = current(ix, ind);
-        if (!r || r->type != (uint8_t)type)
+        const rec *r = rec_at(ix, lo & ~DIGITS_BIT);
+        if (r->type != (uint8_t)type)
             continue;
         size_t kl;
         const char *k = rec_key(ix, r, digits, &kl);
         if (!k || kl != len || memcmp(k, key, len) != 0)
             continue; /* a fingerprint collision: confirmed against the value */
-        nt__index_entry e = {.ind = ind,
+        const char *v = arena_at(ix, r->value_ref);
+        uint32_t vl;
+        memcpy(&vl, v, 4);
+        nt__index_entry e = {.ind = r->id,
                              .type = (nt_ind_type)r->type,
-                             .value = arena_at(ix, r->value_ref) + 4,
+                             .value = v + 4,
+                             .value_len = vl,
                              .source =
                                  r->source ? arena_at(ix, ix->src_refs[r->source - 1]) + 4 : NULL,
                              .status = (nt_status)r->status,
@@ -420,17 +460,66 @@ size_t nt__index_find(const nt__index *cix, nt_ind_type type, int digits, const 
                              .n_reports = r->n_reports,
                              .n_reporters = r->n_reporters,
                              .score_log = r->score_log};
-        uint32_t vl;
-        memcpy(&vl, arena_at(ix, r->value_ref), 4);
-        e.value_len = vl;
         found++;
         if (fn && fn(ctx, &e))
             break;
         if (!digits)
             break; /* exact keys are unique */
     }
-    reader_exit(ix, ep);
     return found;
+}
+
+size_t nt__index_find(const nt__index *ix, nt_ind_type type, int digits, const char *key,
+                      size_t len, nt__index_fn fn, void *ctx)
+{
+    uint64_t h = ix->hash(type, digits, key, len);
+    uint64_t ep = nt__index_enter(ix);
+    size_t found = nt__index_find_in(ix, h, type, digits, key, len, fn, ctx);
+    nt__index_leave(ix, ep);
+    return found;
+}
+
+/* ---- batch prefetching (index.h) ----------------------------------------------------------- */
+
+void nt__index_prefetch_slot(const nt__index *ix, uint64_t h)
+{
+    table *t = atomic_load_explicit(&((nt__index *)ix)->tab, memory_order_acquire);
+    __builtin_prefetch((const void *)&t->slot[h & t->mask]);
+}
+
+uint32_t nt__index_prefetch_ref(const nt__index *ix, uint64_t h, int digits)
+{
+    table *t = atomic_load_explicit(&((nt__index *)ix)->tab, memory_order_acquire);
+    uint32_t tag = (uint32_t)(h >> 32);
+    for (size_t i = h & t->mask, probes = 0; probes <= t->mask; i = (i + 1) & t->mask, probes++) {
+        uint64_t w = atomic_load_explicit(&t->slot[i], memory_order_acquire);
+        if (!w)
+            return 0;
+        uint32_t lo = (uint32_t)w;
+        if ((uint32_t)(w >> 32) != tag || ((lo & DIGITS_BIT) != 0) != (digits != 0))
+            continue;
+        const char *p = arena_at(ix, lo & ~DIGITS_BIT);
+        __builtin_prefetch(p);
+        __builtin_prefetch(p + sizeof(rec) + 16); /* the value after it */
+        return lo & ~DIGITS_BIT;
+    }
+    return 0;
+}
+
+const void *nt__index_prefetch_rec(const nt__index *ix, uint32_t ref)
+{
+    return ref ? rec_at(ix, ref) : NULL;
+}
+
+void nt__index_prefetch_value(const nt__index *ix, const void *r)
+{
+    if (r) {
+        const rec *x = r;
+        const char *self = (const char *)r;
+        const char *v = arena_at(ix, x->value_ref);
+        if (v != self + sizeof(rec))
+            __builtin_prefetch(v); /* a later version: the value is elsewhere */
+    }
 }
 
 double nt__index_score(const nt__index *ix, const nt__index_entry *e, int64_t now)
@@ -448,14 +537,12 @@ void nt__index_stats_get(const nt__index *ix, nt__index_stats *st)
     st->indicators = ix->n_inds;
     st->keys = ix->n_keys;
     st->slots = t->mask + 1;
-    st->record_versions = ix->n_recs - 1;
+    st->record_versions = ix->n_recs;
     st->bytes_slots = sizeof(table) + st->slots * sizeof(uint64_t);
-    for (size_t i = 0; i < REC_MAX_CHUNKS; i++)
-        if (ix->recs[i])
-            st->bytes_records += REC_CHUNK * sizeof(rec);
+    st->bytes_records = ix->n_recs * sizeof(rec); /* in the arena, beside the values */
     for (size_t i = 0; i < REF_MAX_CHUNKS; i++)
         if (ix->refs[i])
             st->bytes_refs += REF_CHUNK * sizeof(uint32_t);
-    st->bytes_values = ix->arena_used;
+    st->bytes_values = ix->arena_used - st->bytes_records;
     st->bytes_directories = sizeof *ix;
 }

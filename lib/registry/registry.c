@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/diag.h"
+#include "indicator/internal.h"
 #include "niemtin/registry.h"
 #include "registry/index.h"
 #include "store/store_int.h"
@@ -278,11 +279,47 @@ static int collect(void *ctx, const nt__index_entry *e)
     return 0;
 }
 
-static void find(collector *c, nt_ind_type type, int digits, nt_match_via via, const char *key,
-                 size_t len)
+/* ---- the keys of one lookup ----------------------------------------------------------------
+ *
+ * A lookup is planned first — every key it will check, in order, with its
+ * hash — and run second.  Planning needs no index access, so a batch plans a
+ * window of lookups, prefetches what their keys will touch, then runs them
+ * (nt_registry_lookup_batch).  Keys point into the canonical value or into
+ * the plan's own buffer; nothing is allocated unless a URL is longer than
+ * that buffer. */
+
+#define PLAN_KEYS (NT__URL_MAX_EXPRESSIONS + 10)
+#define PLAN_BUF 320
+
+typedef struct pkey {
+    const char *k;
+    uint64_t h;
+    const void *rec; /* prefetch state */
+    uint32_t len, ind;
+    uint8_t type, digits, via;
+} pkey;
+
+typedef struct plan {
+    size_t n;
+    nt_err err;
+    char *heap; /* the URL when longer than buf */
+    pkey key[PLAN_KEYS];
+    char buf[PLAN_BUF];
+    char regd[256];
+} plan;
+
+static void plan_add(const nt_registry *reg, plan *p, nt_ind_type type, int digits,
+                     nt_match_via via, const char *k, size_t len)
 {
-    c->via = via;
-    nt__index_find(c->reg->ix, type, digits, key, len, collect, c);
+    if (p->n == PLAN_KEYS || len > UINT32_MAX)
+        return; /* cannot happen: PLAN_KEYS covers the most keys a lookup has */
+    pkey *x = &p->key[p->n++];
+    x->k = k;
+    x->len = (uint32_t)len;
+    x->type = (uint8_t)type;
+    x->digits = (uint8_t)(digits != 0);
+    x->via = (uint8_t)via;
+    x->h = nt__index_hash(reg->ix, type, digits, k, len);
 }
 
 static int is_ip(const char *host)
@@ -293,128 +330,279 @@ static int is_ip(const char *host)
     return inet_pton(AF_INET, host, buf) == 1;
 }
 
-/* URL (or domain/IP, as "http://x/"): expressions, hosts, registrable domain. */
-static nt_err lookup_url(collector *c, nt_ind_type orig, const char *url)
+/* Non-zero when the registrable domain of the canonical host h (lower-case
+ * LDH, not an IP) is certainly one of the host suffixes already checked: the
+ * host itself or a suffix of 2 to 5 labels (nt__url_expression_spans), and a
+ * registrable domain has at least two labels, so any host of at most six
+ * labels.  Hosts with A-labels go through IDNA in nt_canon_domain: not
+ * covered here. */
+static int regd_is_checked(const char *h, size_t n)
 {
-    char **ex = NULL;
-    size_t n = 0;
-    nt_err e = nt_url_expressions(url, &ex, &n);
-    if (e)
-        return e == NT_ERR_INVALID ? NT_OK : e;
+    size_t labels = 1;
+    if (n == 0 || h[n - 1] == '.' || h[0] == '.')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)h[i];
+        if (c == '.') {
+            labels++;
+            if (i + 4 < n && memcmp(h + i + 1, "xn--", 4) == 0)
+                return 0;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+            return 0;
+        }
+    }
+    return labels <= 6 && !(n >= 4 && memcmp(h, "xn--", 4) == 0);
+}
+
+/* URL (or domain/IP, as "http://x/"): expressions, hosts, registrable domain. */
+static void plan_url(const nt_registry *reg, plan *p, nt_ind_type orig, const char *url)
+{
+    size_t st[NT__URL_MAX_EXPRESSIONS], ln[NT__URL_MAX_EXPRESSIONS];
+    size_t n = nt__url_expression_spans(url, st, ln);
+    if (n == 0)
+        return; /* not a URL one can list: no match */
     const char *full = strstr(url, "://");
     full = full ? full + 3 : url;
+    size_t full_len = strlen(full);
     const char *hosts[8];
     size_t hl[8], nh = 0;
     for (size_t i = 0; i < n; i++) {
-        nt_match_via via = strcmp(ex[i], full) == 0 && orig == NT_IND_URL ? NT_MATCH_EXACT
-                                                                          : NT_MATCH_URL_EXPRESSION;
-        find(c, NT_IND_URL, 0, via, ex[i], strlen(ex[i]));
-        size_t l = strcspn(ex[i], "/");
+        const char *ex = url + st[i];
+        nt_match_via via = ln[i] == full_len && memcmp(ex, full, full_len) == 0 &&
+                                   orig == NT_IND_URL
+                               ? NT_MATCH_EXACT
+                               : NT_MATCH_URL_EXPRESSION;
+        plan_add(reg, p, NT_IND_URL, 0, via, ex, ln[i]);
+        const char *slash = memchr(ex, '/', ln[i]);
+        size_t l = slash ? (size_t)(slash - ex) : ln[i];
         int dup = 0;
         for (size_t k = 0; k < nh; k++)
-            if (hl[k] == l && memcmp(hosts[k], ex[i], l) == 0)
+            if (hl[k] == l && memcmp(hosts[k], ex, l) == 0)
                 dup = 1;
         if (!dup && nh < 8) {
-            hosts[nh] = ex[i];
+            hosts[nh] = ex;
             hl[nh++] = l;
         }
     }
-    char host0[300] = "";
+    char host0[300];
+    host0[0] = '\0';
     if (nh > 0 && hl[0] < sizeof host0) {
         memcpy(host0, hosts[0], hl[0]);
         host0[hl[0]] = '\0';
     }
     if (host0[0] && is_ip(host0)) {
-        find(c, NT_IND_IP, 0, orig == NT_IND_IP ? NT_MATCH_EXACT : NT_MATCH_IP_HOST, host0, hl[0]);
-        goto cleanup;
+        plan_add(reg, p, NT_IND_IP, 0, orig == NT_IND_IP ? NT_MATCH_EXACT : NT_MATCH_IP_HOST,
+                 hosts[0], hl[0]);
+        return;
     }
     for (size_t k = 0; k < nh; k++)
-        find(c, NT_IND_DOMAIN, 0,
-             k == 0 ? (orig == NT_IND_DOMAIN ? NT_MATCH_EXACT : NT_MATCH_HOST)
-                    : NT_MATCH_PARENT_DOMAIN,
-             hosts[k], hl[k]);
-    if (host0[0]) {
-        char *ascii = NULL, *regd = NULL;
-        if (nt_canon_domain(host0, strlen(host0), &ascii, &regd, NULL) == NT_OK && regd) {
-            size_t rl = strlen(regd);
-            int dup = 0;
-            for (size_t k = 0; k < nh; k++)
-                if (hl[k] == rl && memcmp(hosts[k], regd, rl) == 0)
-                    dup = 1;
-            if (!dup)
-                find(c, NT_IND_DOMAIN, 0, NT_MATCH_REGISTRABLE_DOMAIN, regd, rl);
+        plan_add(reg, p, NT_IND_DOMAIN, 0,
+                 k == 0 ? (orig == NT_IND_DOMAIN ? NT_MATCH_EXACT : NT_MATCH_HOST)
+                        : NT_MATCH_PARENT_DOMAIN,
+                 hosts[k], hl[k]);
+    if (!host0[0] || regd_is_checked(host0, hl[0]))
+        return;
+    char *ascii = NULL, *regd = NULL;
+    if (nt_canon_domain(host0, strlen(host0), &ascii, &regd, NULL) == NT_OK && regd) {
+        size_t rl = strlen(regd);
+        int dup = 0;
+        for (size_t k = 0; k < nh; k++)
+            if (hl[k] == rl && memcmp(hosts[k], regd, rl) == 0)
+                dup = 1;
+        if (!dup && rl < sizeof p->regd) {
+            memcpy(p->regd, regd, rl + 1);
+            plan_add(reg, p, NT_IND_DOMAIN, 0, NT_MATCH_REGISTRABLE_DOMAIN, p->regd, rl);
         }
-        free(ascii);
-        free(regd);
     }
-cleanup:
-    nt_strv_free(ex, n);
-    return NT_OK;
+    free(ascii);
+    free(regd);
 }
 
-static nt_err with_scheme(const char *host_or_expr, int add_slash, char **out)
+/* "http://" + s (+ "/"), in the plan's buffer or on the heap; NULL: no memory. */
+static const char *plan_with_scheme(plan *p, const char *s, int add_slash)
 {
-    size_t n = strlen(host_or_expr);
-    char *u = malloc(n + 9);
-    if (!u)
-        return NT_ERR_NOMEM;
+    size_t n = strlen(s);
+    char *u = p->buf;
+    if (n + 9 > sizeof p->buf) {
+        if (!(u = p->heap = malloc(n + 9)))
+            return NULL;
+    }
     memcpy(u, "http://", 7);
-    memcpy(u + 7, host_or_expr, n);
+    memcpy(u + 7, s, n);
     n += 7;
     if (add_slash)
         u[n++] = '/';
     u[n] = '\0';
-    *out = u;
-    return NT_OK;
+    return u;
 }
 
-nt_err nt_registry_lookup_canonical(const nt_registry *reg, nt_ind_type type, const char *canonical,
-                                    nt_reg_answer *a)
+static void plan_build(const nt_registry *reg, plan *p, nt_ind_type type, const char *canonical,
+                       unsigned flags)
 {
-    if (!reg || !canonical || !a)
-        return NT_ERR_INVALID_ARG;
-    memset(a, 0, sizeof *a);
-    a->type = type;
-    collector c = {.reg = reg, .a = a, .now = nt_store_now(reg->st)};
-    nt_err e = NT_OK;
-    char *url = NULL;
-    size_t len = strlen(canonical);
+    p->n = 0;
+    p->err = NT_OK;
+    p->heap = NULL;
+    if (!canonical) {
+        p->err = NT_ERR_INVALID_ARG;
+        return;
+    }
+    const char *url;
+    if (flags & NT_LOOKUP_EXACT) {
+        /* a listed URL is its expression: the canonical URL without "scheme://" */
+        if (type == NT_IND_URL && (url = strstr(canonical, "://")) != NULL)
+            canonical = url + 3;
+        plan_add(reg, p, type, 0, NT_MATCH_EXACT, canonical, strlen(canonical));
+        return;
+    }
     switch (type) {
     case NT_IND_URL:
         if (strstr(canonical, "://"))
-            e = lookup_url(&c, type, canonical);
-        else if (!(e = with_scheme(canonical, 0, &url)))
-            e = lookup_url(&c, type, url);
+            plan_url(reg, p, type, canonical);
+        else if ((url = plan_with_scheme(p, canonical, 0)))
+            plan_url(reg, p, type, url);
+        else
+            p->err = NT_ERR_NOMEM;
         break;
     case NT_IND_DOMAIN:
     case NT_IND_IP:
-        if (!(e = with_scheme(canonical, 1, &url)))
-            e = lookup_url(&c, type, url);
+        if ((url = plan_with_scheme(p, canonical, 1)))
+            plan_url(reg, p, type, url);
+        else
+            p->err = NT_ERR_NOMEM;
         /* an IPv6 address is no URL host as written: exact only */
         if (type == NT_IND_IP && strchr(canonical, ':'))
-            find(&c, NT_IND_IP, 0, NT_MATCH_EXACT, canonical, len);
+            plan_add(reg, p, NT_IND_IP, 0, NT_MATCH_EXACT, canonical, strlen(canonical));
         break;
     case NT_IND_BANK_ACCOUNT: {
-        find(&c, type, 0, NT_MATCH_EXACT, canonical, len);
+        size_t len = strlen(canonical);
+        plan_add(reg, p, type, 0, NT_MATCH_EXACT, canonical, len);
         const char *colon = strchr(canonical, ':');
         if (colon)
-            find(&c, type, 0, NT_MATCH_ACCOUNT_DIGITS, colon + 1, strlen(colon + 1));
+            plan_add(reg, p, type, 0, NT_MATCH_ACCOUNT_DIGITS, colon + 1, strlen(colon + 1));
         else
-            find(&c, type, 1, NT_MATCH_ACCOUNT_DIGITS, canonical, len);
+            plan_add(reg, p, type, 1, NT_MATCH_ACCOUNT_DIGITS, canonical, len);
         break;
     }
     default:
-        find(&c, type, 0, NT_MATCH_EXACT, canonical, len);
+        plan_add(reg, p, type, 0, NT_MATCH_EXACT, canonical, strlen(canonical));
         break;
     }
-    free(url);
+}
+
+static void answer_reset(nt_reg_answer *a, nt_ind_type type)
+{
+    a->type = type;
+    a->canonical = NULL;
+    a->n_matches = 0;
+    a->n_total = 0;
+    a->status = 0;
+    a->score = 0;
+}
+
+/* Run a plan (inside a reader section) into a; frees what the plan holds. */
+static nt_err plan_run(const nt_registry *reg, plan *p, int64_t now, nt_reg_answer *a)
+{
+    collector c;
+    c.reg = reg;
+    c.a = a;
+    c.now = now;
+    c.n_seen = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const pkey *x = &p->key[i];
+        c.via = (nt_match_via)x->via;
+        nt__index_find_in(reg->ix, x->h, (nt_ind_type)x->type, x->digits, x->k, x->len, collect,
+                          &c);
+    }
+    free(p->heap);
+    p->heap = NULL;
     if (a->n_matches) {
         a->status = a->matches[0].status;
         for (size_t i = 0; i < a->n_matches; i++)
             if (a->matches[i].score > a->score)
                 a->score = a->matches[i].score;
     }
+    return p->err;
+}
+
+/* Touch what the keys of plans p[0..m) will read, in stages (index.h). */
+static void plan_prefetch(const nt_registry *reg, plan *p, size_t m)
+{
+    const nt__index *ix = reg->ix;
+    for (size_t j = 0; j < m; j++)
+        for (size_t i = 0; i < p[j].n; i++)
+            nt__index_prefetch_slot(ix, p[j].key[i].h);
+    for (size_t j = 0; j < m; j++)
+        for (size_t i = 0; i < p[j].n; i++)
+            p[j].key[i].ind = nt__index_prefetch_ref(ix, p[j].key[i].h, p[j].key[i].digits);
+    for (size_t j = 0; j < m; j++)
+        for (size_t i = 0; i < p[j].n; i++)
+            p[j].key[i].rec = p[j].key[i].ind ? nt__index_prefetch_rec(ix, p[j].key[i].ind) : NULL;
+    for (size_t j = 0; j < m; j++)
+        for (size_t i = 0; i < p[j].n; i++)
+            nt__index_prefetch_value(ix, p[j].key[i].rec);
+}
+
+static nt_err lookup_one(const nt_registry *reg, nt_ind_type type, const char *canonical,
+                         unsigned flags, nt_reg_answer *a)
+{
+    if (!reg || !canonical || !a)
+        return NT_ERR_INVALID_ARG;
+    answer_reset(a, type);
+    plan p;
+    plan_build(reg, &p, type, canonical, flags);
+    int64_t now = nt_store_now(reg->st);
+    uint64_t tok = nt__index_enter(reg->ix);
+    if (p.n > 1)
+        plan_prefetch(reg, &p, 1);
+    nt_err e = plan_run(reg, &p, now, a);
+    nt__index_leave(reg->ix, tok);
     return e;
+}
+
+nt_err nt_registry_lookup_canonical(const nt_registry *reg, nt_ind_type type, const char *canonical,
+                                    nt_reg_answer *a)
+{
+    return lookup_one(reg, type, canonical, 0, a);
+}
+
+nt_err nt_registry_lookup_exact(const nt_registry *reg, nt_ind_type type, const char *canonical,
+                                nt_reg_answer *a)
+{
+    return lookup_one(reg, type, canonical, NT_LOOKUP_EXACT, a);
+}
+
+/* Lookups a batch plans and prefetches together. */
+#define BATCH_WINDOW 16
+
+nt_err nt_registry_lookup_batch(const nt_registry *reg, size_t n, const nt_ind_type *types,
+                                const char *const *canonical, unsigned flags,
+                                nt_reg_answer *answers)
+{
+    if (!reg || (n && (!types || !canonical || !answers)))
+        return NT_ERR_INVALID_ARG;
+    if (n == 0)
+        return NT_OK;
+    plan *p = malloc(BATCH_WINDOW * sizeof *p);
+    if (!p)
+        return NT_ERR_NOMEM;
+    nt_err first = NT_OK;
+    int64_t now = nt_store_now(reg->st);
+    for (size_t s = 0; s < n; s += BATCH_WINDOW) {
+        size_t m = n - s < BATCH_WINDOW ? n - s : BATCH_WINDOW;
+        for (size_t j = 0; j < m; j++)
+            plan_build(reg, &p[j], types[s + j], canonical[s + j], flags);
+        uint64_t tok = nt__index_enter(reg->ix);
+        plan_prefetch(reg, p, m);
+        for (size_t j = 0; j < m; j++) {
+            answer_reset(&answers[s + j], types[s + j]);
+            nt_err e = plan_run(reg, &p[j], now, &answers[s + j]);
+            if (e && !first)
+                first = e;
+        }
+        nt__index_leave(reg->ix, tok);
+    }
+    free(p);
+    return first;
 }
 
 /* Undo the usual defanging of links people paste ("hxxps://evil[.]com",
@@ -425,17 +613,28 @@ static char *refang(const char *s, size_t len, size_t *out_len)
         const char *from, *to;
     } subs[] = {{"[.]", "."}, {"(.)", "."},     {"{.}", "."},     {"[dot]", "."},  {"[:]", ":"},
                 {"[@]", "@"}, {"hxxp", "http"}, {"hXXp", "http"}, {"HXXP", "HTTP"}};
+    /* every pattern starts with one of these: most values have none */
+    size_t first = 0;
+    while (first < len && s[first] != '[' && s[first] != '(' && s[first] != '{' &&
+           s[first] != 'h' && s[first] != 'H')
+        first++;
+    if (first == len)
+        return NULL;
     char *o = malloc(len + 1);
-    size_t n = 0;
+    size_t n = first;
     int changed = 0;
     if (!o)
         return NULL;
-    for (size_t i = 0; i < len;) {
-        size_t k = 0;
-        for (; k < sizeof subs / sizeof subs[0]; k++) {
-            size_t fl = strlen(subs[k].from);
-            if (i + fl <= len && memcmp(s + i, subs[k].from, fl) == 0)
-                break;
+    memcpy(o, s, first);
+    for (size_t i = first; i < len;) {
+        size_t k = sizeof subs / sizeof subs[0];
+        char c = s[i];
+        if (c == '[' || c == '(' || c == '{' || c == 'h' || c == 'H') {
+            for (k = 0; k < sizeof subs / sizeof subs[0]; k++) {
+                size_t fl = strlen(subs[k].from);
+                if (i + fl <= len && memcmp(s + i, subs[k].from, fl) == 0)
+                    break;
+            }
         }
         if (k < sizeof subs / sizeof subs[0]) {
             size_t tl = strlen(subs[k].to);
@@ -462,8 +661,7 @@ nt_err nt_registry_lookup(const nt_registry *reg, nt_ind_type type, const char *
     char *canon = NULL, *plain = NULL;
     if (!reg || !a || (!raw && len))
         return nt__fail(diag, NT_ERR_INVALID_ARG, 0, "NULL argument");
-    memset(a, 0, sizeof *a);
-    a->type = type;
+    answer_reset(a, type);
     if (raw &&
         (type == NT_IND_URL || type == NT_IND_DOMAIN || type == NT_IND_IP ||
          type == NT_IND_EMAIL) &&

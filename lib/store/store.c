@@ -246,6 +246,20 @@ static nt_err begin(nt_store *st, nt_diag *diag)
     return st->ops->begin(st->db, diag);
 }
 
+typedef struct observe_run {
+    nt_store *st;
+    int64_t last;
+} observe_run;
+
+static int observe_row(void *ctx, const nt__ind_row *row)
+{
+    observe_run *r = ctx;
+    if (row->pub.id > r->last)
+        return 1;
+    r->st->observer(r->st->observer_ctx, &row->pub);
+    return 0;
+}
+
 /* Commit, then tell the observer about every touched indicator (read back,
  * each once).  A failed read-back cannot undo the commit; the observer then
  * misses that one indicator until the registry is reopened. */
@@ -260,6 +274,20 @@ static nt_err commit(nt_store *st, nt_diag *diag)
     for (size_t i = 0; i < st->n_touched; i++) {
         if (i && st->touched[i] == st->touched[i - 1])
             continue;
+        /* a run of consecutive ids (what an import adds): one range scan */
+        size_t j = i;
+        while (j + 1 < st->n_touched && st->touched[j + 1] - st->touched[j] <= 1)
+            j++;
+        int64_t last = st->touched[j];
+        if (last - st->touched[i] >= 16) {
+            observe_run run = {st, last};
+            if (st->ops->ind_list(st->db, 0, st->touched[i] - 1,
+                                  (size_t)(last - st->touched[i] + 1), observe_row, &run,
+                                  NULL) == NT_OK) {
+                i = j;
+                continue;
+            }
+        }
         nt__ind_row row;
         if (st->ops->ind_get(st->db, st->touched[i], &row, NULL) == NT_OK) {
             st->observer(st->observer_ctx, &row.pub);
