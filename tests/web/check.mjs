@@ -97,7 +97,7 @@ try {
   await page.check('input[value=chat]');
   await page.click('#example-btn');
   await page.click('#check-btn');
-  await page.waitForSelector('#evidence .turn');
+  await page.waitForSelector('#evidence .turn .who'); /* .turn alone is also in a one-message result */
   const advice = await page.textContent('#verdict-advice');
   check(/trở nên nguy hiểm ở lượt \d/.test(advice), 'names the turn the chat became dangerous', advice);
   const turns = await page.$$eval('#evidence .who', ws => ws.map(w => w.textContent));
