@@ -219,7 +219,8 @@ async function loadTips() {
     li.append(el('p', null, el('strong', {class: 'tip-count'}, t('tipCount', {n: it.count}) + ' · '), it.text));
     li.append(el('p', {class: 'help'}, statusName(it.status) + ' · ' +
       (it.assignee ? t('tipAssignee', {who: it.assignee}) : t('tipNobody')) + ' · ' + t('tipLastSeen', {d: day(it.last_seen)})));
-    const b = el('button', {type: 'button', class: 'secondary', 'data-action': 'open'}, t('openBtn'));
+    const b = el('button', {type: 'button', class: 'secondary', 'data-action': 'open',
+                            'aria-label': t('openBtn') + ': ' + it.text.slice(0, 80)}, t('openBtn'));
     b.addEventListener('click', () => openTip(it.id));
     li.append(el('div', {class: 'actions'}, b));
     return li;
