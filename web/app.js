@@ -148,10 +148,10 @@ function setLang(l) {
 }
 
 /* One page at a time, chosen by the URL fragment (#check, #lookup, #report,
- * #desk, #member, #admin, #indicator/ID).  Pages drawn by the other scripts
+ * #rumours, #desk, #member, #admin, #indicator/ID).  Pages drawn by the other scripts
  * (desk.js, member.js, admin.js) register a function in PAGE_HOOKS, called
  * with what follows the page name in the fragment. */
-const PAGES = ['check', 'lookup', 'report', 'desk', 'member', 'admin', 'indicator'];
+const PAGES = ['check', 'lookup', 'report', 'rumours', 'desk', 'member', 'admin', 'indicator'];
 const PAGE_HOOKS = {};
 let pageShown = null;
 
@@ -417,6 +417,7 @@ function render(res, turns) {
     {number: '113', name: lang === 'en' ? 'Police' : 'Công an'}];
   $('hotlines').replaceChildren(...hl.map(h => el('li', null,
     el('a', {href: 'tel:' + h.number, class: 'tel'}, h.number), ' ' + h.name)));
+  if (typeof renderCheckFactChecks === 'function') renderCheckFactChecks(res); /* claims.js */
   sec.hidden = false;
 }
 

@@ -81,6 +81,9 @@ void api_check(srv_req *r, srv_resp *out)
     memset(out, 0, sizeof *out);
     out->status = 200;
     out->json = check_result_json(r->en, r->s->eng, res, t);
+    json_t *fcs = desk_check_factchecks(r->s, t, len, r->en);
+    if (fcs)
+        json_object_set_new(out->json, "fact_checks", fcs);
     json_t *id = json_object_get(body, "id");
     if (id)
         json_object_set(out->json, "id", id);

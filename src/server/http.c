@@ -212,7 +212,8 @@ static void openapi(srv_req *r, srv_resp *out)
 }
 
 typedef struct route {
-    const char *method, *path; /* a path ending in '/' matches any one more segment */
+    const char *method, *path; /* a path ending in '/' matches any one more segment;
+                                  a '*' segment matches any one segment */
     int id;
     void (*fn)(srv_req *, srv_resp *);
     nt_auth_action action; /* what the caller must be allowed to do; 0: anyone */
@@ -250,16 +251,48 @@ static const route routes[] = {
     {"GET", "/api/v1/admin/settings", ROUTE_ADMIN, api_admin_settings, NT_AUTH_SETTINGS},
     {"POST", "/api/v1/admin/settings", ROUTE_ADMIN, api_admin_setting_set, NT_AUTH_SETTINGS},
     {"GET", "/api/v1/audit", ROUTE_AUDIT, api_audit_list, NT_AUTH_AUDIT_READ},
+    /* the fact-check desk (api_claims.c): the public sends tips and reads;
+       analysts work the tipline, publish and correct */
+    {"POST", "/api/v1/tips", ROUTE_TIP, api_tip_submit, NT_AUTH_REPORT},
+    {"GET", "/api/v1/fact-checks", ROUTE_FC_SEARCH, api_factcheck_search, 0},
+    {"GET", "/api/v1/fact-checks/", ROUTE_FC_GET, api_factcheck_get, 0},
+    {"POST", "/api/v1/fact-checks/*/corrections", ROUTE_FC_CORRECT, api_factcheck_correct,
+     NT_AUTH_PUBLISH},
+    {"GET", "/api/v1/tipline", ROUTE_TIPLINE, api_tipline_list, NT_AUTH_REVIEW},
+    {"GET", "/api/v1/tipline/", ROUTE_TIPLINE_ITEM, api_tipline_item, NT_AUTH_REVIEW},
+    {"POST", "/api/v1/tipline/*/assign", ROUTE_TIPLINE_EDIT, api_tipline_assign, NT_AUTH_REVIEW},
+    {"PUT", "/api/v1/tipline/*/draft", ROUTE_TIPLINE_EDIT, api_tipline_draft, NT_AUTH_REVIEW},
+    {"POST", "/api/v1/tipline/*/publish", ROUTE_TIPLINE_EDIT, api_tipline_publish,
+     NT_AUTH_PUBLISH},
+    {"POST", "/api/v1/tipline/*/dismiss", ROUTE_TIPLINE_EDIT, api_tipline_dismiss, NT_AUTH_REVIEW},
+    /* the public pages (pages_claims.c): /kiem-chung/ID is the URL the
+       ClaimReview names; /fact-checks the same in English */
+    {"GET", "/kiem-chung", ROUTE_FC_PAGE, page_factcheck_index, 0},
+    {"GET", "/kiem-chung/", ROUTE_FC_PAGE, page_factcheck, 0},
+    {"GET", "/fact-checks", ROUTE_FC_PAGE, page_factcheck_index, 0},
+    {"GET", "/fact-checks/", ROUTE_FC_PAGE, page_factcheck, 0},
 };
 
 static int path_matches(const char *pattern, const char *path)
 {
-    size_t n = strlen(pattern);
-    if (n > 1 && pattern[n - 1] == '*') /* "/x/" then a star: one or more segments after it */
-        return strncmp(pattern, path, n - 1) == 0 && path[n - 1];
-    if (n && pattern[n - 1] == '/')
-        return strncmp(pattern, path, n) == 0 && path[n] && !strchr(path + n, '/');
-    return strcmp(pattern, path) == 0;
+    for (;;) {
+        if (pattern[0] == '*' && !pattern[1]) /* a final star: the rest, one or more segments */
+            return path[0] != 0;
+        if (pattern[0] == '*' && pattern[1] == '/') { /* a star inside: exactly one segment */
+            size_t seg = strcspn(path, "/");
+            if (!seg)
+                return 0;
+            pattern++;
+            path += seg;
+            continue;
+        }
+        if (pattern[0] == '/' && !pattern[1]) /* a trailing '/': one more segment */
+            return path[0] == '/' && path[1] && !strchr(path + 1, '/');
+        if (!pattern[0] || pattern[0] != path[0])
+            return !pattern[0] && !path[0];
+        pattern++;
+        path++;
+    }
 }
 
 static void dispatch(srv_req *r, srv_resp *out)

@@ -15,18 +15,36 @@
 static const unsigned long bounds_us[11] = {100,   250,    500,    1000,   2500,  5000,
                                             10000, 25000, 100000, 500000, 2000000};
 static const char *const route_names[ROUTE__COUNT] = {
-    [ROUTE_HEALTH] = "healthz",       [ROUTE_METRICS] = "metrics",
-    [ROUTE_OPENAPI] = "openapi",      [ROUTE_CHECK] = "check",
-    [ROUTE_CHECK_CONV] = "check_conversation", [ROUTE_LOOKUP] = "lookup",
-    [ROUTE_REPORT] = "report",        [ROUTE_LOOKUP_BATCH] = "lookup_batch",
-    [ROUTE_FEED] = "feed",            [ROUTE_REVIEW] = "review",
-    [ROUTE_DECIDE] = "decide",        [ROUTE_LOGIN] = "login",
-    [ROUTE_LOGOUT] = "logout",        [ROUTE_ME] = "me",
-    [ROUTE_AUDIT] = "audit",          [ROUTE_IMPORT] = "import",
-    [ROUTE_EXPORT] = "export",        [ROUTE_INDICATOR] = "indicator",
-    [ROUTE_ORG_KEYS] = "org_keys",    [ROUTE_ADMIN] = "admin",
-    [ROUTE_STATIC] = "static",        [ROUTE_OTHER] = "other"};
-
+    [ROUTE_HEALTH] = "healthz",
+    [ROUTE_METRICS] = "metrics",
+    [ROUTE_OPENAPI] = "openapi",
+    [ROUTE_CHECK] = "check",
+    [ROUTE_CHECK_CONV] = "check_conversation",
+    [ROUTE_LOOKUP] = "lookup",
+    [ROUTE_REPORT] = "report",
+    [ROUTE_LOOKUP_BATCH] = "lookup_batch",
+    [ROUTE_FEED] = "feed",
+    [ROUTE_REVIEW] = "review",
+    [ROUTE_DECIDE] = "decide",
+    [ROUTE_LOGIN] = "login",
+    [ROUTE_LOGOUT] = "logout",
+    [ROUTE_ME] = "me",
+    [ROUTE_AUDIT] = "audit",
+    [ROUTE_IMPORT] = "import",
+    [ROUTE_EXPORT] = "export",
+    [ROUTE_INDICATOR] = "indicator",
+    [ROUTE_ORG_KEYS] = "org_keys",
+    [ROUTE_ADMIN] = "admin",
+    [ROUTE_TIP] = "tip",
+    [ROUTE_FC_SEARCH] = "factcheck_search",
+    [ROUTE_FC_GET] = "factcheck",
+    [ROUTE_FC_CORRECT] = "factcheck_correct",
+    [ROUTE_TIPLINE] = "tipline",
+    [ROUTE_TIPLINE_ITEM] = "tipline_item",
+    [ROUTE_TIPLINE_EDIT] = "tipline_edit",
+    [ROUTE_FC_PAGE] = "factcheck_page",
+    [ROUTE_STATIC] = "static",
+    [ROUTE_OTHER] = "other"};
 
 void metrics_observe(srv *s, int route, unsigned status, uint64_t micros)
 {

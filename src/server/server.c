@@ -71,13 +71,20 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* The database path as cli_open_registry chose it. */
+static const char *ac_path(const char *db)
+{
+    return db ? db : (getenv("NIEMTIN_DB") && *getenv("NIEMTIN_DB") ? getenv("NIEMTIN_DB")
+                                                                     : "niemtin.db");
+}
+
 static void usage(const cli *c)
 {
     fprintf(stderr,
             "%s: niemtin serve [--addr IP] [--port N] [--threads N] [--max-body BYTES]\n"
             "       [--max-import BYTES] [--rate PER_SECOND] [--burst N] [--drain SECONDS]\n"
-            "       [--web-dir DIR]\n"
-            "       [--docs-dir DIR] [--db PATH | --no-db] [--quiet]\n",
+            "       [--web-dir DIR] [--docs-dir DIR] [--db PATH | --no-db] [--site-url URL]\n"
+            "       [--quiet]\n",
             L(c, "Cách dùng", "Usage"));
 }
 
@@ -96,7 +103,8 @@ int cmd_serve(cli *c, int argc, char **argv)
     s->cfg.web_dir = NT_SOURCE_WEB_DIR;
     s->cfg.docs_dir = NT_SOURCE_DOCS_DIR;
     double drain = 30;
-    const char *db = NULL;
+    const char *db = NULL, *site_url = NULL;
+    nt_lexicon *teencode = NULL, *synonyms = NULL;
     int no_db = 0;
     int status = 1;
     struct MHD_Daemon *d = NULL;
@@ -126,6 +134,8 @@ int cmd_serve(cli *c, int argc, char **argv)
             s->cfg.docs_dir = v;
         else if (strcmp(a, "--db") == 0)
             db = v;
+        else if (strcmp(a, "--site-url") == 0)
+            site_url = v;
         else if (strcmp(a, "--port") == 0 && parse_num(a, v, 0, 65535, &x) == 0)
             s->cfg.port = (unsigned)x;
         else if (strcmp(a, "--threads") == 0 && parse_num(a, v, 0, 256, &x) == 0)
@@ -175,12 +185,33 @@ int cmd_serve(cli *c, int argc, char **argv)
             ac.pw_opslimit = NT_PWHASH_TEST_OPSLIMIT;
             ac.pw_memlimit = NT_PWHASH_TEST_MEMLIMIT;
         }
-        ac.path = db ? db : (getenv("NIEMTIN_DB") && *getenv("NIEMTIN_DB") ? getenv("NIEMTIN_DB")
-                                                                       : "niemtin.db");
+        ac.path = ac_path(db);
         nt_diag ad;
         nt_diag_clear(&ad);
         if (nt_auth_open(&ac, &s->auth, &ad) != NT_OK) {
             cli_error(c, NT_ERR_IO, &ad, L(c, "không mở được tài khoản", "cannot open the accounts"));
+            goto cleanup;
+        }
+    }
+    if (s->reg) {
+        /* the fact-check desk, on the same database with its own connection;
+           it matches tips with the same lexicons as `niemtin claim match` */
+        if (!(teencode = cli_load_teencode(c)))
+            goto cleanup;
+        nt_diag dd;
+        nt_diag_clear(&dd);
+        if (nt_lexicon_load(cli_data_path(c, "claims-synonyms.tsv"), &synonyms, &dd) != NT_OK) {
+            cli_error(c, NT_ERR_IO, &dd,
+                      L(c, "không đọc được bảng từ đồng nghĩa", "cannot load the synonym table"));
+            goto cleanup;
+        }
+        nt_diag_clear(&dd);
+        if (!site_url && getenv("NIEMTIN_SITE_URL") && *getenv("NIEMTIN_SITE_URL"))
+            site_url = getenv("NIEMTIN_SITE_URL"); /* as the desk commands */
+        nt_err rc = desk_open(s, ac_path(db), teencode, synonyms, site_url, &dd);
+        if (rc) {
+            cli_error(c, rc, &dd,
+                      L(c, "không mở được bàn kiểm chứng", "cannot open the fact-check desk"));
             goto cleanup;
         }
     }
@@ -205,6 +236,13 @@ int cmd_serve(cli *c, int argc, char **argv)
         goto cleanup;
     }
     int v6 = strchr(s->cfg.addr, ':') != NULL;
+    if (s->desk && !site_url) {
+        /* the pages' public address: this server's, unless --site-url said */
+        char base[200];
+        snprintf(base, sizeof base, "http://%s%s%s:%u", v6 ? "[" : "", s->cfg.addr, v6 ? "]" : "",
+                 port);
+        desk_set_site_url(s, base);
+    }
     size_t nind = 0;
     if (s->reg) {
         nt_registry_stats st;
@@ -269,6 +307,9 @@ cleanup:
     if (s->have_key)
         pthread_key_delete(s->scratch_key);
     nt_engine_close(s->eng);
+    desk_close(s);
+    nt_lexicon_free(synonyms);
+    nt_lexicon_free(teencode);
     nt_auth_close(s->auth);
     cli_close_registry(c);
     pthread_mutex_destroy(&s->store_lock);

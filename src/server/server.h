@@ -21,6 +21,9 @@
  *                (reports, history); the review queue's filters
  *   api_admin.c  the member page (an organisation's API keys) and the
  *                administrators' (people, organisations, settings, audit log)
+ *   api_claims.c the fact-check desk: tips, fact-checks, the tipline (analysts)
+ *   claims_desk.c  the desk library behind it, as the API's JSON
+ *   pages_claims.c the public fact-check pages (server-rendered HTML)
  *   metrics.c    counters and latency histograms, /metrics (Prometheus text)
  *   ratelimit.c  token buckets per client address
  */
@@ -36,6 +39,7 @@
 #include "niemtin/niemtin.h"
 
 typedef struct srv_ratelimit srv_ratelimit;
+typedef struct srv_desk srv_desk;
 
 typedef struct srv_config {
     const char *addr;      /* listen address, "127.0.0.1" by default */
@@ -72,6 +76,14 @@ enum {
     ROUTE_INDICATOR,
     ROUTE_ORG_KEYS,
     ROUTE_ADMIN,
+    ROUTE_TIP,
+    ROUTE_FC_SEARCH,
+    ROUTE_FC_GET,
+    ROUTE_FC_CORRECT,
+    ROUTE_TIPLINE,
+    ROUTE_TIPLINE_ITEM,
+    ROUTE_TIPLINE_EDIT,
+    ROUTE_FC_PAGE,
     ROUTE_STATIC,
     ROUTE_OTHER,
     ROUTE__COUNT
@@ -82,6 +94,7 @@ typedef struct srv {
     nt_engine *eng;
     nt_registry *reg; /* NULL: no registry endpoints (503) */
     nt_auth *auth;    /* accounts and keys on the same database; NULL with --no-db */
+    srv_desk *desk;   /* the fact-check desk on the same database; NULL with --no-db */
     pthread_mutex_t store_lock; /* registry writes and store reads (feed, queue) take it:
                                    the store is one connection (lookups need no lock) */
     pthread_key_t scratch_key; /* per-thread nt_check_scratch */
@@ -198,6 +211,77 @@ void api_admin_org_add(srv_req *r, srv_resp *out);
 void api_admin_settings(srv_req *r, srv_resp *out);
 void api_admin_setting_set(srv_req *r, srv_resp *out);
 void api_audit_list(srv_req *r, srv_resp *out);
+/* api_claims.c */
+void api_tip_submit(srv_req *r, srv_resp *out);
+void api_factcheck_search(srv_req *r, srv_resp *out);
+void api_factcheck_get(srv_req *r, srv_resp *out);
+void api_factcheck_correct(srv_req *r, srv_resp *out);
+void api_tipline_list(srv_req *r, srv_resp *out);
+void api_tipline_item(srv_req *r, srv_resp *out);
+void api_tipline_assign(srv_req *r, srv_resp *out);
+void api_tipline_draft(srv_req *r, srv_resp *out);
+void api_tipline_publish(srv_req *r, srv_resp *out);
+void api_tipline_dismiss(srv_req *r, srv_resp *out);
+void page_factcheck(srv_req *r, srv_resp *out);
+void page_factcheck_index(srv_req *r, srv_resp *out);
+
+/* claims_desk.c: the fact-check desk (lib) as the API's JSON.  Each call
+ * returns NT_OK and a new JSON value the caller owns, or an error with
+ * diag.message starting "<field>: " when a field of the request is at fault
+ * (NT_ERR_INVALID / NT_ERR_TOO_BIG), NT_ERR_NOT_FOUND, or NT_ERR_STATE for a
+ * step the item's state does not allow (a second publication).  `en` picks
+ * the language of the labels in the answer.  Thread-safe. */
+typedef struct desk_tip {
+    const char *text, *url, *kind, *channel; /* NULL: absent */
+    const char *client;                       /* the client address */
+    const nt_principal *who;
+} desk_tip;
+
+typedef struct desk_edit {
+    const char *claim, *headline, *verdict, *explanation, *write_up; /* NULL: unchanged */
+    const char *claim_author, *claim_date, *appearance;
+    const char *note; /* a correction's reason */
+    const json_t *evidence; /* array of strings; NULL: unchanged */
+} desk_edit;
+
+/* Open on db_path; the lexicons are borrowed (they must outlive the desk);
+ * site_url is the public base of the pages (ClaimReview url), may be NULL
+ * and set later with desk_set_site_url (once the port is known). */
+/* The published fact-checks a checked message repeats ("same claim" only, at
+ * most 3), as the "fact_checks" array of `niemtin check --db`; NULL without
+ * a desk or when the lookup fails (the check stands without it). */
+json_t *desk_check_factchecks(srv *s, const char *text, size_t len, int en);
+nt_err desk_open(srv *s, const char *db_path, const nt_lexicon *teencode,
+                 const nt_lexicon *synonyms, const char *site_url, nt_diag *d);
+void desk_set_site_url(srv *s, const char *site_url);
+void desk_close(srv *s);
+/* {"status":"checked"|"received","item_id","count","fact_checks":[...]} */
+nt_err desk_submit(srv *s, const desk_tip *in, int en, json_t **out, nt_diag *d);
+/* the published fact-checks matching q ("" = all), newest first: an array of summaries */
+nt_err desk_search(srv *s, const char *q, size_t offset, size_t limit, int en, json_t **items,
+                   size_t *total, nt_diag *d);
+/* one published fact-check, by id; and its ClaimReview JSON-LD object */
+nt_err desk_factcheck(srv *s, const char *id, int en, json_t **fc, json_t **claim_review,
+                      nt_diag *d);
+/* {"status","counts":{status:n},"items":[...]}; status/assignee NULL: any */
+nt_err desk_list(srv *s, const char *status, const char *assignee, size_t offset, size_t limit,
+                 json_t **out, nt_diag *d);
+nt_err desk_item(srv *s, int64_t id, int en, json_t **out, nt_diag *d);
+nt_err desk_assign(srv *s, const nt_principal *who, int64_t id, const char *to, nt_diag *d);
+nt_err desk_draft(srv *s, const nt_principal *who, int64_t id, const desk_edit *e, nt_diag *d);
+nt_err desk_dismiss(srv *s, const nt_principal *who, int64_t id, const char *note, nt_diag *d);
+nt_err desk_publish(srv *s, const nt_principal *who, int64_t id, int allow_similar, int en,
+                    json_t **fc, nt_diag *d);
+nt_err desk_correct(srv *s, const nt_principal *who, const char *fc_id, const desk_edit *e, int en,
+                    json_t **fc, nt_diag *d);
+
+/* pages_claims.c */
+const char *claims_verdict_text(const char *verdict, int en);
+void claims_page_factcheck(srv_req *r, srv_resp *out, const json_t *fc, const json_t *claim_review);
+void claims_page_index(srv_req *r, srv_resp *out, const json_t *items, size_t total,
+                       size_t offset, size_t limit, const char *q);
+void claims_page_error(srv_req *r, srv_resp *out, unsigned status, const char *msg_vi,
+                       const char *msg_en);
 
 /* metrics.c */
 void metrics_observe(srv *s, int route, unsigned status, uint64_t micros);

@@ -2,9 +2,10 @@
 # tests/web/run.sh NIEMTIN - the web app in headless Debian Chromium: install
 # playwright-core from npm once (tests/web/node_modules, from the lock file),
 # start `niemtin serve` on a free loopback port, run every *.mjs against it,
-# stop the server.  Chromium and Node.js come from scripts/deps.
-# Screenshots are kept in $NT_ARTIFACTS (default: web-artifacts beside the
-# binary, i.e. in the build directory); each scenario names its own files.
+# stop the server.  Chromium and Node.js come from scripts/deps.  The
+# database has a listed domain, the demo accounts and the published
+# fact-checks of tests/web/data/factchecks.jsonl (the desk CLI imports them).
+# Screenshots go to $NT_ARTIFACTS (default: web-artifacts beside NIEMTIN).
 set -u
 NT=$1
 NT_ARTIFACTS=${NT_ARTIFACTS:-$(cd "$(dirname "$NT")" && pwd)/web-artifacts}
@@ -23,6 +24,7 @@ tmp=$(mktemp -d)
 printf 'lua-dao-vi-du.com\n' >"$tmp/list.txt"
 "$NT" import --db "$tmp/web.db" --format chongluadao "$tmp/list.txt" >/dev/null || { echo "web: import failed"; exit 1; }
 "$NT" demo-accounts --db "$tmp/web.db" >/dev/null || { echo "web: demo-accounts failed"; exit 1; }
+"$NT" claim import --db "$tmp/web.db" "$here/data/factchecks.jsonl" >/dev/null || { echo "web: claim import failed"; exit 1; }
 "$NT" serve --port 0 --quiet --rate 1000 --burst 1000 --db "$tmp/web.db" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
