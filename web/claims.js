@@ -85,9 +85,9 @@ const VERDICT_LEVEL = {false: 'dangerous', misleading: 'suspicious', missing_con
 function verdictName(v) { return (STRINGS[lang].verdicts || {})[v] || v; }
 function statusName(s) { return (STRINGS[lang].statuses || {})[s] || s; }
 function day(iso) { return iso ? String(iso).slice(0, 10) : ''; }
-function errText(data, status) { return data && data.error ? data.error.message : String(status); }
+function claimsErrText(data, status) { return data && data.error ? data.error.message : String(status); }
 
-async function api(method, url, body) {
+async function claimsApi(method, url, body) {
   const opt = {method, headers: {}};
   if (body !== undefined) {
     opt.headers['Content-Type'] = 'application/json';
@@ -158,8 +158,8 @@ async function onTip(ev) {
   btn.disabled = true;
   btn.textContent = t('tipSending');
   try {
-    const r = await api('POST', '/api/v1/tips', body);
-    if (!r.ok) { formError('tip-error', errText(r.data, r.status)); return; }
+    const r = await claimsApi('POST', '/api/v1/tips', body);
+    if (!r.ok) { formError('tip-error', claimsErrText(r.data, r.status)); return; }
     formError('tip-error', '');
     lastTip = r.data;
     renderTip(r.data);
@@ -182,8 +182,8 @@ function renderSearch() {
 async function runSearch(more) {
   const offset = more ? search.items.length : 0;
   try {
-    const r = await api('GET', '/api/v1/fact-checks?limit=10&offset=' + offset + '&q=' + encodeURIComponent(search.q));
-    if (!r.ok) { formError('fc-search-error', errText(r.data, r.status)); return; }
+    const r = await claimsApi('GET', '/api/v1/fact-checks?limit=10&offset=' + offset + '&q=' + encodeURIComponent(search.q));
+    if (!r.ok) { formError('fc-search-error', claimsErrText(r.data, r.status)); return; }
     formError('fc-search-error', '');
     search.items = more ? search.items.concat(r.data.items) : r.data.items;
     search.total = r.data.total;
@@ -204,8 +204,8 @@ let openItem = null;
 
 async function loadTips() {
   const mine = $('tip-mine').checked ? '&assignee=me' : '';
-  const r = await api('GET', '/api/v1/tipline?status=' + encodeURIComponent(tipStatus) + mine);
-  if (!r.ok) { formError('fc-desk-error', errText(r.data, r.status)); return; }
+  const r = await claimsApi('GET', '/api/v1/tipline?status=' + encodeURIComponent(tipStatus) + mine);
+  if (!r.ok) { formError('fc-desk-error', claimsErrText(r.data, r.status)); return; }
   formError('fc-desk-error', '');
   const counts = r.data.counts || {};
   $('tip-counts').replaceChildren(...Object.keys(counts).map(s => {
@@ -264,8 +264,8 @@ function fillEditor(item) {
 }
 
 async function openTip(id) {
-  const r = await api('GET', '/api/v1/tipline/' + encodeURIComponent(id));
-  if (!r.ok) { formError('fc-desk-error', errText(r.data, r.status)); return; }
+  const r = await claimsApi('GET', '/api/v1/tipline/' + encodeURIComponent(id));
+  if (!r.ok) { formError('fc-desk-error', claimsErrText(r.data, r.status)); return; }
   fillEditor(r.data);
   draftStatus('');
   $('tip-editor-title').focus();
@@ -280,8 +280,8 @@ function draftBody() {
 }
 
 async function editorCall(method, url, body, done) {
-  const r = await api(method, url, body);
-  if (!r.ok) { formError('draft-error', errText(r.data, r.status)); draftStatus(''); return null; }
+  const r = await claimsApi(method, url, body);
+  if (!r.ok) { formError('draft-error', claimsErrText(r.data, r.status)); draftStatus(''); return null; }
   formError('draft-error', '');
   draftStatus(done(r.data));
   loadTips();
@@ -308,7 +308,7 @@ async function onPublish() {
   if (!saved) return;
   const d = await editorCall('POST', '/api/v1/tipline/' + openItem.id + '/publish', {}, () => '');
   if (d) {
-    const r = await api('GET', '/api/v1/tipline/' + encodeURIComponent(openItem.id));
+    const r = await claimsApi('GET', '/api/v1/tipline/' + encodeURIComponent(openItem.id));
     if (r.ok) fillEditor(r.data);
     draftStatus(t('draftPublished', {url: ''}).trim(), d.url);
   }
@@ -322,7 +322,7 @@ async function onCorrect() {
   const d = await editorCall('POST', '/api/v1/fact-checks/' + encodeURIComponent(openItem.fact_check.id) + '/corrections',
                              body, () => t('draftCorrected'));
   if (d) {
-    const r = await api('GET', '/api/v1/tipline/' + encodeURIComponent(openItem.id));
+    const r = await claimsApi('GET', '/api/v1/tipline/' + encodeURIComponent(openItem.id));
     if (r.ok) fillEditor(r.data);
     draftStatus(t('draftCorrected'));
   }

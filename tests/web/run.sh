@@ -20,6 +20,11 @@ done
 if [ ! -f "$here/node_modules/playwright-core/package.json" ]; then
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || { echo "web: npm ci failed"; exit 1; }
 fi
+# the scripts of web/ share one global scope: a second top-level function of
+# the same name silently replaces the first (it happened: api() in two files)
+web=$(cd "$here/../../web" && pwd)
+dups=$(sed -n 's/^\(async \)\{0,1\}function \([A-Za-z0-9_$]*\).*/\2/p' "$web"/*.js | sort | uniq -d)
+[ -z "$dups" ] || { echo "web: top-level functions declared twice in web/*.js: $dups"; exit 1; }
 tmp=$(mktemp -d)
 printf 'lua-dao-vi-du.com\n' >"$tmp/list.txt"
 "$NT" import --db "$tmp/web.db" --format chongluadao "$tmp/list.txt" >/dev/null || { echo "web: import failed"; exit 1; }
