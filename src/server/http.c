@@ -28,6 +28,7 @@
 #include "server.h"
 
 #define STATIC_MAX_BYTES (8u * 1024u * 1024u)
+#define CONNECTION_MEMORY (32u * 1024u) /* per connection, see http_start */
 
 uint64_t now_us(void)
 {
@@ -545,12 +546,24 @@ struct MHD_Daemon *http_start(srv *s, unsigned *bound_port)
         fprintf(stderr, "niemtin serve: --addr %s: not an IPv4 or IPv6 address\n", s->cfg.addr);
         return NULL;
     }
+    /* One thread: libmicrohttpd's own epoll thread serves everything (a
+     * pool of one would only add a warning).  The connection memory holds
+     * a request's header block and the read buffer, and libmicrohttpd
+     * zeroes all of it between two requests of a kept-alive connection, so
+     * it is a per-request cost: 32 KiB (libmicrohttpd's default) cost 1/8 of
+     * the 256 KiB it was, which took half the CPU time of a lookup
+     * (docs/server.md, "Benchmark").  Bodies do not live there: they are
+     * copied out chunk by chunk, up to --max-body. */
+    struct MHD_OptionItem pool[] = {
+        {s->cfg.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+         (intptr_t)s->cfg.threads, NULL},
+        {MHD_OPTION_END, 0, NULL}};
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
+        MHD_OPTION_ARRAY, pool, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONNECTION_MEMORY, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+        MHD_OPTION_END);
     if (!d)
         return NULL;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
