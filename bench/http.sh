@@ -243,6 +243,7 @@ ngx_procs=$ngx_pid
 for f in /proc/[0-9]*/stat; do
     { read -r st <"$f"; } 2>/dev/null || continue
     rest=${st##*) }
+    # shellcheck disable=SC2086 # the fields after the command name, split
     set -- $rest
     [ "$2" = "$ngx_pid" ] && ngx_procs="$ngx_procs ${f#/proc/}" && ngx_procs=${ngx_procs%/stat}
 done
@@ -252,6 +253,7 @@ cpu_ticks() {
     for p in "$@"; do
         { read -r st <"/proc/$p/stat"; } 2>/dev/null || continue
         rest=${st##*) }
+        # shellcheck disable=SC2086 # the fields after the command name, split
         set -- $rest
         shift 11
         t=$((t + $1 + $2)) # utime, stime
@@ -262,6 +264,7 @@ HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
 
 # run NAME PORT "PIDS" REQFILE: one wrk run against PORT; prints its JSON
 # with the CPU time of PIDS per request
+# shellcheck disable=SC2086 # $3 is a list of process ids
 run() {
     c0=$(cpu_ticks $3)
     NT_BENCH_REQUESTS=$4 $LOADGEN wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "${SECONDS_EACH}s" \
@@ -325,12 +328,13 @@ endpoint_json() { # NAME REQFILE TARGET BYTES
 
 check_json=$(endpoint_json check "$tmp/check.req" 0.25 "$check_bytes")
 lookup_json=$(endpoint_json lookup "$tmp/lookup.req" 0.50 "$lookup_bytes")
+model=$(sed -n -e '/^model name/{s/^[^:]*: *//' -e 's/["\\]//g' -e p -e q -e '}' /proc/cpuinfo)
 
 cat <<EOF
 {
   "benchmark": "http",
   "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
-  "machine": {"cpus": $ncpu, "model": "$(sed -n 's/^model name[^:]*: *//p' /proc/cpuinfo | head -1 | tr -d '"\\')", "load_average_1m": $(cut -d' ' -f1 /proc/loadavg)},
+  "machine": {"cpus": $ncpu, "model": "$model", "load_average_1m": $(cut -d' ' -f1 /proc/loadavg)},
   "layout": "$LAYOUT",
   "server_threads": $THREADS,
   "nginx_workers": $THREADS,
