@@ -3,7 +3,8 @@
 #
 #   make run     build and start NiemTin (see README)
 #   make test    sanitizer build (ASan+UBSan, -Werror) and every test via ctest
-#   make bench   release build and the benchmarks (JSON on stdout)
+#   make bench   release build and the benchmarks (JSON on stdout): build/bench_*,
+#                then bench/*.sh (the HTTP server beside nginx)
 #   make fuzz    libFuzzer harnesses, FUZZ_SECONDS each (default 60)
 #   make fuzz-smoke  every harness for a few seconds (CI)
 
@@ -35,6 +36,7 @@ test: deps
 
 bench: build
 	@for b in $(BUILD)/bench_*; do echo "== $$b" >&2; $$b || exit 1; done
+	@for s in bench/*.sh; do echo "== $$s" >&2; sh $$s $(BUILD)/niemtin || exit 1; done
 
 $(FUZZ_BUILD)/.built: deps
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNT_FUZZ=ON >/dev/null

@@ -194,6 +194,9 @@ n200=$(cat "$tmp"/par.* | grep -c '^200$')
 
 req "metrics" 200 'niemtin_checks_total\{level="dangerous"\} [1-9]' GET /metrics
 grep -q 'niemtin_http_request_duration_seconds_bucket{route="check",le="+Inf"}' "$tmp/body" && ok || bad "metrics: no latency histogram"
+grep -q 'niemtin_http_requests_total{route="static",code="2xx"}' "$tmp/body" && ok || bad "metrics: static pages not labelled"
+grep -q 'route="review_decide"' "$tmp/body" && ok || bad "metrics: review decisions not labelled"
+grep -q '(null)' "$tmp/body" && bad "metrics: a route without a label" || ok
 
 # stop: SIGTERM lets a request in flight finish
 ( curl -s -o "$tmp/inflight" -w '%{http_code}' -X POST $JSON --data-binary @"$tmp/chat.json" "$H/api/v1/check/conversation" >"$tmp/inflight.st" ) &

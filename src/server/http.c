@@ -28,6 +28,7 @@
 #include "server.h"
 
 #define STATIC_MAX_BYTES (8u * 1024u * 1024u)
+#define CONNECTION_MEMORY (32u * 1024u) /* per connection, see http_start */
 
 uint64_t now_us(void)
 {
@@ -355,23 +356,50 @@ static void dispatch(srv_req *r, srv_resp *out)
     serve_static(r, out);
 }
 
+/* ---- JSON rendering ---------------------------------------------------------- */
+
+/* A JSON body is rendered by jansson's json_dumpb straight into a buffer on
+ * the stack (16 KiB holds every answer but big batches, feeds and exports),
+ * and only a bigger one goes to the heap, sized exactly by a first call:
+ * json_dumps grows a heap buffer by doubling and copies the result, which
+ * was a visible share of a lookup's CPU time (docs/server.md, Benchmark).
+ * Consumes j; NULL when it cannot be rendered (not UTF-8, no memory). */
+static struct MHD_Response *json_response(json_t *j)
+{
+    char stack[16384];
+    struct MHD_Response *resp = NULL;
+    char *heap = NULL;
+    size_t n = json_dumpb(j, stack, sizeof stack, JSON_COMPACT);
+    if (n == 0)
+        goto cleanup;
+    if (n <= sizeof stack) {
+        resp = MHD_create_response_from_buffer(n, stack, MHD_RESPMEM_MUST_COPY);
+        goto cleanup;
+    }
+    heap = malloc(n);
+    if (!heap)
+        goto cleanup;
+    if (json_dumpb(j, heap, n, JSON_COMPACT) != n) {
+        free(heap);
+        goto cleanup;
+    }
+    resp = MHD_create_response_from_buffer(n, heap, MHD_RESPMEM_MUST_FREE);
+    if (!resp)
+        free(heap);
+cleanup:
+    json_decref(j);
+    return resp;
+}
+
 /* ---- libmicrohttpd callbacks ---------------------------------------------- */
 
 static enum MHD_Result send_resp(srv_req *r, srv_resp *out)
 {
-    char *text = NULL;
     size_t len = out->len;
     struct MHD_Response *resp;
     if (out->json) {
-        text = json_dumps(out->json, JSON_COMPACT);
-        json_decref(out->json);
+        resp = json_response(out->json);
         out->json = NULL;
-        if (!text)
-            return MHD_NO;
-        len = strlen(text);
-        resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-        if (!resp)
-            free(text);
         out->content_type = "application/json; charset=utf-8";
     } else if (out->free_bytes) {
         resp = MHD_create_response_from_buffer(len, out->bytes, MHD_RESPMEM_MUST_FREE);
@@ -607,12 +635,24 @@ struct MHD_Daemon *http_start(srv *s, unsigned *bound_port)
         fprintf(stderr, "niemtin serve: --addr %s: not an IPv4 or IPv6 address\n", s->cfg.addr);
         return NULL;
     }
+    /* One thread: libmicrohttpd's own epoll thread serves everything (a
+     * pool of one would only add a warning).  The connection memory holds
+     * a request's header block and the read buffer, and libmicrohttpd
+     * zeroes all of it between two requests of a kept-alive connection, so
+     * it is a per-request cost: 32 KiB (libmicrohttpd's default) cost 1/8 of
+     * the 256 KiB it was, which took half the CPU time of a lookup
+     * (docs/server.md, "Benchmark").  Bodies do not live there: they are
+     * copied out chunk by chunk, up to --max-body. */
+    struct MHD_OptionItem pool[] = {
+        {s->cfg.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+         (intptr_t)s->cfg.threads, NULL},
+        {MHD_OPTION_END, 0, NULL}};
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)s->cfg.port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)s->cfg.threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
+        MHD_OPTION_ARRAY, pool, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONNECTION_MEMORY, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+        MHD_OPTION_END);
     if (!d)
         return NULL;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);

@@ -14,6 +14,8 @@
 /* Histogram upper bounds in microseconds (the last bucket is +Inf). */
 static const unsigned long bounds_us[11] = {100,   250,    500,    1000,   2500,  5000,
                                             10000, 25000, 100000, 500000, 2000000};
+/* Labels by route id; a route added without a label is counted as "other"
+ * (route_name) rather than printed as "(null)". */
 static const char *const route_names[ROUTE__COUNT] = {
     [ROUTE_HEALTH] = "healthz",
     [ROUTE_METRICS] = "metrics",
@@ -25,7 +27,7 @@ static const char *const route_names[ROUTE__COUNT] = {
     [ROUTE_LOOKUP_BATCH] = "lookup_batch",
     [ROUTE_FEED] = "feed",
     [ROUTE_REVIEW] = "review",
-    [ROUTE_DECIDE] = "decide",
+    [ROUTE_DECIDE] = "review_decide",
     [ROUTE_LOGIN] = "login",
     [ROUTE_LOGOUT] = "logout",
     [ROUTE_ME] = "me",
@@ -45,6 +47,11 @@ static const char *const route_names[ROUTE__COUNT] = {
     [ROUTE_FC_PAGE] = "factcheck_page",
     [ROUTE_STATIC] = "static",
     [ROUTE_OTHER] = "other"};
+
+static const char *route_name(int r)
+{
+    return route_names[r] ? route_names[r] : "other";
+}
 
 void metrics_observe(srv *s, int route, unsigned status, uint64_t micros)
 {
@@ -112,7 +119,7 @@ void metrics_render(srv *s, srv_resp *out)
             unsigned long v = atomic_load(&s->requests[r][c]);
             if (v)
                 put(&b, "niemtin_http_requests_total{route=\"%s\",code=\"%dxx\"} %lu\n",
-                    route_names[r], c, v);
+                    route_name(r), c, v);
         }
     put(&b, "# HELP niemtin_http_request_duration_seconds Time from the request headers to "
             "the end of the response.\n"
@@ -130,13 +137,13 @@ void metrics_render(srv *s, srv_resp *out)
         for (int k = 0; k < 11; k++) {
             cum += counts[k];
             put(&b, "niemtin_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %lu\n",
-                route_names[r], (double)bounds_us[k] / 1e6, cum);
+                route_name(r), (double)bounds_us[k] / 1e6, cum);
         }
         put(&b, "niemtin_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %lu\n",
-            route_names[r], total);
-        put(&b, "niemtin_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", route_names[r],
+            route_name(r), total);
+        put(&b, "niemtin_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", route_name(r),
             (double)atomic_load(&s->latency_sum_us[r]) / 1e6);
-        put(&b, "niemtin_http_request_duration_seconds_count{route=\"%s\"} %lu\n", route_names[r],
+        put(&b, "niemtin_http_request_duration_seconds_count{route=\"%s\"} %lu\n", route_name(r),
             total);
     }
     put(&b, "# HELP niemtin_checks_total Messages checked, by verdict.\n"
