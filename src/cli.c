@@ -245,6 +245,7 @@ int cli_open_engine(cli *c, nt_engine **eng, nt_check_scratch **sc)
     nt_engine_config cfg = {.data_dir = c->data_dir,
                             .registry = c->registry,
                             .model_path = c->model_path,
+                            .rules_dir = c->rules_dir,
                             .cache_dir = cli_cache_dir(),
                            .max_bytes = c->max_bytes,
                            .id_key = c->have_id_key ? key : NULL};

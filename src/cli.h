@@ -21,7 +21,8 @@ typedef struct cli {
     int strict;           /* --strict: reject malformed UTF-8 */
     int have_id_key;      /* NIEMTIN_ID_KEY was set */
     nt_registry *registry; /* opened by cli_open_registry; engines look indicators up in it */
-    const char *model_path; /* the engine's model instead of data/models/niemtin.model */
+    const char *model_path; /* --model: the engine's model instead of data/models/niemtin.model */
+    const char *rules_dir;  /* --rules: the rules instead of <data_dir>/rules (NULL: default) */
     nt_banks *registry_banks;
 } cli;
 

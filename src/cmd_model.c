@@ -430,7 +430,7 @@ static int pipeline_open(cli *c, pipeline *p, int with_rules)
     if (!with_rules)
         return 0;
     if ((rc = nt_taxonomy_load(cli_data_path(c, "taxonomy.json"), &p->tax, &d)) ||
-        (rc = nt_ruleset_load_dir_cached(cli_data_path(c, "rules"), p->tax, cli_cache_dir(),
+        (rc = nt_ruleset_load_dir_cached(c->rules_dir ? c->rules_dir : cli_data_path(c, "rules"), p->tax, cli_cache_dir(),
                                          &p->rules, &d)) ||
         (rc = nt_rule_scratch_new(p->rules, &p->scratch))) {
         cli_error(c, rc, &d, L(c, "không nạp được luật", "cannot load the rules"));

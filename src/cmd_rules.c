@@ -18,7 +18,7 @@ static int load(cli *c, const char *dir, nt_taxonomy **tax, nt_ruleset **rs)
     nt_diag_clear(&d);
     nt_err rc = nt_taxonomy_load(cli_data_path(c, "taxonomy.json"), tax, &d);
     if (!rc)
-        rc = nt_ruleset_load_dir_cached(dir ? dir : cli_data_path(c, "rules"), *tax,
+        rc = nt_ruleset_load_dir_cached(dir ? dir : c->rules_dir ? c->rules_dir : cli_data_path(c, "rules"), *tax,
                                         cli_cache_dir(), rs, &d);
     if (rc) {
         cli_error(c, rc, &d, L(c, "luật không hợp lệ", "rules rejected"));

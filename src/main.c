@@ -132,7 +132,7 @@ static int cmd_help(cli *c, int argc, char **argv)
     (void)argv;
     printf("%s\n\n", L(c, "NiemTin — nền tảng Niềm Tin Số: phát hiện lừa đảo, chỉ báo, cảnh báo sớm.",
                        "NiemTin — the Digital Trust engine: scam detection, indicators, early warning."));
-    printf("%s: %s [--lang vi|en] [--data-dir DIR] [--max-bytes N] %s\n\n",
+    printf("%s: %s [--lang vi|en] [--data-dir DIR] [--rules DIR] [--model FILE] [--max-bytes N] %s\n\n",
            L(c, "Cách dùng", "Usage"), c->prog, L(c, "LỆNH [THAM SỐ]", "COMMAND [ARGS]"));
     printf("%s:\n", L(c, "Các lệnh", "Commands"));
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -170,6 +170,7 @@ int main(int argc, char **argv)
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         const char *a = argv[i];
         int takes_value = strcmp(a, "--lang") == 0 || strcmp(a, "--data-dir") == 0 ||
+                          strcmp(a, "--rules") == 0 || strcmp(a, "--model") == 0 ||
                           strcmp(a, "--max-bytes") == 0;
         if (takes_value && i + 1 >= argc) {
             fprintf(stderr, "niemtin: %s: %s\n", a, L(&c, "thiếu giá trị", "missing value"));
@@ -185,6 +186,10 @@ int main(int argc, char **argv)
             c.lang = strcmp(v, "en") == 0 ? CLI_EN : CLI_VI;
         } else if (strcmp(a, "--data-dir") == 0) {
             c.data_dir = argv[++i];
+        } else if (strcmp(a, "--rules") == 0) {
+            c.rules_dir = argv[++i]; /* the engine checks it when it opens */
+        } else if (strcmp(a, "--model") == 0) {
+            c.model_path = argv[++i]; /* "": no model */
         } else if (strcmp(a, "--max-bytes") == 0) {
             char *end;
             unsigned long long v = strtoull(argv[++i], &end, 10);

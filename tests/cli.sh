@@ -31,6 +31,19 @@ expect "version" 0 "^niemtin [0-9]+\.[0-9]+" -- version
 expect "unknown command" 2 "không có lệnh" -- frobnicate
 expect "unknown option" 2 "unknown option" -- --lang en --nope help
 
+# --rules DIR and --model FILE choose what the engine loads (serve takes them too)
+mkdir -p "$tmp/rules-one"
+cp "$NT_DATA_DIR"/rules/10-fear.rules "$tmp/rules-one/"
+expect "--rules: a directory of one file" 0 "" -- --rules "$tmp/rules-one" rules list
+n_one=$("$NT" --rules "$tmp/rules-one" rules list 2>/dev/null | wc -l)
+n_all=$("$NT" rules list 2>/dev/null | wc -l)
+[ "$n_one" -gt 0 ] && [ "$n_one" -lt "$n_all" ] && ok || bad "--rules: $n_one rules listed from one file, $n_all from data/rules"
+expect "--rules: a missing directory is named" 1 "$tmp/no-such-rules" -- --rules "$tmp/no-such-rules" check "chuyển khoản ngay"
+printf 'not a model\n' >"$tmp/bad.model"
+expect "--model: a bad file is refused" 1 "bad.model" -- --model "$tmp/bad.model" check "chuyển khoản ngay"
+expect "--model '': rules only" 0 "" -- --model "" check "chuyển khoản ngay"
+expect "--rules: missing value" 2 "missing value" -- --lang en --rules
+
 # normalize: NFD, teencode, obfuscation all reach the same folded form
 expect "normalize teencode" 0 "fold: .*chuyen khoan" -- normalize "ck cho e 500k nhé"
 expect "normalize obfuscated" 0 "fold: chuyen khoan" -- normalize "c.h.u.y.ể.n k.h.o.ả.n"
